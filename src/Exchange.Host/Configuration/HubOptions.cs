@@ -1,0 +1,44 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Exchange.Host.Configuration;
+
+/// <summary>The hub's settings, bound from the <c>Exchange</c> configuration section.</summary>
+internal sealed class HubOptions
+{
+    public const string Section = "Exchange";
+
+    /// <summary>Where partners connect (gRPC over mutual TLS); port 0 picks a free port.</summary>
+    [Required]
+    public Uri Listen { get; set; } = new("https://127.0.0.1:7443");
+
+    /// <summary>The SPIFFE trust domain of every party ID.</summary>
+    [Required]
+    [RegularExpression("^[a-z0-9._-]{1,255}$", ErrorMessage = "TrustDomain must be lowercase letters, digits, '.', '-' or '_'.")]
+    public string TrustDomain { get; set; } = "exchange.local";
+
+    /// <summary>The hub's certificates.</summary>
+    [Required]
+    public PkiOptions Pki { get; set; } = new();
+}
+
+/// <summary>
+/// Certificate files. When <see cref="CaCertificate"/> is not set, a development PKI is created
+/// under <see cref="DevelopmentDirectory"/> on first run and used from there.
+/// </summary>
+internal sealed class PkiOptions
+{
+    /// <summary>Folder of the generated development PKI (ignored by git).</summary>
+    public string DevelopmentDirectory { get; set; } = "certs/dev";
+
+    /// <summary>PEM bundle of the CA certificates client certificates must chain to.</summary>
+    public string? CaCertificate { get; set; }
+
+    /// <summary>PEM server certificate (leaf first, then intermediates).</summary>
+    public string? ServerCertificate { get; set; }
+
+    /// <summary>PEM private key of the server certificate.</summary>
+    public string? ServerKey { get; set; }
+
+    /// <summary>True when production files are configured rather than the development PKI.</summary>
+    public bool IsConfigured => CaCertificate is not null;
+}

@@ -1,0 +1,42 @@
+using Microsoft.Extensions.Options;
+
+namespace Exchange.Host.Configuration;
+
+/// <summary>Refuses to start with settings that would leave the hub half-configured.</summary>
+internal sealed class HubOptionsValidator : IValidateOptions<HubOptions>
+{
+    public ValidateOptionsResult Validate(string? name, HubOptions options)
+    {
+        var failures = new List<string>();
+        if (options.Listen is not { Scheme: "https" })
+        {
+            failures.Add("Exchange:Listen must be an https:// address (gRPC is served over mutual TLS only).");
+        }
+        else if (!System.Net.IPAddress.TryParse(options.Listen.Host.Trim('[', ']'), out _) && options.Listen.Host != "localhost")
+        {
+            failures.Add($"Exchange:Listen host '{options.Listen.Host}' must be an IP address or localhost.");
+        }
+
+        var pki = options.Pki;
+        if (pki.IsConfigured)
+        {
+            foreach (var (key, path) in new[] { ("CaCertificate", pki.CaCertificate), ("ServerCertificate", pki.ServerCertificate), ("ServerKey", pki.ServerKey) })
+            {
+                if (string.IsNullOrWhiteSpace(path))
+                {
+                    failures.Add($"Exchange:Pki:{key} must be set when Exchange:Pki:CaCertificate is.");
+                }
+                else if (!File.Exists(path))
+                {
+                    failures.Add($"Exchange:Pki:{key} file '{path}' does not exist.");
+                }
+            }
+        }
+        else if (string.IsNullOrWhiteSpace(pki.DevelopmentDirectory))
+        {
+            failures.Add("Exchange:Pki:DevelopmentDirectory must be set when no CA is configured.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

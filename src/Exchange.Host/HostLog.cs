@@ -1,0 +1,14 @@
+namespace Exchange.Host;
+
+/// <summary>Log events of the host; event IDs 2000-2099 are stable.</summary>
+internal static partial class HostLog
+{
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Created a DEVELOPMENT PKI in {Directory}: never use it in production")]
+    public static partial void DevelopmentPkiCreated(ILogger logger, string directory);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Exchange hub {Version} listening on {Address} (gRPC over mutual TLS, trust domain {TrustDomain})")]
+    public static partial void Listening(ILogger logger, string version, string address, string trustDomain);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Try it with the development certificates:\n  grpcurl -cacert {Dir}/ca.crt -cert {Dir}/garage-kaminoyama.crt -key {Dir}/garage-kaminoyama.key {HostPort} exchange.v1.Diagnostics/Ping\n  grpcurl -cacert {Dir}/ca.crt -cert {Dir}/admin.crt -key {Dir}/admin.key {HostPort} list")]
+    public static partial void HowToCall(ILogger logger, string dir, string hostPort);
+}

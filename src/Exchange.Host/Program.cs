@@ -1,0 +1,4 @@
+using Exchange.Host;
+
+await using var app = HubApplication.Create(args);
+await app.RunAsync();

@@ -1,0 +1,92 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace Exchange.Protocol.Identity;
+
+/// <summary>The outcome of checking a client certificate: the party it names, or why it was refused.</summary>
+/// <param name="Party">The party, when the certificate is acceptable.</param>
+/// <param name="Refusal">Why the certificate was refused, when it is not.</param>
+public readonly record struct CertificateCheck(PartySpiffeId? Party, string? Refusal)
+{
+    /// <summary>True when the certificate is acceptable.</summary>
+    public bool IsValid => Party is not null;
+}
+
+/// <summary>
+/// Checks a client certificate against the hub's own trust anchors only (never the system store):
+/// the chain, the validity period at the hub's clock, the <c>clientAuth</c> usage and a single
+/// party SPIFFE ID in the hub's trust domain.
+/// </summary>
+public sealed class ClientCertificateValidator
+{
+    private static readonly Oid ClientAuthentication = new("1.3.6.1.5.5.7.3.2");
+    private readonly X509Certificate2Collection _trustAnchors;
+    private readonly string _trustDomain;
+    private readonly TimeProvider _time;
+
+    /// <summary>Creates a validator trusting only <paramref name="trustAnchors"/>.</summary>
+    public ClientCertificateValidator(X509Certificate2Collection trustAnchors, string trustDomain, TimeProvider time)
+    {
+        if (trustAnchors.Count == 0)
+        {
+            throw new ArgumentException("At least one trust anchor is required.", nameof(trustAnchors));
+        }
+
+        _trustAnchors = trustAnchors;
+        _trustDomain = trustDomain;
+        _time = time;
+    }
+
+    /// <summary>Checks <paramref name="certificate"/>, using any intermediates the peer presented.</summary>
+    public CertificateCheck Validate(X509Certificate2 certificate, X509Chain? presented = null)
+    {
+        var now = _time.GetUtcNow();
+        if (now.UtcDateTime < certificate.NotBefore.ToUniversalTime())
+        {
+            return new(null, "certificate is not yet valid");
+        }
+
+        if (now.UtcDateTime > certificate.NotAfter.ToUniversalTime())
+        {
+            return new(null, "certificate has expired");
+        }
+
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.AddRange(_trustAnchors);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.VerificationTimeIgnored = false;
+        chain.ChainPolicy.VerificationTime = now.UtcDateTime;
+        chain.ChainPolicy.ApplicationPolicy.Add(ClientAuthentication);
+        if (presented is not null)
+        {
+            foreach (var element in presented.ChainElements)
+            {
+                if (!element.Certificate.RawDataMemory.Span.SequenceEqual(certificate.RawDataMemory.Span))
+                {
+                    chain.ChainPolicy.ExtraStore.Add(element.Certificate);
+                }
+            }
+        }
+
+        if (!chain.Build(certificate))
+        {
+            var status = chain.ChainStatus.Length > 0
+                ? string.Join("; ", chain.ChainStatus.Select(s => s.StatusInformation.Trim()).Where(s => s.Length > 0).Distinct())
+                : "untrusted chain";
+            return new(null, $"certificate chain is not trusted: {status}");
+        }
+
+        if (!PartySpiffeId.TryFromCertificate(certificate, out var party))
+        {
+            return new(null, "certificate does not carry exactly one party SPIFFE ID (spiffe://<trust-domain>/party/<party-id>) as URI SAN");
+        }
+
+        if (!string.Equals(party.TrustDomain, _trustDomain, StringComparison.Ordinal))
+        {
+            return new(null, $"certificate names trust domain '{party.TrustDomain}', not '{_trustDomain}'");
+        }
+
+        return new(party, null);
+    }
+}

@@ -1,0 +1,109 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Exchange.Protocol.Identity;
+
+namespace Exchange.Protocol.Pki;
+
+/// <summary>
+/// An issuing CA: signs server certificates and party client certificates (URI SAN = the party's
+/// SPIFFE ID, <c>clientAuth</c> only) for public keys it is given. Subjects keep their private keys.
+/// </summary>
+public sealed class CertificateAuthority : IDisposable
+{
+    private static readonly Oid ServerAuthentication = new("1.3.6.1.5.5.7.3.1");
+    private static readonly Oid ClientAuthentication = new("1.3.6.1.5.5.7.3.2");
+
+    /// <summary>Wraps a CA certificate that has its private key.</summary>
+    public CertificateAuthority(X509Certificate2 certificate)
+    {
+        if (!certificate.HasPrivateKey)
+        {
+            throw new ArgumentException("The CA certificate must carry its private key.", nameof(certificate));
+        }
+
+        Certificate = certificate;
+    }
+
+    /// <summary>The CA's certificate (with its private key).</summary>
+    public X509Certificate2 Certificate { get; }
+
+    /// <summary>Creates a self-signed root (ECDSA P-256) valid for <paramref name="lifetime"/> from <paramref name="now"/>.</summary>
+    public static CertificateAuthority CreateRoot(string commonName, DateTimeOffset now, TimeSpan lifetime)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest(new X500DistinguishedName($"CN={commonName}"), key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 1, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        return new CertificateAuthority(request.CreateSelfSigned(now.AddMinutes(-5), now.Add(lifetime)));
+    }
+
+    /// <summary>Issues a TLS server certificate for the given names.</summary>
+    public X509Certificate2 IssueServer(PublicKey subjectKey, string commonName, IEnumerable<string> dnsNames, IEnumerable<IPAddress> addresses, DateTimeOffset notBefore, DateTimeOffset notAfter)
+    {
+        var san = new SubjectAlternativeNameBuilder();
+        foreach (var name in dnsNames)
+        {
+            san.AddDnsName(name);
+        }
+
+        foreach (var address in addresses)
+        {
+            san.AddIpAddress(address);
+        }
+
+        return Issue(subjectKey, $"CN={commonName}", san.Build(), ServerAuthentication, X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, notBefore, notAfter);
+    }
+
+    /// <summary>Issues a party's client certificate: URI SAN = its SPIFFE ID, usable for client authentication only.</summary>
+    public X509Certificate2 IssueClient(PublicKey subjectKey, PartySpiffeId party, string? organization, DateTimeOffset notBefore, DateTimeOffset notAfter)
+    {
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddUri(new Uri(party.ToString()));
+        var subject = organization is null ? $"CN={party.PartyId}" : $"CN={party.PartyId}, O={Escape(organization)}";
+        return Issue(subjectKey, subject, san.Build(), ClientAuthentication, X509KeyUsageFlags.DigitalSignature, notBefore, notAfter);
+    }
+
+    /// <summary>Creates a fresh key pair and a client certificate for it (development and tests only).</summary>
+    public X509Certificate2 IssueClientWithNewKey(PartySpiffeId party, DateTimeOffset notBefore, DateTimeOffset notAfter)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var issued = IssueClient(PublicKeyOf(key), party, null, notBefore, notAfter);
+        return issued.CopyWithPrivateKey(key);
+    }
+
+    /// <summary>Creates a fresh key pair and a server certificate for it (development and tests only).</summary>
+    public X509Certificate2 IssueServerWithNewKey(string commonName, IEnumerable<string> dnsNames, IEnumerable<IPAddress> addresses, DateTimeOffset notBefore, DateTimeOffset notAfter)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var issued = IssueServer(PublicKeyOf(key), commonName, dnsNames, addresses, notBefore, notAfter);
+        return issued.CopyWithPrivateKey(key);
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => Certificate.Dispose();
+
+    private static PublicKey PublicKeyOf(ECDsa key) => new CertificateRequest("CN=key", key, HashAlgorithmName.SHA256).PublicKey;
+
+    private static string Escape(string value) => value.Replace("\"", "\\\"", StringComparison.Ordinal) is var v && v.IndexOfAny([',', '+', '=', '<', '>', '#', ';']) >= 0 ? $"\"{v}\"" : v;
+
+    private X509Certificate2 Issue(PublicKey subjectKey, string subject, X509Extension subjectAltName, Oid usage, X509KeyUsageFlags keyUsage, DateTimeOffset notBefore, DateTimeOffset notAfter)
+    {
+        if (notAfter > Certificate.NotAfter)
+        {
+            notAfter = Certificate.NotAfter;
+        }
+
+        var request = new CertificateRequest(new X500DistinguishedName(subject), subjectKey, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(keyUsage, true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([usage], false));
+        request.CertificateExtensions.Add(subjectAltName);
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(subjectKey, false));
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(Certificate, true, false));
+        var serial = RandomNumberGenerator.GetBytes(16);
+        serial[0] &= 0x7F;
+        return request.Create(Certificate.SubjectName, X509SignatureGenerator.CreateForECDsa(Certificate.GetECDsaPrivateKey()!), notBefore, notAfter, serial);
+    }
+}

@@ -1,0 +1,53 @@
+using System.Net;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using Exchange.Protocol.Identity;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.Logging;
+
+namespace Exchange.Protocol.Server;
+
+/// <summary>Kestrel endpoints for gRPC: HTTP/2 only (ALPN h2) over TLS, client certificate required.</summary>
+public static class MutualTlsEndpoint
+{
+    /// <summary>
+    /// Listens on <paramref name="endpoint"/> for gRPC over mutual TLS. A connection whose client
+    /// certificate is missing or fails <paramref name="validator"/> is closed during the handshake,
+    /// before any request reaches a handler.
+    /// </summary>
+    public static void ListenMutualTls(
+        this KestrelServerOptions options,
+        IPEndPoint endpoint,
+        X509Certificate2 serverCertificate,
+        X509Certificate2Collection? serverCertificateChain,
+        ClientCertificateValidator validator,
+        ILogger logger)
+    {
+        options.Listen(endpoint, listen =>
+        {
+            listen.Protocols = HttpProtocols.Http2;
+            listen.UseHttps(https =>
+            {
+                https.ServerCertificate = serverCertificate;
+                https.ServerCertificateChain = serverCertificateChain;
+                https.SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13;
+                https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
+                https.CheckCertificateRevocation = false;
+                // The system's own verdict (sslPolicyErrors) is ignored on purpose: only the hub's
+                // trust anchors count, never the machine's CA store.
+                https.ClientCertificateValidation = (certificate, chain, _) =>
+                {
+                    var check = validator.Validate(certificate, chain);
+                    if (!check.IsValid)
+                    {
+                        ProtocolLog.CertificateRefusedAtHandshake(logger, certificate.Subject, certificate.SerialNumber, check.Refusal!);
+                    }
+
+                    return check.IsValid;
+                };
+            });
+        });
+    }
+}
