@@ -1,0 +1,114 @@
+using System.Security.Cryptography.X509Certificates;
+using Exchange.Protocol.Client;
+using Exchange.Protocol.Pki;
+using Grpc.Net.Client;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Exchange.Host.Tests.Infrastructure;
+
+/// <summary>
+/// A real hub on 127.0.0.1 (port 0) with its own development PKI and data in a temporary folder.
+/// Disposing it fails the test when the hub logged an error the test did not declare expected.
+/// </summary>
+public sealed class TestHub : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly List<Func<string, bool>> _expectedErrors = [];
+
+    private TestHub(WebApplication app, string directory, CapturedLogs logs, FakeTimeProvider? time)
+    {
+        _app = app;
+        Directory = directory;
+        Logs = logs;
+        Time = time;
+        Address = HubApplication.GetListeningAddress(app);
+        TrustAnchors = PemFiles.LoadCertificates(Path.Combine(CertificateDirectory, "ca.crt"));
+    }
+
+    /// <summary>The hub's address, e.g. https://127.0.0.1:41234/.</summary>
+    public Uri Address { get; }
+
+    /// <summary>The temporary folder holding the hub's certificates and data.</summary>
+    public string Directory { get; }
+
+    public string CertificateDirectory => Path.Combine(Directory, "certs");
+
+    public X509Certificate2Collection TrustAnchors { get; }
+
+    public CapturedLogs Logs { get; }
+
+    /// <summary>The hub's clock, when the test asked to drive it.</summary>
+    public FakeTimeProvider? Time { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public static async Task<TestHub> StartAsync(FakeTimeProvider? time = null, IDictionary<string, string?>? settings = null, Action<WebApplicationBuilder>? configure = null)
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "exchange-test-" + Guid.NewGuid().ToString("N")[..12]);
+        System.IO.Directory.CreateDirectory(directory);
+        var logs = new CapturedLogs();
+        var app = HubApplication.Create([], builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Exchange:Listen"] = "https://127.0.0.1:0",
+                ["Exchange:Pki:DevelopmentDirectory"] = Path.Combine(directory, "certs"),
+                ["Exchange:DataDirectory"] = Path.Combine(directory, "data"),
+            });
+            if (settings is not null)
+            {
+                builder.Configuration.AddInMemoryCollection(settings);
+            }
+
+            builder.Logging.ClearProviders();
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            builder.Logging.AddProvider(logs);
+            if (time is not null)
+            {
+                builder.Services.AddSingleton<TimeProvider>(time);
+            }
+
+            configure?.Invoke(builder);
+        });
+        await app.StartAsync(TestContext.Current.CancellationToken);
+        return new TestHub(app, directory, logs, time);
+    }
+
+    /// <summary>Loads a development party's certificate and key (admin, garage-kaminoyama, group-lotus, vendor-broadleaf).</summary>
+    public X509Certificate2 ClientCertificate(string party) =>
+        PemFiles.LoadCertificateWithKey(Path.Combine(CertificateDirectory, party + ".crt"), Path.Combine(CertificateDirectory, party + ".key"));
+
+    /// <summary>The development CA, to issue further certificates in tests.</summary>
+    public CertificateAuthority DevelopmentCa() =>
+        new(PemFiles.LoadCertificateWithKey(Path.Combine(CertificateDirectory, "ca.crt"), Path.Combine(CertificateDirectory, "ca.key")));
+
+    /// <summary>A channel that calls the hub as <paramref name="party"/>.</summary>
+    public GrpcChannel Channel(string party, Action<GrpcChannelOptions>? configure = null) =>
+        MutualTlsChannel.Create(Address, ClientCertificate(party), TrustAnchors, configure);
+
+    /// <summary>A channel presenting an arbitrary certificate.</summary>
+    public GrpcChannel Channel(X509Certificate2 certificate, Action<GrpcChannelOptions>? configure = null) =>
+        MutualTlsChannel.Create(Address, certificate, TrustAnchors, configure);
+
+    /// <summary>Declares that an error log matching <paramref name="match"/> is part of the test.</summary>
+    public void ExpectError(Func<string, bool> match) => _expectedErrors.Add(match);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync(CancellationToken.None);
+        await _app.DisposeAsync();
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+
+        var unexpected = Logs.Errors.Where(e => !_expectedErrors.Any(m => m(e))).ToList();
+        if (unexpected.Count > 0)
+        {
+            throw new InvalidOperationException("The hub logged unexpected errors:\n" + string.Join("\n", unexpected));
+        }
+    }
+}
