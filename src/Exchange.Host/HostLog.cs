@@ -11,4 +11,13 @@ internal static partial class HostLog
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Try it with the development certificates:\n  grpcurl -cacert {Dir}/ca.crt -cert {Dir}/garage-kaminoyama.crt -key {Dir}/garage-kaminoyama.key {HostPort} exchange.v1.Diagnostics/Ping\n  grpcurl -cacert {Dir}/ca.crt -cert {Dir}/admin.crt -key {Dir}/admin.key {HostPort} list")]
     public static partial void HowToCall(ILogger logger, string dir, string hostPort);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "Signed a provision-log checkpoint at entry {Sequence}")]
+    public static partial void CheckpointSigned(ILogger logger, long sequence);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Error, Message = "Signing a provision-log checkpoint failed")]
+    public static partial void CheckpointFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Information, Message = "Public declaration page on {Address}declaration (HTTPS, no client certificate)")]
+    public static partial void PublicPage(ILogger logger, string address);
 }

@@ -1,11 +1,18 @@
 using System.Net;
 using System.Reflection;
+using Exchange.Domain.Declarations;
+using Exchange.Domain.Provisions;
+using Exchange.Domain.Records;
+using Exchange.Host.Calls;
 using Exchange.Host.Configuration;
 using Exchange.Host.Pki;
 using Exchange.Host.Services;
 using Exchange.Protocol.Identity;
 using Exchange.Protocol.Server;
+using Exchange.Storage;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -15,6 +22,8 @@ namespace Exchange.Host;
 /// <summary>Builds the hub: one place where protocol, contracts, domain and storage are wired.</summary>
 internal static class HubApplication
 {
+    private const string PublicConnectionKey = "exchange.public-endpoint";
+
     public static string Version { get; } =
         typeof(HubApplication).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
@@ -31,10 +40,12 @@ internal static class HubApplication
             sp.GetRequiredService<IOptions<HubOptions>>().Value.TrustDomain,
             sp.GetRequiredService<TimeProvider>()));
         builder.Services.TryAddSingleton<ICertificateStatusSource, NoCertificateRefusals>();
+        AddDomain(builder.Services);
 
         builder.Services.AddGrpc(grpc =>
         {
             grpc.Interceptors.Add<CallerIdentityInterceptor>();
+            grpc.Interceptors.Add<ExchangeExceptionInterceptor>();
             grpc.MaxReceiveMessageSize = 4 * 1024 * 1024;
             grpc.ResponseCompressionAlgorithm = "gzip";
             grpc.ResponseCompressionLevel = System.IO.Compression.CompressionLevel.Fastest;
@@ -54,23 +65,71 @@ internal static class HubApplication
                 certificates.ServerChain,
                 services.GetRequiredService<ClientCertificateValidator>(),
                 services.GetRequiredService<ILoggerFactory>().CreateLogger("Exchange.Protocol.Tls"));
+            if (options.PublicListen is { } publicListen)
+            {
+                // The declaration page: HTTPS for anyone, no client certificate; nothing else is served there.
+                kestrel.Listen(ToEndPoint(publicListen), listen =>
+                {
+                    listen.Protocols = HttpProtocols.Http1AndHttp2;
+                    listen.UseHttps(https => https.ServerCertificate = certificates.ServerCertificate);
+                    listen.Use(next => connection =>
+                    {
+                        connection.Items[PublicConnectionKey] = true;
+                        return next(connection);
+                    });
+                });
+            }
         });
 
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        app.Use((context, next) =>
+        {
+            var isPublic = context.Features.Get<IConnectionItemsFeature>()?.Items.ContainsKey(PublicConnectionKey) == true;
+            if (isPublic && context.Request.Path != "/declaration")
+            {
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                return Task.CompletedTask;
+            }
+
+            return next(context);
+        });
+        app.MapGet("/declaration", (DeclarationRegistry registry, TimeProvider time, CancellationToken ct) => DeclarationPage.RenderAsync(registry, time, ct));
         app.MapGrpcService<DiagnosticsService>();
+        app.MapGrpcService<RecordsService>();
+        app.MapGrpcService<DeclarationsService>();
+        app.MapGrpcService<GrantsService>();
+        app.MapGrpcService<ProvisionLogService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         app.Lifetime.ApplicationStarted.Register(() => AnnounceListening(app));
         return app;
     }
 
-    /// <summary>The address the hub actually listens on (after port 0 is resolved).</summary>
-    public static Uri GetListeningAddress(WebApplication app)
+    /// <summary>The address partners call (after port 0 is resolved).</summary>
+    public static Uri GetListeningAddress(WebApplication app) => GetAddresses(app)[0];
+
+    /// <summary>The address of the public declaration page, when it is served.</summary>
+    public static Uri? GetPublicAddress(WebApplication app) => GetAddresses(app).Skip(1).FirstOrDefault();
+
+    private static List<Uri> GetAddresses(WebApplication app) =>
+        app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(a => new Uri(a)).ToList();
+
+    private static void AddDomain(IServiceCollection services)
     {
-        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
-        return new Uri(addresses.First());
+        services.AddExchangeSqliteStorage(sp => sp.GetRequiredService<IOptions<HubOptions>>().Value.DataDirectory);
+        services.AddSingleton<HubKeys>();
+        services.AddSingleton<ILogSigner>(sp => sp.GetRequiredService<HubKeys>());
+        services.AddSingleton(sp => sp.GetRequiredService<HubKeys>().Pseudonyms);
+        services.AddSingleton(sp => new DeclarationSettings { MinimumNotice = TimeSpan.FromDays(sp.GetRequiredService<IOptions<HubOptions>>().Value.DeclarationNoticeDays) });
+        services.AddSingleton(sp => new StatisticsSettings { K = sp.GetRequiredService<IOptions<HubOptions>>().Value.StatisticsK });
+        services.AddScoped<DeclarationRegistry>();
+        services.AddScoped<CustomerRecords>();
+        services.AddScoped<ProvisionLogAudit>();
+        services.AddScoped<CallContextFactory>();
+        services.AddHostedService<HubStartup>();
+        services.AddHostedService<CheckpointService>();
     }
 
     private static IPEndPoint ToEndPoint(Uri listen)
@@ -86,6 +145,11 @@ internal static class HubApplication
         var options = app.Services.GetRequiredService<IOptions<HubOptions>>().Value;
         var address = GetListeningAddress(app);
         HostLog.Listening(logger, Version, address.ToString(), options.TrustDomain);
+        if (GetPublicAddress(app) is { } publicAddress)
+        {
+            HostLog.PublicPage(logger, publicAddress.ToString());
+        }
+
         var dev = app.Services.GetRequiredService<HubCertificates>().DevelopmentDirectory;
         if (dev is not null)
         {

@@ -19,6 +19,28 @@ internal sealed class HubOptions
     /// <summary>The hub's certificates.</summary>
     [Required]
     public PkiOptions Pki { get; set; } = new();
+
+    /// <summary>Where the public declaration page is served over HTTPS without a client certificate; empty disables it.</summary>
+    public Uri? PublicListen { get; set; } = new("https://127.0.0.1:7444");
+
+    /// <summary>Folder of the SQLite database and the hub's generated keys.</summary>
+    [Required]
+    public string DataDirectory { get; set; } = "data";
+
+    /// <summary>The smallest number of persons a statistics aggregate may describe.</summary>
+    [Range(2, 1_000_000)]
+    public int StatisticsK { get; set; } = 10;
+
+    /// <summary>Minimum days between publishing a declaration version and its taking effect.</summary>
+    [Range(0, 3650)]
+    public double DeclarationNoticeDays { get; set; } = 14;
+
+    /// <summary>How often the hub signs a provision-log checkpoint.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
+    public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Party ID registered as administrator on first start (production bootstrap).</summary>
+    public string? BootstrapAdministrator { get; set; }
 }
 
 /// <summary>

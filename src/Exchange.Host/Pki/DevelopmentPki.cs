@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
+using Exchange.Domain.Parties;
 using Exchange.Protocol.Identity;
 using Exchange.Protocol.Pki;
 
@@ -12,8 +13,16 @@ namespace Exchange.Host.Pki;
 /// </summary>
 internal static class DevelopmentPki
 {
-    /// <summary>The development parties, one client certificate each.</summary>
-    public static readonly IReadOnlyList<string> Parties = ["admin", "garage-kaminoyama", "group-lotus", "vendor-broadleaf"];
+    /// <summary>The development parties, one client certificate each, registered on first start.</summary>
+    public static readonly IReadOnlyList<Party> DevelopmentParties =
+    [
+        new("admin", PartyRole.Administrator, PartyStatus.Active, "Exchange 運営者（開発用）", "Exchange operator (development)"),
+        new("garage-kaminoyama", PartyRole.MemberGarage, PartyStatus.Active, "株式会社上山オート", "Kaminoyama Auto Co., Ltd."),
+        new("group-lotus", PartyRole.GroupBody, PartyStatus.Active, "株式会社ロータス（全日本ロータス同友会）", "Lotus Co., Ltd. (All Japan Lotus Doyukai)"),
+        new("vendor-broadleaf", PartyRole.Vendor, PartyStatus.Active, "株式会社ブロードリーフ", "Broadleaf Co., Ltd."),
+    ];
+
+    private static IEnumerable<string> Parties => DevelopmentParties.Select(p => p.Id);
 
     public const string CaCertificateFile = "ca.crt";
     public const string CaKeyFile = "ca.key";

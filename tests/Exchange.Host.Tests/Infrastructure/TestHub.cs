@@ -52,6 +52,7 @@ public sealed class TestHub : IAsyncDisposable
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["Exchange:Listen"] = "https://127.0.0.1:0",
+                ["Exchange:PublicListen"] = "https://127.0.0.1:0",
                 ["Exchange:Pki:DevelopmentDirectory"] = Path.Combine(directory, "certs"),
                 ["Exchange:DataDirectory"] = Path.Combine(directory, "data"),
             });

@@ -1,0 +1,168 @@
+using Exchange.Contracts.V1;
+using Exchange.Domain.Items;
+using Exchange.Domain.Parties;
+
+namespace Exchange.Domain.Declarations;
+
+/// <summary>The published declaration versions; storage implements it.</summary>
+public interface IDeclarationStore
+{
+    /// <summary>Every version, ordered by version number.</summary>
+    Task<IReadOnlyList<DeclarationRecord>> ListAsync(CancellationToken cancellationToken);
+
+    /// <summary>Adds a version; fails when its number exists already.</summary>
+    Task AddAsync(DeclarationRecord record, CancellationToken cancellationToken);
+}
+
+/// <summary>Publication rules for the declaration.</summary>
+public sealed class DeclarationSettings
+{
+    /// <summary>
+    /// Minimum time between publishing a version and its taking effect, so persons can read it
+    /// (and opt out) before it applies. Default 14 days.
+    /// </summary>
+    public TimeSpan MinimumNotice { get; set; } = TimeSpan.FromDays(14);
+}
+
+/// <summary>Publishes declaration versions and answers which one is in force at a moment.</summary>
+public sealed class DeclarationRegistry(IDeclarationStore store, TimeProvider time, DeclarationSettings settings)
+{
+    private static readonly HashSet<string> JointUserRoles = [PartyRole.MemberGarage.ToWire(), PartyRole.GroupBody.ToWire(), PartyRole.Vendor.ToWire()];
+
+    /// <summary>The minimum notice period in force.</summary>
+    public TimeSpan MinimumNotice => settings.MinimumNotice;
+
+    /// <summary>
+    /// On an empty store, records the shipped declaration as version 1, in force at once: it is
+    /// the garage's already-published privacy policy.
+    /// </summary>
+    public async Task EnsureSeededAsync(CancellationToken cancellationToken)
+    {
+        if ((await store.ListAsync(cancellationToken).ConfigureAwait(false)).Count == 0)
+        {
+            var now = time.GetUtcNow();
+            await store.AddAsync(new DeclarationRecord(1, now, now, DefaultDeclaration.Kaminoyama()), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Every version, oldest first.</summary>
+    public Task<IReadOnlyList<DeclarationRecord>> ListAsync(CancellationToken cancellationToken) => store.ListAsync(cancellationToken);
+
+    /// <summary>The version in force at <paramref name="at"/>.</summary>
+    /// <exception cref="ExchangeException">No version is in force then.</exception>
+    public async Task<DeclarationRecord> InForceAsync(DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        var versions = await store.ListAsync(cancellationToken).ConfigureAwait(false);
+        return versions.Where(v => v.EffectiveAt <= at).MaxBy(v => v.Version)
+            ?? throw new ExchangeException(FailureKind.FailedPrecondition, $"No joint-use declaration is in force at {at:O}.", "declaration.none-in-force");
+    }
+
+    /// <summary>Publishes a new version now, taking effect at <paramref name="effectiveAt"/>.</summary>
+    /// <exception cref="ExchangeException">The content or timing breaks a publication rule.</exception>
+    public async Task<DeclarationRecord> PublishAsync(DeclarationContent content, DateTimeOffset effectiveAt, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var problems = Validate(content).ToList();
+        if (effectiveAt - now < settings.MinimumNotice)
+        {
+            problems.Add($"effective_at {effectiveAt:O} is less than the minimum notice period ({settings.MinimumNotice.TotalDays:0.##} days) after publication ({now:O})");
+        }
+
+        var versions = await store.ListAsync(cancellationToken).ConfigureAwait(false);
+        var latest = versions.MaxBy(v => v.Version);
+        if (latest is not null && effectiveAt <= latest.EffectiveAt)
+        {
+            problems.Add($"effective_at must be after version {latest.Version}'s effective time {latest.EffectiveAt:O}");
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new ExchangeException(FailureKind.InvalidArgument, "Declaration refused: " + string.Join("; ", problems) + ".", "declaration.publication");
+        }
+
+        var record = new DeclarationRecord((latest?.Version ?? 0) + 1, now, effectiveAt, content);
+        await store.AddAsync(record, cancellationToken).ConfigureAwait(false);
+        return record;
+    }
+
+    private static IEnumerable<string> Validate(DeclarationContent content)
+    {
+        var catalog = ItemCatalog.CustomerRecords;
+        if (content.Items.Count == 0)
+        {
+            yield return "it must declare at least one item";
+        }
+
+        foreach (var duplicate in content.Items.GroupBy(i => i.Id).Where(g => g.Count() > 1))
+        {
+            yield return $"item '{duplicate.Key}' is declared twice";
+        }
+
+        foreach (var item in content.Items)
+        {
+            if (!catalog.Items.Contains(item.Id))
+            {
+                yield return $"item '{item.Id}' is not an item of the schema ({string.Join(", ", catalog.Items.Order(StringComparer.Ordinal))})";
+            }
+
+            if (!IsComplete(item.Name))
+            {
+                yield return $"item '{item.Id}' needs a Japanese and an English name";
+            }
+        }
+
+        if (content.Purposes.Count == 0)
+        {
+            yield return "it must declare at least one purpose";
+        }
+
+        foreach (var duplicate in content.Purposes.GroupBy(p => p.Id).Where(g => g.Count() > 1))
+        {
+            yield return $"purpose '{duplicate.Key}' is declared twice";
+        }
+
+        foreach (var purpose in content.Purposes)
+        {
+            if (string.IsNullOrWhiteSpace(purpose.Id) || purpose.Id == Purposes.AfterSales || !purpose.Id.All(c => c is (>= 'a' and <= 'z') or '-'))
+            {
+                yield return $"purpose ID '{purpose.Id}' must be lowercase letters and '-', and not '{Purposes.AfterSales}'";
+            }
+
+            if (purpose.Id == Purposes.Recall && purpose.OptOutAllowed)
+            {
+                yield return "the recall purpose cannot allow opt-out";
+            }
+
+            if (!IsComplete(purpose.Description))
+            {
+                yield return $"purpose '{purpose.Id}' needs a Japanese and an English description";
+            }
+        }
+
+        if (content.JointUsers.Count == 0)
+        {
+            yield return "it must name the joint users";
+        }
+
+        foreach (var user in content.JointUsers)
+        {
+            if (!JointUserRoles.Contains(user.Role))
+            {
+                yield return $"joint user role '{user.Role}' must be one of {string.Join(", ", JointUserRoles)}";
+            }
+
+            if (!IsComplete(user.Name))
+            {
+                yield return "every joint user needs a Japanese and an English name";
+            }
+        }
+
+        if (content.Manager is null || !IsComplete(content.Manager.Name) || !IsComplete(content.Manager.Address) || !IsComplete(content.Manager.Representative))
+        {
+            yield return "the responsible manager needs a name, an address and a representative, in Japanese and English";
+        }
+    }
+
+    private static bool IsComplete(LocalizedText? text) =>
+        text is not null && !string.IsNullOrWhiteSpace(text.Ja) && !string.IsNullOrWhiteSpace(text.En);
+}

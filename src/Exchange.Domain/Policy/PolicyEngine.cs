@@ -1,0 +1,215 @@
+using Exchange.Domain.Declarations;
+using Exchange.Domain.Items;
+using Exchange.Domain.Parties;
+
+namespace Exchange.Domain.Policy;
+
+/// <summary>What a call wants to do with records.</summary>
+public enum AccessKind
+{
+    /// <summary>Write records into the hub.</summary>
+    Write,
+
+    /// <summary>Read person-level records.</summary>
+    Read,
+
+    /// <summary>Receive aggregates only.</summary>
+    Aggregate,
+}
+
+/// <summary>One access to decide.</summary>
+/// <param name="Caller">The calling party.</param>
+/// <param name="Kind">Write, read or aggregate.</param>
+/// <param name="Purpose">The purpose the call names.</param>
+/// <param name="RequestedItems">Item IDs or group names as requested.</param>
+/// <param name="OwnerParty">The garage whose records are concerned, when one is named.</param>
+/// <param name="VendorAuthorised">For a vendor: whether the owner's authorisation covers this call now.</param>
+public sealed record AccessRequest(Party Caller, AccessKind Kind, string Purpose, IReadOnlyCollection<string> RequestedItems, string? OwnerParty, bool VendorAuthorised);
+
+/// <summary>PERMIT with the items allowed, or DENY with the rule that refused.</summary>
+public sealed record PolicyDecision(bool Permitted, IReadOnlySet<string> AllowedItems, string? Rule, string? Reason, FailureKind FailureKind)
+{
+    internal static PolicyDecision Permit(IReadOnlySet<string> items) => new(true, items, null, null, FailureKind.PermissionDenied);
+
+    internal static PolicyDecision Deny(string rule, string reason, FailureKind kind = FailureKind.PermissionDenied) =>
+        new(false, new HashSet<string>(), rule, reason, kind);
+
+    /// <summary>The refusal as an exception carrying the rule.</summary>
+    public ExchangeException ToException() => new(FailureKind, $"{Reason} (rule {Rule})", Rule);
+}
+
+/// <summary>The rules the engine can refuse by; their names appear in refusals and the provision log.</summary>
+public static class PolicyRules
+{
+    /// <summary>The caller is suspended or withdrawn.</summary>
+    public const string PartyInactive = "party.inactive";
+
+    /// <summary>The call names no purpose.</summary>
+    public const string PurposeMissing = "purpose.missing";
+
+    /// <summary>The purpose is not in the declaration in force.</summary>
+    public const string PurposeUndeclared = "purpose.undeclared";
+
+    /// <summary>The purpose is declared but not granted to the caller.</summary>
+    public const string PurposeNotGranted = "purpose.not-granted";
+
+    /// <summary>An item is not in the schema or not in the declaration in force.</summary>
+    public const string ItemUndeclared = "item.undeclared";
+
+    /// <summary>An item is declared but not granted to the caller for the purpose.</summary>
+    public const string ItemNotGranted = "item.not-granted";
+
+    /// <summary>After-sales use is for the owning garage's own records only.</summary>
+    public const string OwnRecordsOnly = "after-sales.own-records-only";
+
+    /// <summary>A member garage sees no other garage's customers.</summary>
+    public const string MemberOwnCustomersOnly = "member.own-customers-only";
+
+    /// <summary>The vendor has no current authorisation from the garage.</summary>
+    public const string VendorNotAuthorised = "vendor.not-authorised";
+
+    /// <summary>Writes are made only for the owning garage's after-sales service.</summary>
+    public const string WriteAfterSalesOnly = "write.after-sales-only";
+
+    /// <summary>Statistics leave only as aggregates.</summary>
+    public const string StatisticsAggregateOnly = "statistics.aggregate-only";
+
+    /// <summary>Aggregates are only for the statistics purpose.</summary>
+    public const string AggregateStatisticsOnly = "aggregate.statistics-only";
+
+    /// <summary>Fewer than k persons would be aggregated.</summary>
+    public const string StatisticsBelowK = "statistics.below-k";
+
+    /// <summary>The person opted out of the purpose.</summary>
+    public const string PersonOptedOut = "person.opted-out";
+
+    /// <summary>The record carries an undeclared or unknown field, or sensitive text.</summary>
+    public const string RecordRefused = "record.refused";
+}
+
+/// <summary>
+/// Decides each access: pure, no I/O, deny by default. Order: caller active → purpose named →
+/// items declared → purpose declared (or the owner's own after-sales) → granted to the caller →
+/// items granted. Opt-outs and k-anonymity are applied per person by the caller of the engine.
+/// </summary>
+public static class PolicyEngine
+{
+    /// <summary>Decides <paramref name="request"/> under <paramref name="declaration"/> and <paramref name="grants"/>.</summary>
+    public static PolicyDecision Decide(AccessRequest request, DeclarationRecord declaration, IReadOnlyList<Grant> grants)
+    {
+        var caller = request.Caller;
+        if (caller.Status != PartyStatus.Active)
+        {
+            return PolicyDecision.Deny(PolicyRules.PartyInactive, $"party '{caller.Id}' is {caller.Status.ToString().ToLowerInvariant()}");
+        }
+
+        if (string.IsNullOrWhiteSpace(request.Purpose))
+        {
+            return PolicyDecision.Deny(PolicyRules.PurposeMissing, "every data request must name its purpose; there is no default", FailureKind.InvalidArgument);
+        }
+
+        var catalog = ItemCatalog.CustomerRecords;
+        var explicitItems = new HashSet<string>(StringComparer.Ordinal);
+        var groups = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in request.RequestedItems)
+        {
+            if (catalog.Items.Contains(entry) && declaration.Items.Contains(entry))
+            {
+                explicitItems.Add(entry);
+            }
+            else if (catalog.Groups.Contains(entry))
+            {
+                groups.Add(entry);
+            }
+            else
+            {
+                return PolicyDecision.Deny(PolicyRules.ItemUndeclared, $"item '{entry}' is not declared in declaration version {declaration.Version}");
+            }
+        }
+
+        if (request.Kind != AccessKind.Write && explicitItems.Count == 0 && groups.Count == 0)
+        {
+            return PolicyDecision.Deny(PolicyRules.ItemUndeclared, "the request names no items", FailureKind.InvalidArgument);
+        }
+
+        // Items of a requested group that are declared; narrowed to what is granted below.
+        var groupItems = declaration.Items.Where(i => groups.Contains(ItemCatalog.GroupOf(i))).ToHashSet(StringComparer.Ordinal);
+
+        if (request.Purpose == Purposes.AfterSales)
+        {
+            return DecideAfterSales(request, declaration, explicitItems, groupItems);
+        }
+
+        if (!declaration.PurposeIds.Contains(request.Purpose))
+        {
+            return PolicyDecision.Deny(PolicyRules.PurposeUndeclared, $"purpose '{request.Purpose}' is not declared in declaration version {declaration.Version}");
+        }
+
+        if (request.Kind == AccessKind.Write)
+        {
+            return PolicyDecision.Deny(PolicyRules.WriteAfterSalesOnly, $"records are written for '{Purposes.AfterSales}' only, not '{request.Purpose}'");
+        }
+
+        if (request.Kind == AccessKind.Read && request.Purpose == Purposes.Statistics)
+        {
+            return PolicyDecision.Deny(PolicyRules.StatisticsAggregateOnly, "statistics leave the hub only as aggregates; use QueryStatistics");
+        }
+
+        if (request.Kind == AccessKind.Aggregate && request.Purpose != Purposes.Statistics)
+        {
+            return PolicyDecision.Deny(PolicyRules.AggregateStatisticsOnly, $"aggregates are provided for '{Purposes.Statistics}' only");
+        }
+
+        if (caller.Role == PartyRole.MemberGarage && request.OwnerParty != caller.Id)
+        {
+            return PolicyDecision.Deny(PolicyRules.MemberOwnCustomersOnly, $"member garage '{caller.Id}' may only receive its own customers' data");
+        }
+
+        var granted = grants.Where(g => g.Purpose == request.Purpose && g.AppliesTo(caller)).SelectMany(g => g.Items)
+            .Where(declaration.Items.Contains).ToHashSet(StringComparer.Ordinal);
+        if (granted.Count == 0)
+        {
+            return PolicyDecision.Deny(PolicyRules.PurposeNotGranted, $"purpose '{request.Purpose}' is not granted to {caller.Role.ToWire()} '{caller.Id}'");
+        }
+
+        var refused = explicitItems.Where(i => !granted.Contains(i)).Order(StringComparer.Ordinal).ToList();
+        if (refused.Count > 0)
+        {
+            return PolicyDecision.Deny(PolicyRules.ItemNotGranted, $"item(s) {string.Join(", ", refused)} not granted to '{caller.Id}' for '{request.Purpose}'");
+        }
+
+        var allowed = explicitItems.Concat(groupItems.Where(granted.Contains)).ToHashSet(StringComparer.Ordinal);
+        if (allowed.Count == 0)
+        {
+            return PolicyDecision.Deny(PolicyRules.ItemNotGranted, $"none of the requested items is granted to '{caller.Id}' for '{request.Purpose}'");
+        }
+
+        return PolicyDecision.Permit(allowed);
+    }
+
+    private static PolicyDecision DecideAfterSales(AccessRequest request, DeclarationRecord declaration, HashSet<string> explicitItems, HashSet<string> groupItems)
+    {
+        var caller = request.Caller;
+        var ownRecords = caller.Role == PartyRole.MemberGarage && (request.OwnerParty is null || request.OwnerParty == caller.Id);
+        if (caller.Role == PartyRole.Vendor && request.OwnerParty is not null)
+        {
+            if (!request.VendorAuthorised)
+            {
+                return PolicyDecision.Deny(PolicyRules.VendorNotAuthorised, $"vendor '{caller.Id}' holds no current authorisation from '{request.OwnerParty}' for this operation");
+            }
+
+            ownRecords = true;
+        }
+
+        if (!ownRecords)
+        {
+            return PolicyDecision.Deny(PolicyRules.OwnRecordsOnly, $"'{Purposes.AfterSales}' is the owning garage's own use of its own records");
+        }
+
+        // The garage's own records: every declared item is its own to use.
+        var allowed = request.Kind == AccessKind.Write
+            ? declaration.Items.ToHashSet(StringComparer.Ordinal)
+            : explicitItems.Concat(groupItems).ToHashSet(StringComparer.Ordinal);
+        return PolicyDecision.Permit(allowed);
+    }
+}

@@ -1,0 +1,40 @@
+namespace Exchange.Domain.Provisions;
+
+/// <summary>The hub's provision-log signing key.</summary>
+public interface ILogSigner
+{
+    /// <summary>Signs <paramref name="payload"/>.</summary>
+    byte[] Sign(byte[] payload);
+
+    /// <summary>Checks a signature made by <see cref="Sign"/>.</summary>
+    bool Verify(byte[] payload, byte[] signature);
+}
+
+/// <summary>The provision log's storage. Appends join the current unit of work.</summary>
+public interface IProvisionLogStore
+{
+    /// <summary>Links and adds facts after the chain's head, inside the current unit of work.</summary>
+    Task<IReadOnlyList<ChainedProvision>> AppendAsync(IReadOnlyList<ProvisionFact> facts, CancellationToken cancellationToken);
+
+    /// <summary>The chain in order.</summary>
+    IAsyncEnumerable<ChainedProvision> ReadAllAsync(CancellationToken cancellationToken);
+
+    /// <summary>The entries about one person, in order.</summary>
+    Task<IReadOnlyList<ChainedProvision>> ListForSubjectAsync(string subjectId, CancellationToken cancellationToken);
+
+    /// <summary>The chain's last entry, or null when empty.</summary>
+    Task<ChainedProvision?> HeadAsync(CancellationToken cancellationToken);
+
+    /// <summary>Every checkpoint.</summary>
+    Task<IReadOnlyList<ProvisionCheckpoint>> ListCheckpointsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Adds a checkpoint.</summary>
+    Task AddCheckpointAsync(ProvisionCheckpoint checkpoint, CancellationToken cancellationToken);
+}
+
+/// <summary>Runs work in one storage transaction: all of it is stored, or none.</summary>
+public interface IUnitOfWork
+{
+    /// <summary>Runs <paramref name="work"/> and commits; rolls back if it throws.</summary>
+    Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken);
+}

@@ -1,0 +1,118 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Exchange.Contracts.V1;
+using Google.Protobuf;
+
+namespace Exchange.Domain.Provisions;
+
+/// <summary>
+/// The hash chain: entry_hash = SHA-256(previous_hash ‖ canonical entry), where the canonical
+/// entry is the protobuf encoding of <see cref="ProvisionEntry"/> without <c>entry_hash</c>. Any
+/// protobuf implementation can recompute it.
+/// </summary>
+public static class ProvisionChain
+{
+    /// <summary>The previous hash of the first entry.</summary>
+    public static readonly string Genesis = new('0', 64);
+
+    /// <summary>The canonical message of an entry (entry_hash left empty).</summary>
+    public static ProvisionEntry Canonical(long sequence, ProvisionFact fact, string previousHash)
+    {
+        var message = new ProvisionEntry
+        {
+            Sequence = sequence,
+            Time = fact.Time.ToTimestamp(),
+            Provider = fact.Provider,
+            Recipient = fact.Recipient,
+            Agent = fact.Agent ?? "",
+            SubjectId = fact.SubjectId ?? "",
+            Purpose = fact.Purpose,
+            DeclarationVersion = fact.DeclarationVersion,
+            DeclarationHash = fact.DeclarationHash,
+            CallId = fact.CallId,
+            Outcome = fact.Outcome,
+            Rule = fact.Rule ?? "",
+            PreviousHash = previousHash,
+        };
+        message.Items.AddRange(fact.Items);
+        return message;
+    }
+
+    /// <summary>The hash of an entry.</summary>
+    public static string Hash(long sequence, ProvisionFact fact, string previousHash)
+    {
+        var canonical = Canonical(sequence, fact, previousHash).ToByteArray();
+        var buffer = new byte[32 + canonical.Length];
+        Convert.FromHexString(previousHash).CopyTo(buffer, 0);
+        canonical.CopyTo(buffer, 32);
+        return Convert.ToHexStringLower(SHA256.HashData(buffer));
+    }
+
+    /// <summary>Links <paramref name="facts"/> after the entry (<paramref name="lastSequence"/>, <paramref name="lastHash"/>).</summary>
+    public static IReadOnlyList<ChainedProvision> Link(long lastSequence, string lastHash, IEnumerable<ProvisionFact> facts)
+    {
+        var linked = new List<ChainedProvision>();
+        foreach (var fact in facts)
+        {
+            var sequence = ++lastSequence;
+            var hash = Hash(sequence, fact, lastHash);
+            linked.Add(new ChainedProvision(sequence, fact, lastHash, hash));
+            lastHash = hash;
+        }
+
+        return linked;
+    }
+
+    /// <summary>The bytes a checkpoint signature covers.</summary>
+    public static byte[] CheckpointPayload(long sequence, string entryHash, DateTimeOffset signedAt) =>
+        Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"exchange/provision-log/checkpoint/v1\n{sequence}\n{entryHash}\n{signedAt.UtcTicks}"));
+
+    /// <summary>Walks the chain in order and checks every link, hash and checkpoint; stops at the first fault.</summary>
+    public static async Task<ChainVerification> VerifyAsync(IAsyncEnumerable<ChainedProvision> entries, IReadOnlyList<ProvisionCheckpoint> checkpoints, ILogSigner signer, CancellationToken cancellationToken)
+    {
+        var bySequence = checkpoints.GroupBy(c => c.Sequence).ToDictionary(g => g.Key, g => g.ToList());
+        long expected = 1, checkedEntries = 0, checkedCheckpoints = 0;
+        var previous = Genesis;
+        await foreach (var entry in entries.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            if (entry.Sequence != expected)
+            {
+                return new(false, checkedEntries, checkedCheckpoints, expected, $"entry {expected} is missing (found {entry.Sequence} next)");
+            }
+
+            if (entry.PreviousHash != previous)
+            {
+                return new(false, checkedEntries, checkedCheckpoints, entry.Sequence, $"entry {entry.Sequence} does not link to entry {entry.Sequence - 1}");
+            }
+
+            var hash = Hash(entry.Sequence, entry.Fact, entry.PreviousHash);
+            if (hash != entry.EntryHash)
+            {
+                return new(false, checkedEntries, checkedCheckpoints, entry.Sequence, $"entry {entry.Sequence} was altered: its content no longer matches its hash");
+            }
+
+            foreach (var checkpoint in bySequence.GetValueOrDefault(entry.Sequence) ?? [])
+            {
+                if (checkpoint.EntryHash != hash || !signer.Verify(CheckpointPayload(checkpoint.Sequence, checkpoint.EntryHash, checkpoint.SignedAt), checkpoint.Signature))
+                {
+                    return new(false, checkedEntries, checkedCheckpoints, entry.Sequence, $"the checkpoint signed at {checkpoint.SignedAt:O} over entry {entry.Sequence} does not verify");
+                }
+
+                checkedCheckpoints++;
+            }
+
+            previous = hash;
+            checkedEntries++;
+            expected++;
+        }
+
+        var beyond = checkpoints.Where(c => c.Sequence >= expected).MinBy(c => c.Sequence);
+        if (beyond is not null)
+        {
+            return new(false, checkedEntries, checkedCheckpoints, expected, $"a checkpoint vouches for entry {beyond.Sequence}, but the chain ends at {expected - 1}: entries were removed");
+        }
+
+        return new(true, checkedEntries, checkedCheckpoints, 0, null);
+    }
+}

@@ -1,0 +1,72 @@
+using Exchange.Contracts.V1;
+using Google.Protobuf.WellKnownTypes;
+
+namespace Exchange.Domain.Provisions;
+
+/// <summary>What one provision-log entry states: who gave whom which items of which person, why, under which declaration.</summary>
+/// <param name="Time">When.</param>
+/// <param name="Provider">The party the data came from (or "hub").</param>
+/// <param name="Recipient">The party the data went to (or "hub").</param>
+/// <param name="Agent">A vendor acting under authorisation, if any.</param>
+/// <param name="SubjectId">The person's pseudonymous ID; null for a refusal naming no person or an aggregate.</param>
+/// <param name="Items">Item IDs (never values).</param>
+/// <param name="Purpose">The purpose named by the call.</param>
+/// <param name="DeclarationVersion">The declaration version in force.</param>
+/// <param name="DeclarationHash">Its hash, proving the notice was published before.</param>
+/// <param name="CallId">The call's ID.</param>
+/// <param name="Outcome">Provided, received or refused.</param>
+/// <param name="Rule">The refusing rule, for refusals.</param>
+public sealed record ProvisionFact(
+    DateTimeOffset Time,
+    string Provider,
+    string Recipient,
+    string? Agent,
+    string? SubjectId,
+    IReadOnlyList<string> Items,
+    string Purpose,
+    int DeclarationVersion,
+    string DeclarationHash,
+    string CallId,
+    ProvisionOutcome Outcome,
+    string? Rule)
+{
+    /// <summary>The name used for the hub itself as provider or recipient.</summary>
+    public const string Hub = "hub";
+}
+
+/// <summary>A fact as stored in the chain.</summary>
+/// <param name="Sequence">Position in the chain, from 1.</param>
+/// <param name="Fact">What it states.</param>
+/// <param name="PreviousHash">The hash of the entry before.</param>
+/// <param name="EntryHash">This entry's hash.</param>
+public sealed record ChainedProvision(long Sequence, ProvisionFact Fact, string PreviousHash, string EntryHash)
+{
+    /// <summary>The wire form.</summary>
+    public ProvisionEntry ToMessage()
+    {
+        var message = ProvisionChain.Canonical(Sequence, Fact, PreviousHash);
+        message.EntryHash = EntryHash;
+        return message;
+    }
+}
+
+/// <summary>A signed statement that the chain's entry <see cref="Sequence"/> had hash <see cref="EntryHash"/>.</summary>
+/// <param name="Sequence">The entry signed over.</param>
+/// <param name="EntryHash">Its hash.</param>
+/// <param name="SignedAt">When.</param>
+/// <param name="Signature">ECDSA P-256 / SHA-256 signature of <see cref="ProvisionChain.CheckpointPayload"/>.</param>
+public sealed record ProvisionCheckpoint(long Sequence, string EntryHash, DateTimeOffset SignedAt, byte[] Signature);
+
+/// <summary>The result of walking the chain.</summary>
+/// <param name="Intact">True when every link, hash and checkpoint holds.</param>
+/// <param name="EntriesChecked">Entries walked.</param>
+/// <param name="CheckpointsChecked">Checkpoints verified.</param>
+/// <param name="FirstBrokenSequence">The first entry that does not hold, or 0.</param>
+/// <param name="Problem">What is wrong there.</param>
+public sealed record ChainVerification(bool Intact, long EntriesChecked, long CheckpointsChecked, long FirstBrokenSequence, string? Problem);
+
+/// <summary>Helpers to build the canonical form.</summary>
+internal static class TimestampExtensions
+{
+    public static Timestamp ToTimestamp(this DateTimeOffset value) => Timestamp.FromDateTimeOffset(value);
+}

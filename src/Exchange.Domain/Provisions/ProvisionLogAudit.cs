@@ -1,0 +1,44 @@
+using Exchange.Domain.Parties;
+using Exchange.Domain.Records;
+
+namespace Exchange.Domain.Provisions;
+
+/// <summary>Reading, checkpointing and verifying the provision log.</summary>
+public sealed class ProvisionLogAudit(IProvisionLogStore log, IUnitOfWork unitOfWork, ILogSigner signer, SubjectPseudonyms pseudonyms, TimeProvider time)
+{
+    /// <summary>The entries about one garage's customer: for the owning garage or an administrator.</summary>
+    public async Task<IReadOnlyList<ChainedProvision>> ListForCustomerAsync(CallContext call, string ownerParty, string customerRef, CancellationToken cancellationToken)
+    {
+        if (call.Caller.Role != PartyRole.Administrator && !(call.Caller.Role == PartyRole.MemberGarage && call.Caller.Id == ownerParty))
+        {
+            throw new ExchangeException(FailureKind.PermissionDenied, "only the owning garage or an administrator reads a customer's provision record (rule log.owner-only)", "log.owner-only");
+        }
+
+        return await log.ListForSubjectAsync(pseudonyms.SubjectOf(ownerParty, customerRef), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Signs a checkpoint over the current head; null when the log is empty.</summary>
+    public async Task<ProvisionCheckpoint?> CheckpointAsync(CancellationToken cancellationToken) =>
+        await unitOfWork.RunAsync(
+            async ct =>
+            {
+                var head = await log.HeadAsync(ct).ConfigureAwait(false);
+                if (head is null)
+                {
+                    return null;
+                }
+
+                var now = time.GetUtcNow();
+                var checkpoint = new ProvisionCheckpoint(head.Sequence, head.EntryHash, now, signer.Sign(ProvisionChain.CheckpointPayload(head.Sequence, head.EntryHash, now)));
+                await log.AddCheckpointAsync(checkpoint, ct).ConfigureAwait(false);
+                return checkpoint;
+            },
+            cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Walks the whole chain and every checkpoint.</summary>
+    public async Task<ChainVerification> VerifyAsync(CancellationToken cancellationToken)
+    {
+        var checkpoints = await log.ListCheckpointsAsync(cancellationToken).ConfigureAwait(false);
+        return await ProvisionChain.VerifyAsync(log.ReadAllAsync(cancellationToken), checkpoints, signer, cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,351 @@
+using Exchange.Contracts.V1;
+using Exchange.Domain.Declarations;
+using Exchange.Domain.Items;
+using Exchange.Domain.Parties;
+using Exchange.Domain.Policy;
+using Exchange.Domain.Provisions;
+
+namespace Exchange.Domain.Records;
+
+/// <summary>A record as provided to a caller: masked to the allowed items.</summary>
+/// <param name="Record">The masked record.</param>
+/// <param name="Items">The items it carries.</param>
+public sealed record ProvidedRecord(CustomerRecord Record, IReadOnlyList<string> Items);
+
+/// <summary>The outcome of a write.</summary>
+/// <param name="SubjectId">The person's pseudonymous ID.</param>
+/// <param name="DeclarationVersion">The version in force.</param>
+/// <param name="Created">True when the record is new.</param>
+public sealed record WriteResult(string SubjectId, int DeclarationVersion, bool Created);
+
+/// <summary>One aggregate group.</summary>
+/// <param name="Key">The group's value of the dimension.</param>
+/// <param name="Persons">Distinct persons.</param>
+/// <param name="Vehicles">Vehicles.</param>
+/// <param name="BilledAmountYen">Sum of billed amounts.</param>
+public sealed record StatisticsGroupResult(string Key, long Persons, long Vehicles, long BilledAmountYen);
+
+/// <summary>An aggregate answer.</summary>
+/// <param name="Groups">Groups of at least k persons.</param>
+/// <param name="SuppressedPersons">Persons only in smaller groups.</param>
+/// <param name="TotalPersons">Persons aggregated.</param>
+/// <param name="K">The k applied.</param>
+/// <param name="DeclarationVersion">The version in force.</param>
+public sealed record StatisticsResult(IReadOnlyList<StatisticsGroupResult> Groups, long SuppressedPersons, long TotalPersons, int K, int DeclarationVersion);
+
+/// <summary>
+/// Purpose-checked reading and writing of customer records. Every provision and every refusal is
+/// recorded in the provision log; a provision is recorded in the same transaction as the data.
+/// </summary>
+public sealed class CustomerRecords(
+    DeclarationRegistry declarations,
+    IGrantStore grants,
+    ICustomerStore customers,
+    IProvisionLogStore log,
+    IUnitOfWork unitOfWork,
+    IVendorAuthorisations authorisations,
+    SubjectPseudonyms pseudonyms,
+    StatisticsSettings statistics,
+    TimeProvider time)
+{
+    private const int MaxSearch = 1000;
+    private const int MaxRefLength = 64;
+    private const int MaxTextLength = 2000;
+
+    /// <summary>Creates or replaces a customer's record.</summary>
+    public async Task<WriteResult> PutAsync(CallContext call, string purpose, CustomerRecord record, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var declaration = await declarations.InForceAsync(now, cancellationToken).ConfigureAwait(false);
+        var caller = call.Caller;
+        var owner = string.IsNullOrEmpty(record.OwnerParty) && caller.Role == PartyRole.MemberGarage ? caller.Id : record.OwnerParty;
+        var subject = IsValidRef(owner) && IsValidRef(record.CustomerRef) ? pseudonyms.SubjectOf(owner, record.CustomerRef) : null;
+        var agent = caller.Role == PartyRole.Vendor ? caller.Id : null;
+        var items = RecordFields.ItemsPresent(record).Order(StringComparer.Ordinal).ToList();
+        ProvisionFact Fact(ProvisionOutcome outcome, string? rule) =>
+            new(now, string.IsNullOrEmpty(owner) ? caller.Id : owner, ProvisionFact.Hub, agent, subject, items, purpose, declaration.Version, declaration.Hash, call.CallId, outcome, rule);
+
+        var authorised = caller.Role == PartyRole.Vendor && !string.IsNullOrEmpty(owner)
+            && await IsAuthorisedAsync(owner, caller.Id, VendorOperations.Write, now, cancellationToken).ConfigureAwait(false);
+        var decision = PolicyEngine.Decide(new AccessRequest(caller, AccessKind.Write, purpose, [], string.IsNullOrEmpty(owner) ? null : owner, authorised), declaration, await grants.ListAsync(cancellationToken).ConfigureAwait(false));
+        if (!decision.Permitted)
+        {
+            throw await RefuseAsync(Fact(ProvisionOutcome.Refused, decision.Rule), decision.ToException(), cancellationToken).ConfigureAwait(false);
+        }
+
+        if (ValidateContent(record, owner, declaration) is { } problem)
+        {
+            throw await RefuseAsync(Fact(ProvisionOutcome.Refused, PolicyRules.RecordRefused), new ExchangeException(FailureKind.InvalidArgument, $"{problem}; nothing was stored (rule {PolicyRules.RecordRefused})", PolicyRules.RecordRefused), cancellationToken).ConfigureAwait(false);
+        }
+
+        var stored = record.Clone();
+        stored.OwnerParty = owner;
+        var created = await unitOfWork.RunAsync(
+            async ct =>
+            {
+                var isNew = await customers.UpsertAsync(new StoredCustomer(subject!, stored, now), ct).ConfigureAwait(false);
+                await log.AppendAsync([Fact(ProvisionOutcome.Received, null)], ct).ConfigureAwait(false);
+                return isNew;
+            },
+            cancellationToken).ConfigureAwait(false);
+        return new WriteResult(subject!, declaration.Version, created);
+    }
+
+    /// <summary>Reads one customer's record for <paramref name="purpose"/>, masked to the allowed items.</summary>
+    public async Task<(ProvidedRecord Provided, int DeclarationVersion)> GetAsync(CallContext call, string purpose, string ownerParty, string customerRef, IReadOnlyCollection<string> items, CancellationToken cancellationToken)
+    {
+        if (!IsValidRef(ownerParty) || !IsValidRef(customerRef))
+        {
+            throw new ExchangeException(FailureKind.InvalidArgument, $"owner_party and customer_ref are required (1-{MaxRefLength} characters)");
+        }
+
+        var now = time.GetUtcNow();
+        var declaration = await declarations.InForceAsync(now, cancellationToken).ConfigureAwait(false);
+        var caller = call.Caller;
+        var subject = pseudonyms.SubjectOf(ownerParty, customerRef);
+        var (recipient, agent) = RecipientOf(caller, ownerParty);
+        ProvisionFact Fact(ProvisionOutcome outcome, IReadOnlyList<string> provided, string? rule) =>
+            new(now, ownerParty, recipient, agent, subject, provided, purpose, declaration.Version, declaration.Hash, call.CallId, outcome, rule);
+
+        var decision = await DecideReadAsync(caller, AccessKind.Read, purpose, items, ownerParty, declaration, now, cancellationToken).ConfigureAwait(false);
+        if (!decision.Permitted)
+        {
+            throw await RefuseAsync(Fact(ProvisionOutcome.Refused, Requested(items), decision.Rule), decision.ToException(), cancellationToken).ConfigureAwait(false);
+        }
+
+        var found = await customers.FindAsync(ownerParty, customerRef, cancellationToken).ConfigureAwait(false)
+            ?? throw new ExchangeException(FailureKind.NotFound, $"'{ownerParty}' holds no customer '{customerRef}'");
+        if (await IsOptedOutAsync(declaration, purpose, [subject], cancellationToken).ConfigureAwait(false) is { Count: > 0 })
+        {
+            var refusal = new ExchangeException(FailureKind.PermissionDenied, $"the person opted out of '{purpose}' (rule {PolicyRules.PersonOptedOut})", PolicyRules.PersonOptedOut);
+            throw await RefuseAsync(Fact(ProvisionOutcome.Refused, Requested(items), PolicyRules.PersonOptedOut), refusal, cancellationToken).ConfigureAwait(false);
+        }
+
+        var provided = Provide(found, decision.AllowedItems);
+        await unitOfWork.RunAsync(ct => log.AppendAsync([Fact(ProvisionOutcome.Provided, provided.Items, null)], ct), cancellationToken).ConfigureAwait(false);
+        return (provided, declaration.Version);
+    }
+
+    /// <summary>Finds records for <paramref name="purpose"/>; persons who opted out of it are left out.</summary>
+    public async Task<IReadOnlyList<ProvidedRecord>> SearchAsync(CallContext call, string purpose, IReadOnlyCollection<string> items, CustomerFilter filter, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var declaration = await declarations.InForceAsync(now, cancellationToken).ConfigureAwait(false);
+        var caller = call.Caller;
+        var owner = string.IsNullOrEmpty(filter.OwnerParty) ? (caller.Role is PartyRole.MemberGarage ? caller.Id : null) : filter.OwnerParty;
+        var decision = await DecideReadAsync(caller, AccessKind.Read, purpose, items, owner, declaration, now, cancellationToken).ConfigureAwait(false);
+        if (!decision.Permitted)
+        {
+            var fact = new ProvisionFact(now, owner ?? "*", caller.Id, null, null, Requested(items), purpose, declaration.Version, declaration.Hash, call.CallId, ProvisionOutcome.Refused, decision.Rule);
+            throw await RefuseAsync(fact, decision.ToException(), cancellationToken).ConfigureAwait(false);
+        }
+
+        var limit = filter.Limit is > 0 and <= MaxSearch ? filter.Limit : MaxSearch;
+        var found = await customers.SearchAsync(filter with { OwnerParty = owner, Limit = limit }, cancellationToken).ConfigureAwait(false);
+        var optedOut = await IsOptedOutAsync(declaration, purpose, found.Select(f => f.SubjectId).ToList(), cancellationToken).ConfigureAwait(false);
+        var results = new List<(StoredCustomer Customer, ProvidedRecord Provided)>();
+        foreach (var customer in found.Where(c => !optedOut.Contains(c.SubjectId)))
+        {
+            results.Add((customer, Provide(customer, decision.AllowedItems)));
+        }
+
+        if (results.Count > 0)
+        {
+            var facts = results.Select(r =>
+            {
+                var (recipient, agent) = RecipientOf(caller, r.Customer.Record.OwnerParty);
+                return new ProvisionFact(now, r.Customer.Record.OwnerParty, recipient, agent, r.Customer.SubjectId, r.Provided.Items, purpose, declaration.Version, declaration.Hash, call.CallId, ProvisionOutcome.Provided, null);
+            }).ToList();
+            await unitOfWork.RunAsync(ct => log.AppendAsync(facts, ct), cancellationToken).ConfigureAwait(false);
+        }
+
+        return results.Select(r => r.Provided).ToList();
+    }
+
+    /// <summary>Aggregates over at least k persons, grouped by <paramref name="groupBy"/>.</summary>
+    public async Task<StatisticsResult> StatisticsAsync(CallContext call, string purpose, StatisticsDimension groupBy, string? ownerParty, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var declaration = await declarations.InForceAsync(now, cancellationToken).ConfigureAwait(false);
+        var caller = call.Caller;
+        var owner = string.IsNullOrEmpty(ownerParty) ? null : ownerParty;
+        string[] items = groupBy switch
+        {
+            StatisticsDimension.ModelCode or StatisticsDimension.FirstRegistrationYear => ["vehicle.inspection_certificate", "cost.billed_amount"],
+            StatisticsDimension.Prefecture => ["contact.address", "cost.billed_amount"],
+            StatisticsDimension.OwnerParty => ["cost.billed_amount"],
+            _ => throw new ExchangeException(FailureKind.InvalidArgument, "group_by must name a dimension"),
+        };
+        ProvisionFact Fact(ProvisionOutcome outcome, string? rule) =>
+            new(now, owner ?? "*", caller.Id, null, null, items, purpose, declaration.Version, declaration.Hash, call.CallId, outcome, rule);
+
+        var decision = await DecideReadAsync(caller, AccessKind.Aggregate, purpose, items, owner, declaration, now, cancellationToken).ConfigureAwait(false);
+        if (!decision.Permitted)
+        {
+            throw await RefuseAsync(Fact(ProvisionOutcome.Refused, decision.Rule), decision.ToException(), cancellationToken).ConfigureAwait(false);
+        }
+
+        var found = await customers.SearchAsync(new CustomerFilter(owner, [], null, int.MaxValue), cancellationToken).ConfigureAwait(false);
+        var optedOut = await IsOptedOutAsync(declaration, purpose, found.Select(f => f.SubjectId).ToList(), cancellationToken).ConfigureAwait(false);
+        var persons = found.Where(f => !optedOut.Contains(f.SubjectId)).ToList();
+        var k = statistics.K;
+        if (persons.Count < k)
+        {
+            var refusal = new ExchangeException(FailureKind.PermissionDenied, $"the aggregate would describe {persons.Count} persons, fewer than k = {k} (rule {PolicyRules.StatisticsBelowK})", PolicyRules.StatisticsBelowK);
+            throw await RefuseAsync(Fact(ProvisionOutcome.Refused, PolicyRules.StatisticsBelowK), refusal, cancellationToken).ConfigureAwait(false);
+        }
+
+        var rows = persons.SelectMany(p => Keys(p.Record, groupBy).Select(key => (Key: key.Key, p.SubjectId, key.Vehicles, key.Billed))).ToList();
+        var grouped = rows.GroupBy(r => r.Key).Select(g => new StatisticsGroupResult(g.Key, g.Select(r => r.SubjectId).Distinct().LongCount(), g.Sum(r => r.Vehicles), g.Sum(r => r.Billed))).ToList();
+        var kept = grouped.Where(g => g.Persons >= k).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
+        var keptKeys = kept.Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
+        var suppressed = rows.Where(r => !keptKeys.Contains(r.Key)).Select(r => r.SubjectId)
+            .Except(rows.Where(r => keptKeys.Contains(r.Key)).Select(r => r.SubjectId)).LongCount();
+        await unitOfWork.RunAsync(ct => log.AppendAsync([Fact(ProvisionOutcome.Provided, null)], ct), cancellationToken).ConfigureAwait(false);
+        return new StatisticsResult(kept, suppressed, persons.Count, k, declaration.Version);
+    }
+
+    /// <summary>Records (or withdraws) a person's opt-out, relayed by the owning garage.</summary>
+    public async Task<string> SetOptOutAsync(CallContext call, string ownerParty, string customerRef, string purpose, bool optedOut, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var caller = call.Caller;
+        var mayRelay = caller.Role == PartyRole.Administrator
+            || (caller.Role == PartyRole.MemberGarage && caller.Id == ownerParty)
+            || (caller.Role == PartyRole.Vendor && await IsAuthorisedAsync(ownerParty, caller.Id, VendorOperations.Write, now, cancellationToken).ConfigureAwait(false));
+        if (!mayRelay)
+        {
+            throw new ExchangeException(FailureKind.PermissionDenied, $"only the owning garage relays its customers' opt-outs (rule {PolicyRules.OwnRecordsOnly})", PolicyRules.OwnRecordsOnly);
+        }
+
+        var declaration = await declarations.InForceAsync(now, cancellationToken).ConfigureAwait(false);
+        var declared = declaration.Purpose(purpose)
+            ?? throw new ExchangeException(FailureKind.InvalidArgument, $"purpose '{purpose}' is not declared in declaration version {declaration.Version}");
+        if (!declared.OptOutAllowed)
+        {
+            throw new ExchangeException(FailureKind.FailedPrecondition, $"purpose '{purpose}' cannot be opted out of");
+        }
+
+        var customer = await customers.FindAsync(ownerParty, customerRef, cancellationToken).ConfigureAwait(false)
+            ?? throw new ExchangeException(FailureKind.NotFound, $"'{ownerParty}' holds no customer '{customerRef}'");
+        await unitOfWork.RunAsync(
+            async ct =>
+            {
+                await customers.SetOptOutAsync(customer.SubjectId, purpose, optedOut, now, ct).ConfigureAwait(false);
+                return true;
+            },
+            cancellationToken).ConfigureAwait(false);
+        return customer.SubjectId;
+    }
+
+    private static IEnumerable<(string Key, long Vehicles, long Billed)> Keys(CustomerRecord record, StatisticsDimension groupBy)
+    {
+        long BilledFor(string? vehicleRef) => record.Costs.Where(c => vehicleRef is null || c.VehicleRef == vehicleRef).Sum(c => c.BilledAmountYen);
+        switch (groupBy)
+        {
+            case StatisticsDimension.ModelCode:
+            case StatisticsDimension.FirstRegistrationYear:
+                foreach (var vehicle in record.Vehicles)
+                {
+                    var certificate = vehicle.InspectionCertificate;
+                    var key = groupBy == StatisticsDimension.ModelCode
+                        ? certificate?.ModelCode
+                        : certificate?.FirstRegistration?.Year.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    yield return (string.IsNullOrEmpty(key) ? "(unknown)" : key, 1, BilledFor(vehicle.VehicleRef));
+                }
+
+                break;
+            case StatisticsDimension.Prefecture:
+                var prefecture = record.Contact?.Address?.Prefecture;
+                yield return (string.IsNullOrEmpty(prefecture) ? "(unknown)" : prefecture, record.Vehicles.Count, BilledFor(null));
+                break;
+            default:
+                yield return (record.OwnerParty, record.Vehicles.Count, BilledFor(null));
+                break;
+        }
+    }
+
+    private static ProvidedRecord Provide(StoredCustomer customer, IReadOnlySet<string> allowed)
+    {
+        var masked = RecordFields.Mask(customer.Record, allowed);
+        return new ProvidedRecord(masked, RecordFields.ItemsPresent(masked).Order(StringComparer.Ordinal).ToList());
+    }
+
+    private static (string Recipient, string? Agent) RecipientOf(Party caller, string ownerParty) =>
+        caller.Role == PartyRole.Vendor && caller.Id != ownerParty ? (ownerParty, caller.Id) : (caller.Id, null);
+
+    private static List<string> Requested(IReadOnlyCollection<string> items) => items.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+
+    private static bool IsValidRef(string? value) => !string.IsNullOrWhiteSpace(value) && value.Length <= MaxRefLength;
+
+    private static string? ValidateContent(CustomerRecord record, string? owner, DeclarationRecord declaration)
+    {
+        if (!IsValidRef(owner))
+        {
+            return "owner_party is required when a vendor writes for a garage";
+        }
+
+        if (!IsValidRef(record.CustomerRef))
+        {
+            return $"customer_ref is required (1-{MaxRefLength} characters)";
+        }
+
+        if (RecordFields.HasUnknownFields(record, CustomerRecord.Parser))
+        {
+            return "the record carries fields the schema does not define";
+        }
+
+        var undeclared = RecordFields.ItemsPresent(record).Where(i => !declaration.Items.Contains(i)).Order(StringComparer.Ordinal).ToList();
+        if (undeclared.Count > 0)
+        {
+            return $"item(s) {string.Join(", ", undeclared)} are not declared in declaration version {declaration.Version}";
+        }
+
+        foreach (var (path, value) in RecordFields.Strings(record))
+        {
+            if (value.Length > MaxTextLength)
+            {
+                return $"{path} is longer than {MaxTextLength} characters";
+            }
+
+            if (SensitiveTextScreen.FindSensitiveTerm(value) is { } term)
+            {
+                return $"{path} appears to hold sensitive personal data ('{term}'), which the hub never accepts";
+            }
+        }
+
+        var vehicleRefs = record.Vehicles.Select(v => v.VehicleRef).ToList();
+        if (vehicleRefs.Any(string.IsNullOrEmpty) || vehicleRefs.Distinct().Count() != vehicleRefs.Count)
+        {
+            return "every vehicle needs a vehicle_ref, unique within the record";
+        }
+
+        if (record.Costs.Any(c => c.BilledAmountYen < 0) || record.Repairs.SelectMany(r => r.Parts).Any(p => p.Quantity < 0 || p.UnitPriceYen < 0))
+        {
+            return "amounts and quantities cannot be negative";
+        }
+
+        return null;
+    }
+
+    private async Task<PolicyDecision> DecideReadAsync(Party caller, AccessKind kind, string purpose, IReadOnlyCollection<string> items, string? owner, DeclarationRecord declaration, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var authorised = caller.Role == PartyRole.Vendor && owner is not null
+            && await IsAuthorisedAsync(owner, caller.Id, VendorOperations.Read, now, cancellationToken).ConfigureAwait(false);
+        return PolicyEngine.Decide(new AccessRequest(caller, kind, purpose, items, owner, authorised), declaration, await grants.ListAsync(cancellationToken).ConfigureAwait(false));
+    }
+
+    private async Task<bool> IsAuthorisedAsync(string garage, string vendor, string operation, DateTimeOffset now, CancellationToken cancellationToken) =>
+        (await authorisations.FindAsync(garage, vendor, cancellationToken).ConfigureAwait(false)).Any(a => a.Covers(operation, now));
+
+    private async Task<IReadOnlySet<string>> IsOptedOutAsync(DeclarationRecord declaration, string purpose, IReadOnlyCollection<string> subjects, CancellationToken cancellationToken) =>
+        declaration.Purpose(purpose) is { OptOutAllowed: true } && subjects.Count > 0
+            ? await customers.OptedOutAsync(purpose, subjects, cancellationToken).ConfigureAwait(false)
+            : new HashSet<string>();
+
+    private async Task<ExchangeException> RefuseAsync(ProvisionFact refusal, ExchangeException error, CancellationToken cancellationToken)
+    {
+        await unitOfWork.RunAsync(ct => log.AppendAsync([refusal], ct), cancellationToken).ConfigureAwait(false);
+        return error;
+    }
+}

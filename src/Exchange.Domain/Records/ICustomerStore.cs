@@ -1,0 +1,35 @@
+using Exchange.Contracts.V1;
+
+namespace Exchange.Domain.Records;
+
+/// <summary>One customer's record as stored.</summary>
+/// <param name="SubjectId">The person's pseudonymous ID.</param>
+/// <param name="Record">The record (owner_party and customer_ref set).</param>
+/// <param name="UpdatedAt">When it was last written.</param>
+public sealed record StoredCustomer(string SubjectId, CustomerRecord Record, DateTimeOffset UpdatedAt);
+
+/// <summary>Which records a search wants.</summary>
+/// <param name="OwnerParty">One garage, or null for all.</param>
+/// <param name="ModelCodes">Vehicle model codes (any), or empty for all.</param>
+/// <param name="Prefecture">One prefecture, or null for all.</param>
+/// <param name="Limit">At most this many.</param>
+public sealed record CustomerFilter(string? OwnerParty, IReadOnlyCollection<string> ModelCodes, string? Prefecture, int Limit);
+
+/// <summary>Customer records and opt-outs; storage implements it. Writes join the current unit of work.</summary>
+public interface ICustomerStore
+{
+    /// <summary>The record, or null.</summary>
+    Task<StoredCustomer?> FindAsync(string ownerParty, string customerRef, CancellationToken cancellationToken);
+
+    /// <summary>Creates or replaces the record; true when created.</summary>
+    Task<bool> UpsertAsync(StoredCustomer customer, CancellationToken cancellationToken);
+
+    /// <summary>The records matching <paramref name="filter"/>, in a stable order.</summary>
+    Task<IReadOnlyList<StoredCustomer>> SearchAsync(CustomerFilter filter, CancellationToken cancellationToken);
+
+    /// <summary>Of <paramref name="subjectIds"/>, those opted out of <paramref name="purpose"/>.</summary>
+    Task<IReadOnlySet<string>> OptedOutAsync(string purpose, IReadOnlyCollection<string> subjectIds, CancellationToken cancellationToken);
+
+    /// <summary>Records or withdraws an opt-out.</summary>
+    Task SetOptOutAsync(string subjectId, string purpose, bool optedOut, DateTimeOffset at, CancellationToken cancellationToken);
+}

@@ -1,0 +1,35 @@
+using Exchange.Domain.Declarations;
+using Exchange.Domain.Parties;
+using Exchange.Host.Configuration;
+using Exchange.Host.Pki;
+using Exchange.Storage;
+using Microsoft.Extensions.Options;
+
+namespace Exchange.Host;
+
+/// <summary>Before the hub serves: migrate the database, register the bootstrap parties, publish the shipped declaration.</summary>
+internal sealed class HubStartup(IServiceScopeFactory scopes, IOptions<HubOptions> options, HubCertificates certificates) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var services = scope.ServiceProvider;
+        var database = services.GetRequiredService<DatabaseInitializer>();
+        await database.InitializeAsync(cancellationToken).ConfigureAwait(false);
+        var parties = new List<Party>();
+        if (certificates.DevelopmentDirectory is not null)
+        {
+            parties.AddRange(DevelopmentPki.DevelopmentParties);
+        }
+
+        if (options.Value.BootstrapAdministrator is { Length: > 0 } admin)
+        {
+            parties.Add(new Party(admin, PartyRole.Administrator, PartyStatus.Active, "運営者", "Operator"));
+        }
+
+        await database.EnsurePartiesAsync(parties, cancellationToken).ConfigureAwait(false);
+        await services.GetRequiredService<DeclarationRegistry>().EnsureSeededAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,78 @@
+using Exchange.Contracts.V1;
+using Exchange.Domain.Items;
+using Exchange.Domain.Parties;
+using Exchange.Domain.Policy;
+using Exchange.Host.Calls;
+using Grpc.Core;
+using DomainGrant = Exchange.Domain.Policy.Grant;
+using WireGrant = Exchange.Contracts.V1.Grant;
+
+namespace Exchange.Host.Services;
+
+/// <summary>Administers grants (administrators only).</summary>
+internal sealed class GrantsService(IGrantStore grants, CallContextFactory calls) : Grants.GrantsBase
+{
+    public override async Task<ListGrantsResponse> ListGrants(ListGrantsRequest request, ServerCallContext context)
+    {
+        (await calls.CreateAsync(context).ConfigureAwait(false)).RequireAdministrator();
+        var response = new ListGrantsResponse();
+        response.Grants.AddRange((await grants.ListAsync(context.CancellationToken).ConfigureAwait(false)).Select(ToWire));
+        return response;
+    }
+
+    public override async Task<WireGrant> SetGrant(WireGrant request, ServerCallContext context)
+    {
+        (await calls.CreateAsync(context).ConfigureAwait(false)).RequireAdministrator();
+        var (kind, subject) = Subject(request.SubjectCase == WireGrant.SubjectOneofCase.Role, request.Role, request.PartyId);
+        if (string.IsNullOrWhiteSpace(request.Purpose))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "purpose is required"));
+        }
+
+        if (!ItemCatalog.CustomerRecords.TryExpand(request.Items, out var items, out var unknown) || items.Count == 0)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, unknown is null ? "items must name at least one item" : $"'{unknown}' is neither an item nor an item group"));
+        }
+
+        var grant = new DomainGrant(kind, subject, request.Purpose, items);
+        await grants.SetAsync(grant, context.CancellationToken).ConfigureAwait(false);
+        return ToWire(grant);
+    }
+
+    public override async Task<RemoveGrantResponse> RemoveGrant(RemoveGrantRequest request, ServerCallContext context)
+    {
+        (await calls.CreateAsync(context).ConfigureAwait(false)).RequireAdministrator();
+        var (kind, subject) = Subject(request.SubjectCase == RemoveGrantRequest.SubjectOneofCase.Role, request.Role, request.PartyId);
+        return new RemoveGrantResponse { Removed = await grants.RemoveAsync(kind, subject, request.Purpose, context.CancellationToken).ConfigureAwait(false) };
+    }
+
+    private static (GrantSubjectKind Kind, string Subject) Subject(bool isRole, string role, string partyId)
+    {
+        if (isRole)
+        {
+            return PartyRoles.TryParse(role, out var parsed) && parsed != PartyRole.Administrator
+                ? (GrantSubjectKind.Role, role)
+                : throw new RpcException(new Status(StatusCode.InvalidArgument, $"role '{role}' must be member-garage, group-body or vendor"));
+        }
+
+        return string.IsNullOrWhiteSpace(partyId)
+            ? throw new RpcException(new Status(StatusCode.InvalidArgument, "a grant names a role or a party_id"))
+            : (GrantSubjectKind.Party, partyId);
+    }
+
+    private static WireGrant ToWire(DomainGrant grant)
+    {
+        var wire = new WireGrant { Purpose = grant.Purpose };
+        if (grant.Kind == GrantSubjectKind.Role)
+        {
+            wire.Role = grant.Subject;
+        }
+        else
+        {
+            wire.PartyId = grant.Subject;
+        }
+
+        wire.Items.AddRange(grant.Items.Order(StringComparer.Ordinal));
+        return wire;
+    }
+}

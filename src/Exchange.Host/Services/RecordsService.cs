@@ -1,0 +1,57 @@
+using Exchange.Contracts.V1;
+using Exchange.Domain.Records;
+using Exchange.Host.Calls;
+using Grpc.Core;
+
+namespace Exchange.Host.Services;
+
+/// <summary>gRPC face of <see cref="CustomerRecords"/>.</summary>
+internal sealed class RecordsService(CustomerRecords records, CallContextFactory calls) : Records.RecordsBase
+{
+    public override async Task<PutCustomerResponse> PutCustomer(PutCustomerRequest request, ServerCallContext context)
+    {
+        var call = await calls.CreateAsync(context).ConfigureAwait(false);
+        var result = await records.PutAsync(call, request.Purpose, request.Record ?? new CustomerRecord(), context.CancellationToken).ConfigureAwait(false);
+        return new PutCustomerResponse { SubjectId = result.SubjectId, DeclarationVersion = result.DeclarationVersion, Created = result.Created };
+    }
+
+    public override async Task<GetCustomerResponse> GetCustomer(GetCustomerRequest request, ServerCallContext context)
+    {
+        var call = await calls.CreateAsync(context).ConfigureAwait(false);
+        var (provided, version) = await records.GetAsync(call, request.Purpose, request.OwnerParty, request.CustomerRef, request.Items, context.CancellationToken).ConfigureAwait(false);
+        var response = new GetCustomerResponse { Record = provided.Record, DeclarationVersion = version };
+        response.Items.AddRange(provided.Items);
+        return response;
+    }
+
+    public override async Task SearchCustomers(SearchCustomersRequest request, IServerStreamWriter<SearchCustomersResponse> responseStream, ServerCallContext context)
+    {
+        var call = await calls.CreateAsync(context).ConfigureAwait(false);
+        var filter = new CustomerFilter(NullIfEmpty(request.OwnerParty), request.ModelCodes, NullIfEmpty(request.Prefecture), request.Limit);
+        var found = await records.SearchAsync(call, request.Purpose, request.Items, filter, context.CancellationToken).ConfigureAwait(false);
+        foreach (var provided in found)
+        {
+            var message = new SearchCustomersResponse { Record = provided.Record };
+            message.Items.AddRange(provided.Items);
+            await responseStream.WriteAsync(message, context.CancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public override async Task<StatisticsResponse> QueryStatistics(StatisticsRequest request, ServerCallContext context)
+    {
+        var call = await calls.CreateAsync(context).ConfigureAwait(false);
+        var result = await records.StatisticsAsync(call, request.Purpose, request.GroupBy, NullIfEmpty(request.OwnerParty), context.CancellationToken).ConfigureAwait(false);
+        var response = new StatisticsResponse { SuppressedPersons = result.SuppressedPersons, TotalPersons = result.TotalPersons, K = result.K, DeclarationVersion = result.DeclarationVersion };
+        response.Groups.AddRange(result.Groups.Select(g => new StatisticsGroup { Key = g.Key, Persons = g.Persons, Vehicles = g.Vehicles, BilledAmountYen = g.BilledAmountYen }));
+        return response;
+    }
+
+    public override async Task<SetOptOutResponse> SetOptOut(SetOptOutRequest request, ServerCallContext context)
+    {
+        var call = await calls.CreateAsync(context).ConfigureAwait(false);
+        var subject = await records.SetOptOutAsync(call, request.OwnerParty, request.CustomerRef, request.Purpose, request.OptedOut, context.CancellationToken).ConfigureAwait(false);
+        return new SetOptOutResponse { SubjectId = subject };
+    }
+
+    private static string? NullIfEmpty(string value) => string.IsNullOrEmpty(value) ? null : value;
+}

@@ -1,0 +1,74 @@
+using Exchange.Domain.Parties;
+using Exchange.Domain.Policy;
+using Exchange.Storage.Entities;
+using Microsoft.EntityFrameworkCore;
+
+namespace Exchange.Storage;
+
+/// <summary>Creates or migrates the database on start and seeds what the hub ships with.</summary>
+internal sealed class DatabaseInitializer
+{
+    private readonly ExchangeDbContext _db;
+    private readonly IGrantStore _grants;
+    private readonly TimeProvider _time;
+
+    public DatabaseInitializer(ExchangeDbContext db, IGrantStore grants, TimeProvider time)
+    {
+        _db = db;
+        _grants = grants;
+        _time = time;
+    }
+
+    /// <summary>Brings the schema up to date and seeds the default grants on an empty database.</summary>
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        if (_db.Database.IsSqlite())
+        {
+            var path = _db.Database.GetDbConnection().DataSource;
+            if (!string.IsNullOrEmpty(path))
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            }
+        }
+
+        if (_db.Database.GetMigrations().Any())
+        {
+            await _db.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await _db.Database.EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (_db.Database.IsSqlite())
+        {
+            // WAL: readers never wait for the writer; the setting persists in the file.
+            await _db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!await _db.Grants.AnyAsync(cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var grant in DefaultGrants.Create())
+            {
+                await _grants.SetAsync(grant, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Registers parties that are not registered yet (the development parties, the bootstrap administrator).</summary>
+    public async Task EnsurePartiesAsync(IEnumerable<Party> parties, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        foreach (var party in parties)
+        {
+            if (await _db.Parties.AnyAsync(p => p.Id == party.Id, cancellationToken).ConfigureAwait(false))
+            {
+                continue;
+            }
+
+            _db.Parties.Add(new PartyRow { Id = party.Id, Role = party.Role.ToWire(), Status = party.Status.ToString(), NameJa = party.NameJa, NameEn = party.NameEn, CreatedAt = now, UpdatedAt = now });
+        }
+
+        await _db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,101 @@
+namespace Exchange.Storage.Entities;
+
+#pragma warning disable CA1819 // Byte-array properties are how EF maps BLOB columns.
+
+internal sealed class PartyRow
+{
+    public required string Id { get; set; }
+    public required string Role { get; set; }
+    public required string Status { get; set; }
+    public required string NameJa { get; set; }
+    public required string NameEn { get; set; }
+    public string? Contact { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+internal sealed class VendorAuthorisationRow
+{
+    public long Id { get; set; }
+    public required string GarageId { get; set; }
+    public required string VendorId { get; set; }
+    public DateTimeOffset ValidFrom { get; set; }
+    public DateTimeOffset? ValidUntil { get; set; }
+    public required string Operations { get; set; }
+    public DateTimeOffset RecordedAt { get; set; }
+}
+
+internal sealed class DeclarationRow
+{
+    public int Version { get; set; }
+    public DateTimeOffset PublishedAt { get; set; }
+    public DateTimeOffset EffectiveAt { get; set; }
+    public required byte[] Content { get; set; }
+    public required string Hash { get; set; }
+}
+
+internal sealed class GrantRow
+{
+    public long Id { get; set; }
+    public required string SubjectKind { get; set; }
+    public required string Subject { get; set; }
+    public required string Purpose { get; set; }
+    public required string Items { get; set; }
+}
+
+internal sealed class CustomerRow
+{
+    public long Id { get; set; }
+    public required string OwnerParty { get; set; }
+    public required string CustomerRef { get; set; }
+    public required string SubjectId { get; set; }
+    public string? Prefecture { get; set; }
+    public required byte[] Data { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+    public List<VehicleIndexRow> Vehicles { get; set; } = [];
+}
+
+internal sealed class VehicleIndexRow
+{
+    public long Id { get; set; }
+    public long CustomerId { get; set; }
+    public required string VehicleRef { get; set; }
+    public string? ChassisNumber { get; set; }
+    public string? ModelCode { get; set; }
+}
+
+internal sealed class OptOutRow
+{
+    public required string SubjectId { get; set; }
+    public required string Purpose { get; set; }
+    public DateTimeOffset At { get; set; }
+}
+
+internal sealed class ProvisionEntryRow
+{
+    public long Sequence { get; set; }
+    public DateTimeOffset Time { get; set; }
+    public required string Provider { get; set; }
+    public required string Recipient { get; set; }
+    public string? Agent { get; set; }
+    public string? SubjectId { get; set; }
+    public required string Items { get; set; }
+    public required string Purpose { get; set; }
+    public int DeclarationVersion { get; set; }
+    public required string DeclarationHash { get; set; }
+    public required string CallId { get; set; }
+    public int Outcome { get; set; }
+    public string? Rule { get; set; }
+    public required string PreviousHash { get; set; }
+    public required string EntryHash { get; set; }
+}
+
+internal sealed class CheckpointRow
+{
+    public long Id { get; set; }
+    public long Sequence { get; set; }
+    public required string EntryHash { get; set; }
+    public DateTimeOffset SignedAt { get; set; }
+    public required byte[] Signature { get; set; }
+}

@@ -1,0 +1,89 @@
+using Exchange.Storage.Entities;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace Exchange.Storage;
+
+/// <summary>The hub's database: one schema for every provider.</summary>
+internal sealed class ExchangeDbContext(DbContextOptions<ExchangeDbContext> options) : DbContext(options)
+{
+    public DbSet<PartyRow> Parties => Set<PartyRow>();
+    public DbSet<VendorAuthorisationRow> VendorAuthorisations => Set<VendorAuthorisationRow>();
+    public DbSet<DeclarationRow> Declarations => Set<DeclarationRow>();
+    public DbSet<GrantRow> Grants => Set<GrantRow>();
+    public DbSet<CustomerRow> Customers => Set<CustomerRow>();
+    public DbSet<VehicleIndexRow> Vehicles => Set<VehicleIndexRow>();
+    public DbSet<OptOutRow> OptOuts => Set<OptOutRow>();
+    public DbSet<ProvisionEntryRow> ProvisionEntries => Set<ProvisionEntryRow>();
+    public DbSet<CheckpointRow> Checkpoints => Set<CheckpointRow>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        if (Database.IsSqlite())
+        {
+            // SQLite has no instant type: store UTC ticks, which sort and compare correctly.
+            configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcTicksConverter>();
+        }
+    }
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<PartyRow>(e =>
+        {
+            e.ToTable("parties");
+            e.HasKey(p => p.Id);
+            e.Property(p => p.Id).HasMaxLength(64);
+            e.Property(p => p.Role).HasMaxLength(32);
+            e.Property(p => p.Status).HasMaxLength(16);
+        });
+        modelBuilder.Entity<VendorAuthorisationRow>(e =>
+        {
+            e.ToTable("vendor_authorisations");
+            e.HasIndex(a => new { a.GarageId, a.VendorId });
+        });
+        modelBuilder.Entity<DeclarationRow>(e =>
+        {
+            e.ToTable("declarations");
+            e.HasKey(d => d.Version);
+            e.Property(d => d.Version).ValueGeneratedNever();
+        });
+        modelBuilder.Entity<GrantRow>(e =>
+        {
+            e.ToTable("grants");
+            e.HasIndex(g => new { g.SubjectKind, g.Subject, g.Purpose }).IsUnique();
+        });
+        modelBuilder.Entity<CustomerRow>(e =>
+        {
+            e.ToTable("customers");
+            e.HasIndex(c => new { c.OwnerParty, c.CustomerRef }).IsUnique();
+            e.HasIndex(c => c.SubjectId).IsUnique();
+            e.HasIndex(c => c.Prefecture);
+            e.HasMany(c => c.Vehicles).WithOne().HasForeignKey(v => v.CustomerId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<VehicleIndexRow>(e =>
+        {
+            e.ToTable("vehicles");
+            e.HasIndex(v => v.ModelCode);
+            e.HasIndex(v => v.ChassisNumber);
+        });
+        modelBuilder.Entity<OptOutRow>(e =>
+        {
+            e.ToTable("opt_outs");
+            e.HasKey(o => new { o.SubjectId, o.Purpose });
+        });
+        modelBuilder.Entity<ProvisionEntryRow>(e =>
+        {
+            e.ToTable("provision_log");
+            e.HasKey(p => p.Sequence);
+            e.Property(p => p.Sequence).ValueGeneratedNever();
+            e.HasIndex(p => p.SubjectId);
+        });
+        modelBuilder.Entity<CheckpointRow>(e =>
+        {
+            e.ToTable("provision_log_checkpoints");
+            e.HasIndex(c => c.Sequence);
+        });
+    }
+
+    private sealed class UtcTicksConverter() : ValueConverter<DateTimeOffset, long>(v => v.UtcTicks, v => new DateTimeOffset(v, TimeSpan.Zero));
+}

@@ -1,0 +1,79 @@
+using DeclarationContent = Exchange.Contracts.V1.DeclarationContent;
+using Exchange.Domain.Declarations;
+using Exchange.Domain.Parties;
+using Exchange.Domain.Policy;
+using Grant = Exchange.Domain.Policy.Grant;
+using Exchange.Storage.Entities;
+using Microsoft.EntityFrameworkCore;
+
+namespace Exchange.Storage.Stores;
+
+internal sealed class PartyDirectory(ExchangeDbContext db) : IPartyDirectory
+{
+    public async Task<Party?> FindAsync(string partyId, CancellationToken cancellationToken) =>
+        await db.Parties.AsNoTracking().FirstOrDefaultAsync(p => p.Id == partyId, cancellationToken).ConfigureAwait(false) is { } row
+            ? FromRow(row)
+            : null;
+
+    internal static Party FromRow(PartyRow row) =>
+        new(row.Id, PartyRoles.TryParse(row.Role, out var role) ? role : throw new InvalidDataException($"Unknown role '{row.Role}'."), Enum.Parse<PartyStatus>(row.Status), row.NameJa, row.NameEn);
+}
+
+internal sealed class VendorAuthorisationStore(ExchangeDbContext db) : IVendorAuthorisations
+{
+    public async Task<IReadOnlyList<VendorAuthorisation>> FindAsync(string garageId, string vendorId, CancellationToken cancellationToken) =>
+        (await db.VendorAuthorisations.AsNoTracking().Where(a => a.GarageId == garageId && a.VendorId == vendorId).ToListAsync(cancellationToken).ConfigureAwait(false))
+        .Select(a => new VendorAuthorisation(a.GarageId, a.VendorId, a.ValidFrom, a.ValidUntil, a.Operations.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal)))
+        .ToList();
+}
+
+internal sealed class DeclarationStore(ExchangeDbContext db) : IDeclarationStore
+{
+    public async Task<IReadOnlyList<DeclarationRecord>> ListAsync(CancellationToken cancellationToken)
+    {
+        var rows = await db.Declarations.AsNoTracking().OrderBy(d => d.Version).ToListAsync(cancellationToken).ConfigureAwait(false);
+        return rows.Select(row =>
+        {
+            var record = new DeclarationRecord(row.Version, row.PublishedAt, row.EffectiveAt, DeclarationContent.Parser.ParseFrom(row.Content));
+            // Published versions never change: a stored version that no longer hashes to its hash was tampered with.
+            return record.Hash == row.Hash ? record : throw new InvalidDataException($"Declaration version {row.Version} does not match its recorded hash.");
+        }).ToList();
+    }
+
+    public async Task AddAsync(DeclarationRecord record, CancellationToken cancellationToken)
+    {
+        db.Declarations.Add(new DeclarationRow { Version = record.Version, PublishedAt = record.PublishedAt, EffectiveAt = record.EffectiveAt, Content = Google.Protobuf.MessageExtensions.ToByteArray(record.Content), Hash = record.Hash });
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+    }
+}
+
+internal sealed class GrantStore(ExchangeDbContext db) : IGrantStore
+{
+    public async Task<IReadOnlyList<Grant>> ListAsync(CancellationToken cancellationToken) =>
+        (await db.Grants.AsNoTracking().OrderBy(g => g.Id).ToListAsync(cancellationToken).ConfigureAwait(false))
+        .Select(g => new Grant(Enum.Parse<GrantSubjectKind>(g.SubjectKind), g.Subject, g.Purpose, g.Items.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal)))
+        .ToList();
+
+    public async Task SetAsync(Grant grant, CancellationToken cancellationToken)
+    {
+        var kind = grant.Kind.ToString();
+        var row = await db.Grants.FirstOrDefaultAsync(g => g.SubjectKind == kind && g.Subject == grant.Subject && g.Purpose == grant.Purpose, cancellationToken).ConfigureAwait(false);
+        var items = string.Join(' ', grant.Items.Order(StringComparer.Ordinal));
+        if (row is null)
+        {
+            db.Grants.Add(new GrantRow { SubjectKind = kind, Subject = grant.Subject, Purpose = grant.Purpose, Items = items });
+        }
+        else
+        {
+            row.Items = items;
+        }
+
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<bool> RemoveAsync(GrantSubjectKind kind, string subject, string purpose, CancellationToken cancellationToken)
+    {
+        var name = kind.ToString();
+        return await db.Grants.Where(g => g.SubjectKind == name && g.Subject == subject && g.Purpose == purpose).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false) > 0;
+    }
+}
