@@ -91,12 +91,35 @@ public static class RecordFields
                 continue;
             }
 
-            foreach (var element in Elements(field, field.Accessor.GetValue(message)))
+            var value = field.Accessor.GetValue(message);
+            foreach (var element in Elements(field, value))
             {
                 if (element is IMessage nested)
                 {
                     MaskInPlace(nested, allowed);
                 }
+            }
+
+            // A container left with keys only (a vehicle with just its vehicle_ref) would still
+            // tell that it exists: drop it.
+            if (ItemCatalog.ItemOf(field) is not null)
+            {
+                continue;
+            }
+
+            if (field.FieldType == FieldType.Message && field.IsRepeated && value is IList list)
+            {
+                for (var i = list.Count - 1; i >= 0; i--)
+                {
+                    if (list[i] is IMessage element && ItemsPresent(element).Count == 0)
+                    {
+                        list.RemoveAt(i);
+                    }
+                }
+            }
+            else if (field.FieldType == FieldType.Message && !field.IsRepeated && value is IMessage single && ItemsPresent(single).Count == 0)
+            {
+                field.Accessor.Clear(message);
             }
         }
     }

@@ -103,7 +103,7 @@ public sealed class CustomerRecords(
         var declaration = await declarations.InForceAsync(now, cancellationToken).ConfigureAwait(false);
         var caller = call.Caller;
         var subject = pseudonyms.SubjectOf(ownerParty, customerRef);
-        var (recipient, agent) = RecipientOf(caller, ownerParty);
+        var (recipient, agent) = RecipientOf(caller, ownerParty, purpose);
         ProvisionFact Fact(ProvisionOutcome outcome, IReadOnlyList<string> provided, string? rule) =>
             new(now, ownerParty, recipient, agent, subject, provided, purpose, declaration.Version, declaration.Hash, call.CallId, outcome, rule);
 
@@ -153,7 +153,7 @@ public sealed class CustomerRecords(
         {
             var facts = results.Select(r =>
             {
-                var (recipient, agent) = RecipientOf(caller, r.Customer.Record.OwnerParty);
+                var (recipient, agent) = RecipientOf(caller, r.Customer.Record.OwnerParty, purpose);
                 return new ProvisionFact(now, r.Customer.Record.OwnerParty, recipient, agent, r.Customer.SubjectId, r.Provided.Items, purpose, declaration.Version, declaration.Hash, call.CallId, ProvisionOutcome.Provided, null);
             }).ToList();
             await unitOfWork.RunAsync(ct => log.AppendAsync(facts, ct), cancellationToken).ConfigureAwait(false);
@@ -271,8 +271,9 @@ public sealed class CustomerRecords(
         return new ProvidedRecord(masked, RecordFields.ItemsPresent(masked).Order(StringComparer.Ordinal).ToList());
     }
 
-    private static (string Recipient, string? Agent) RecipientOf(Party caller, string ownerParty) =>
-        caller.Role == PartyRole.Vendor && caller.Id != ownerParty ? (ownerParty, caller.Id) : (caller.Id, null);
+    // A vendor reading for a garage's after-sales service receives the data as that garage's agent.
+    private static (string Recipient, string? Agent) RecipientOf(Party caller, string ownerParty, string purpose) =>
+        caller.Role == PartyRole.Vendor && purpose == Purposes.AfterSales ? (ownerParty, caller.Id) : (caller.Id, null);
 
     private static List<string> Requested(IReadOnlyCollection<string> items) => items.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
 
