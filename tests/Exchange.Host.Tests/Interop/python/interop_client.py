@@ -1,0 +1,244 @@
+"""gRPC for Python (python3-grpcio) as a client of exchange.v1.Diagnostics over mutual TLS.
+
+Runs one case and prints one JSON object on stdout:
+  {"case": ..., "versions": {...}, "result": {...}}
+A call that ends with a non-OK status is a result too ("code", "details"); only a failure of the
+script itself exits non-zero (1), with its traceback on stderr. Exit code 3: gRPC is not installed.
+
+Usage: interop_client.py --target 127.0.0.1:PORT --ca ca.crt [--cert c.crt --key c.key]
+                         --descriptors diagnostics.pb --case NAME [--params JSON]
+"""
+
+import argparse
+import base64
+import json
+import queue
+import sys
+import time
+
+from interop_common import SERVICE, Messages, describe_code, read_bytes, status_code, versions
+import grpc
+
+# No call may hang the test run, whatever the hub does.
+CALL_TIMEOUT_SECONDS = 20
+
+
+class Stubs:
+    """Generic calls on the Diagnostics methods: no generated stub, only method paths and serializers."""
+
+    def __init__(self, channel, messages):
+        self.messages = messages
+        m = messages
+        self.ping = channel.unary_unary(
+            "/{0}/Ping".format(SERVICE),
+            request_serializer=m.PingRequest.SerializeToString,
+            response_deserializer=m.PingReply.FromString)
+        self.ping_stream = channel.unary_stream(
+            "/{0}/PingStream".format(SERVICE),
+            request_serializer=m.PingStreamRequest.SerializeToString,
+            response_deserializer=m.PingReply.FromString)
+        self.ping_upload = channel.stream_unary(
+            "/{0}/PingUpload".format(SERVICE),
+            request_serializer=m.PingRequest.SerializeToString,
+            response_deserializer=m.PingSummary.FromString)
+        self.ping_echo = channel.stream_stream(
+            "/{0}/PingEcho".format(SERVICE),
+            request_serializer=m.PingRequest.SerializeToString,
+            response_deserializer=m.PingReply.FromString)
+        self.channel = channel
+
+
+def reply_json(reply):
+    return {
+        "caller": reply.caller,
+        "party_id": reply.party_id,
+        "payload_b64": base64.b64encode(reply.payload).decode("ascii"),
+        "sequence": reply.sequence,
+        "hub_version": reply.hub_version,
+        "server_time_seconds": reply.server_time.seconds,
+    }
+
+
+def error_json(error):
+    result = describe_code(error.code())
+    result["details"] = error.details()
+    result["debug"] = error.debug_error_string()
+    return result
+
+
+def case_unary(stubs, params):
+    payload = params.get("payload", "").encode("utf-8")
+    reply, call = stubs.ping.with_call(stubs.messages.PingRequest(payload=payload), timeout=CALL_TIMEOUT_SECONDS)
+    result = describe_code(call.code())
+    result["reply"] = reply_json(reply)
+    result["client_time_seconds"] = int(time.time())
+    return result
+
+
+def case_gzip(stubs, params):
+    payload = b"g" * params["size"]
+    reply, call = stubs.ping.with_call(
+        stubs.messages.PingRequest(payload=payload), timeout=CALL_TIMEOUT_SECONDS, compression=grpc.Compression.Gzip)
+    result = describe_code(call.code())
+    result["payload_intact"] = reply.payload == payload
+    return result
+
+
+def case_server_streaming(stubs, params):
+    call = stubs.ping_stream(stubs.messages.PingStreamRequest(count=params["count"]), timeout=CALL_TIMEOUT_SECONDS)
+    replies = [reply_json(reply) for reply in call]
+    result = describe_code(call.code())
+    result["sequences"] = [r["sequence"] for r in replies]
+    result["party_ids"] = sorted({r["party_id"] for r in replies})
+    return result
+
+
+def case_client_streaming(stubs, params):
+    def requests():
+        for size in range(params["count"]):
+            yield stubs.messages.PingRequest(payload=bytes(size))
+
+    summary, call = stubs.ping_upload.with_call(requests(), timeout=CALL_TIMEOUT_SECONDS)
+    result = describe_code(call.code())
+    result["summary"] = {"caller": summary.caller, "messages": summary.messages, "payload_bytes": summary.payload_bytes}
+    return result
+
+
+def case_bidi(stubs, params):
+    # The request iterator yields only what the main thread hands it, so each request is sent only
+    # after the reply to the previous one has arrived: a true ping-pong on one HTTP/2 stream.
+    outbox = queue.Queue()
+
+    def requests():
+        while True:
+            request = outbox.get()
+            if request is None:
+                return
+            yield request
+
+    call = stubs.ping_echo(requests(), timeout=CALL_TIMEOUT_SECONDS)
+    exchanged = []
+    try:
+        for i in range(1, params["count"] + 1):
+            outbox.put(stubs.messages.PingRequest(payload="#{0}".format(i).encode("ascii")))
+            reply = next(call)
+            exchanged.append({"payload": reply.payload.decode("ascii"), "sequence": reply.sequence})
+    finally:
+        outbox.put(None)
+    after_half_close = [reply_json(reply) for reply in call]
+    result = describe_code(call.code())
+    result["exchanged"] = exchanged
+    result["replies_after_half_close"] = len(after_half_close)
+    return result
+
+
+def case_error_unary(stubs, params):
+    request = stubs.messages.PingRequest(
+        echo_status=stubs.messages.EchoStatus(code=params["code"], message=params["message"]))
+    try:
+        stubs.ping(request, timeout=CALL_TIMEOUT_SECONDS)
+    except grpc.RpcError as error:
+        return error_json(error)
+    return describe_code(grpc.StatusCode.OK)
+
+
+def case_error_after_stream(stubs, params):
+    request = stubs.messages.PingStreamRequest(
+        count=params["count"], echo_status=stubs.messages.EchoStatus(code=params["code"], message=params["message"]))
+    call = stubs.ping_stream(request, timeout=CALL_TIMEOUT_SECONDS)
+    received = 0
+    try:
+        for _ in call:
+            received += 1
+    except grpc.RpcError as error:
+        result = error_json(error)
+        result["received"] = received
+        return result
+    result = describe_code(call.code())
+    result["received"] = received
+    return result
+
+
+def case_metadata(stubs, params):
+    trailing = base64.b64decode(params["trailing_b64"])
+    metadata = (("x-grpc-test-echo-initial", params["initial"]), ("x-grpc-test-echo-trailing-bin", trailing))
+    _, call = stubs.ping.with_call(stubs.messages.PingRequest(), metadata=metadata, timeout=CALL_TIMEOUT_SECONDS)
+    initial = [value for key, value in call.initial_metadata() if key == "x-grpc-test-echo-initial"]
+    trailers = [value for key, value in call.trailing_metadata() if key == "x-grpc-test-echo-trailing-bin"]
+    result = describe_code(call.code())
+    result["initial"] = initial
+    result["trailing_b64"] = [base64.b64encode(value).decode("ascii") for value in trailers]
+    return result
+
+
+def case_deadline(stubs, params):
+    request = stubs.messages.PingStreamRequest(count=params["count"], interval_ms=params["interval_ms"])
+    started = time.monotonic()
+    call = stubs.ping_stream(request, timeout=params["timeout_ms"] / 1000.0)
+    received = 0
+    try:
+        for _ in call:
+            received += 1
+        result = describe_code(call.code())
+    except grpc.RpcError as error:
+        result = error_json(error)
+    result["received"] = received
+    result["elapsed_ms"] = int((time.monotonic() - started) * 1000)
+    return result
+
+
+def case_unimplemented(stubs, params):
+    m = stubs.messages
+    call = stubs.channel.unary_unary(
+        params["method"], request_serializer=m.PingRequest.SerializeToString, response_deserializer=m.PingReply.FromString)
+    try:
+        call(m.PingRequest(), timeout=CALL_TIMEOUT_SECONDS)
+    except grpc.RpcError as error:
+        return error_json(error)
+    return describe_code(grpc.StatusCode.OK)
+
+
+CASES = {
+    "unary": case_unary,
+    "gzip": case_gzip,
+    "server_streaming": case_server_streaming,
+    "client_streaming": case_client_streaming,
+    "bidi": case_bidi,
+    "error_unary": case_error_unary,
+    "error_after_stream": case_error_after_stream,
+    "metadata": case_metadata,
+    "deadline": case_deadline,
+    "unimplemented": case_unimplemented,
+}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--target", required=True)
+    parser.add_argument("--ca", required=True)
+    parser.add_argument("--cert")
+    parser.add_argument("--key")
+    parser.add_argument("--descriptors", required=True)
+    parser.add_argument("--case", required=True, choices=sorted(CASES))
+    parser.add_argument("--params", default="{}")
+    args = parser.parse_args()
+
+    messages = Messages(args.descriptors)
+    credentials = grpc.ssl_channel_credentials(
+        root_certificates=read_bytes(args.ca),
+        private_key=read_bytes(args.key) if args.key else None,
+        certificate_chain=read_bytes(args.cert) if args.cert else None)
+    # A proxy from the environment (http_proxy, grpc_proxy) must not stand between us and the hub.
+    options = [("grpc.enable_http_proxy", 0)]
+    with grpc.secure_channel(args.target, credentials, options=options) as channel:
+        stubs = Stubs(channel, messages)
+        try:
+            result = CASES[args.case](stubs, json.loads(args.params))
+        except grpc.RpcError as error:
+            # A call that fails outright (refused connection, ...) is a result the test judges.
+            result = error_json(error)
+    print(json.dumps({"case": args.case, "versions": versions(), "result": result}, sort_keys=True), flush=True)
+
+
+if __name__ == "__main__":
+    main()
