@@ -22,11 +22,15 @@ public sealed class TestHub : IAsyncDisposable
         Logs = logs;
         Time = time;
         Address = HubApplication.GetListeningAddress(app);
+        PublicAddress = HubApplication.GetPublicAddress(app);
         TrustAnchors = PemFiles.LoadCertificates(Path.Combine(CertificateDirectory, "ca.crt"));
     }
 
     /// <summary>The hub's address, e.g. https://127.0.0.1:41234/.</summary>
     public Uri Address { get; }
+
+    /// <summary>The public declaration endpoint (HTTPS, no client certificate).</summary>
+    public Uri? PublicAddress { get; }
 
     /// <summary>The temporary folder holding the hub's certificates and data.</summary>
     public string Directory { get; }

@@ -1,0 +1,127 @@
+using Exchange.Contracts.V1;
+using Exchange.Domain.Provisions;
+using Exchange.Host.Tests.Infrastructure;
+using Grpc.Core;
+using Microsoft.Data.Sqlite;
+
+namespace Exchange.Host.Tests.Services;
+
+public sealed class ProvisionLogServiceTests : IAsyncLifetime
+{
+    private TestHub _hub = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        _hub = await TestHub.StartAsync();
+        var garage = new Records.RecordsClient(_hub.Channel("garage-kaminoyama"));
+        var lotus = new Records.RecordsClient(_hub.Channel("group-lotus"));
+        foreach (var customer in new[] { "C001", "C002", "C003" })
+        {
+            await garage.PutCustomerAsync(new PutCustomerRequest { Purpose = "after-sales", Record = Sample.Customer(customer) }, cancellationToken: Ct);
+        }
+
+        await lotus.GetCustomerAsync(new GetCustomerRequest { Purpose = "marketing", OwnerParty = "garage-kaminoyama", CustomerRef = "C002", Items = { "contact" } }, cancellationToken: Ct);
+    }
+
+    public ValueTask DisposeAsync() => _hub.DisposeAsync();
+
+    private ProvisionLog.ProvisionLogClient Admin => new(_hub.Channel("admin"));
+
+    private async Task ExecuteSqlAsync(string sql)
+    {
+        await using var connection = new SqliteConnection($"Data Source={Path.Combine(_hub.Directory, "data", "exchange.db")};Pooling=False");
+        await connection.OpenAsync(Ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        Assert.True(await command.ExecuteNonQueryAsync(Ct) > 0, $"'{sql}' changed nothing");
+    }
+
+    [Fact]
+    public async Task Untouched_chain_verifies_with_its_signed_checkpoint()
+    {
+        var checkpoint = await Admin.CheckpointAsync(new CheckpointRequest(), cancellationToken: Ct);
+        var result = await Admin.VerifyAsync(new VerifyRequest(), cancellationToken: Ct);
+
+        Assert.Equal(4, checkpoint.Sequence);
+        Assert.True(result.Intact, result.Problem);
+        Assert.Equal((4L, 1L, 0L), (result.EntriesChecked, result.CheckpointsChecked, result.FirstBrokenSequence));
+    }
+
+    [Fact]
+    public async Task Altering_one_stored_entry_is_pinpointed()
+    {
+        await ExecuteSqlAsync("UPDATE provision_log SET Purpose = 'recall' WHERE Sequence = 2");
+
+        var result = await Admin.VerifyAsync(new VerifyRequest(), cancellationToken: Ct);
+
+        Assert.False(result.Intact);
+        Assert.Equal(2, result.FirstBrokenSequence);
+        Assert.Contains("entry 2 was altered", result.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Rewriting_an_entry_together_with_its_hash_breaks_the_next_link()
+    {
+        var entries = await _hub.ReadAllAsync();
+        var forged = entries[1].Fact with { Recipient = "someone-else" };
+        var forgedHash = ProvisionChain.Hash(2, forged, entries[1].PreviousHash);
+        await ExecuteSqlAsync($"UPDATE provision_log SET Recipient = 'someone-else', EntryHash = '{forgedHash}' WHERE Sequence = 2");
+
+        var result = await Admin.VerifyAsync(new VerifyRequest(), cancellationToken: Ct);
+
+        Assert.False(result.Intact);
+        Assert.Equal(3, result.FirstBrokenSequence);
+    }
+
+    [Fact]
+    public async Task Removing_entries_vouched_for_by_a_checkpoint_is_detected()
+    {
+        await Admin.CheckpointAsync(new CheckpointRequest(), cancellationToken: Ct);
+        await ExecuteSqlAsync("DELETE FROM provision_log WHERE Sequence = 4");
+
+        var result = await Admin.VerifyAsync(new VerifyRequest(), cancellationToken: Ct);
+
+        Assert.False(result.Intact);
+        Assert.Equal(4, result.FirstBrokenSequence);
+        Assert.Contains("entries were removed", result.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Forged_checkpoint_signature_is_detected()
+    {
+        await Admin.CheckpointAsync(new CheckpointRequest(), cancellationToken: Ct);
+        await ExecuteSqlAsync("UPDATE provision_log_checkpoints SET Signature = X'3006020101020101'");
+
+        var result = await Admin.VerifyAsync(new VerifyRequest(), cancellationToken: Ct);
+
+        Assert.False(result.Intact);
+        Assert.Contains("checkpoint", result.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Only_administrators_verify_the_chain()
+    {
+        var error = await Assert.ThrowsAsync<RpcException>(() => new ProvisionLog.ProvisionLogClient(_hub.Channel("group-lotus")).VerifyAsync(new VerifyRequest(), cancellationToken: Ct).ResponseAsync);
+
+        Assert.Equal(StatusCode.PermissionDenied, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task Owning_garage_reads_who_received_its_customers_data_without_any_values()
+    {
+        var garage = new ProvisionLog.ProvisionLogClient(_hub.Channel("garage-kaminoyama"));
+
+        var entries = (await garage.ListForCustomerAsync(new ListForCustomerRequest { OwnerParty = "garage-kaminoyama", CustomerRef = "C002" }, cancellationToken: Ct)).Entries;
+
+        Assert.Equal(2, entries.Count);
+        Assert.Equal((ProvisionOutcome.Received, "hub"), (entries[0].Outcome, entries[0].Recipient));
+        Assert.Equal((ProvisionOutcome.Provided, "group-lotus", "marketing"), (entries[1].Outcome, entries[1].Recipient, entries[1].Purpose));
+        Assert.All(entries, e => Assert.StartsWith("sub_", e.SubjectId, StringComparison.Ordinal));
+        Assert.DoesNotContain("山田", entries.ToString(), StringComparison.Ordinal);
+
+        var other = await Assert.ThrowsAsync<RpcException>(() => new ProvisionLog.ProvisionLogClient(_hub.Channel("group-lotus")).ListForCustomerAsync(new ListForCustomerRequest { OwnerParty = "garage-kaminoyama", CustomerRef = "C002" }, cancellationToken: Ct).ResponseAsync);
+        Assert.Equal(StatusCode.PermissionDenied, other.StatusCode);
+    }
+}
