@@ -1,0 +1,63 @@
+using Exchange.Contracts.V1;
+using Exchange.Domain.Items;
+using Google.Protobuf;
+
+namespace Exchange.Domain.Tests.Items;
+
+public sealed class RecordFieldsTests
+{
+    private static CustomerRecord Record()
+    {
+        var record = new CustomerRecord
+        {
+            OwnerParty = "garage-a",
+            CustomerRef = "C1",
+            Contact = new CustomerContact { Name = "佐藤 花子", Phone = "090-0000-0000", BirthDate = new Date { Year = 1980, Month = 1, Day = 2 } },
+        };
+        record.Vehicles.Add(new Vehicle { VehicleRef = "v1", MileageKm = 1000, InspectionCertificate = new InspectionCertificate { ModelCode = "X" } });
+        record.Costs.Add(new CostRecord { CostRef = "c1", VehicleRef = "v1", BilledAmountYen = 5000 });
+        return record;
+    }
+
+    [Fact]
+    public void Items_present_are_read_from_the_schema_options()
+    {
+        Assert.Equal(
+            ["contact.birth_date", "contact.name", "contact.phone", "cost.billed_amount", "vehicle.inspection_certificate", "vehicle.mileage"],
+            RecordFields.ItemsPresent(Record()).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Masking_keeps_allowed_items_and_keys_and_drops_emptied_containers()
+    {
+        var masked = RecordFields.Mask(Record(), new HashSet<string> { "contact.name", "vehicle.mileage" });
+
+        Assert.Equal("佐藤 花子", masked.Contact.Name);
+        Assert.Equal("", masked.Contact.Phone);
+        Assert.Null(masked.Contact.BirthDate);
+        Assert.Equal(1000, Assert.Single(masked.Vehicles).MileageKm);
+        Assert.Null(masked.Vehicles[0].InspectionCertificate);
+        Assert.Empty(masked.Costs);
+        Assert.Equal(("garage-a", "C1"), (masked.OwnerParty, masked.CustomerRef));
+        Assert.Equal("090-0000-0000", Record().Contact.Phone);
+    }
+
+    [Fact]
+    public void Unknown_fields_are_detected_at_any_depth()
+    {
+        var record = Record();
+        Assert.False(RecordFields.HasUnknownFields(record, CustomerRecord.Parser));
+
+        var vehicleBytes = record.Vehicles[0].ToByteArray().Concat(new byte[] { 0xF8, 0x07, 0x2A }).ToArray();
+        record.Vehicles[0] = Vehicle.Parser.ParseFrom(vehicleBytes);
+
+        Assert.True(RecordFields.HasUnknownFields(record, CustomerRecord.Parser));
+    }
+
+    [Theory]
+    [InlineData("ブレーキ交換", null)]
+    [InlineData("持病の病歴あり", "病歴")]
+    [InlineData("Customer's religion noted", "religion")]
+    public void Sensitive_terms_in_free_text_are_found(string text, string? term) =>
+        Assert.Equal(term, SensitiveTextScreen.FindSensitiveTerm(text));
+}
