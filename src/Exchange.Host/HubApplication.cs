@@ -51,7 +51,7 @@ internal static class HubApplication
             grpc.ResponseCompressionLevel = System.IO.Compression.CompressionLevel.Fastest;
         });
         builder.Services.AddGrpcReflection();
-        builder.Services.AddGrpcHealthChecks().AddCheck("hub", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy());
+        builder.Services.AddGrpcHealthChecks().AddCheck<DatabaseHealthCheck>("database");
 
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
