@@ -153,7 +153,7 @@ internal static class HubApplication
         var dev = app.Services.GetRequiredService<HubCertificates>().DevelopmentDirectory;
         if (dev is not null)
         {
-            HostLog.HowToCall(logger, Path.GetRelativePath(Environment.CurrentDirectory, dev), $"{address.Host}:{address.Port}");
+            HostLog.HowToCall(logger, dev, $"{address.Host}:{address.Port}");
         }
     }
 }

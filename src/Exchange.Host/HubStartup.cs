@@ -8,10 +8,12 @@ using Microsoft.Extensions.Options;
 namespace Exchange.Host;
 
 /// <summary>Before the hub serves: migrate the database, register the bootstrap parties, publish the shipped declaration.</summary>
-internal sealed class HubStartup(IServiceScopeFactory scopes, IOptions<HubOptions> options, HubCertificates certificates) : IHostedService
+internal sealed class HubStartup(IServiceScopeFactory scopes, IOptions<HubOptions> options, HubCertificates certificates, HubKeys keys) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        // Creating the keys here (not at the first call) makes a misconfigured key folder fail the start.
+        _ = keys.Pseudonyms;
         await using var scope = scopes.CreateAsyncScope();
         var services = scope.ServiceProvider;
         var database = services.GetRequiredService<DatabaseInitializer>();
