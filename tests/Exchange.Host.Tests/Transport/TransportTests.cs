@@ -168,6 +168,20 @@ public sealed class TransportTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Uncompressed_request_gets_an_uncompressed_response_even_when_gzip_is_accepted()
+    {
+        using var raw = new RawGrpc(_hub, "garage-kaminoyama");
+        var payload = ByteString.CopyFromUtf8(new string('a', 10_000));
+
+        var (response, body) = await raw.PostAsync("/exchange.v1.Diagnostics/Ping", RawGrpc.Frame(new PingRequest { Payload = payload }), headers: new Dictionary<string, string> { ["grpc-accept-encoding"] = "identity,gzip" }, cancellationToken: Ct);
+
+        Assert.Equal("0", RawGrpc.Status(response));
+        var frame = Assert.Single(RawGrpc.Unframe(body));
+        Assert.False(frame.Compressed);
+        Assert.Equal(payload, PingReply.Parser.ParseFrom(frame.Payload).Payload);
+    }
+
+    [Fact]
     public async Task Gzip_works_end_to_end_with_the_client()
     {
         using var channel = _hub.Channel("garage-kaminoyama");
