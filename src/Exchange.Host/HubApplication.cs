@@ -44,6 +44,7 @@ internal static class HubApplication
 
         builder.Services.AddGrpc(grpc =>
         {
+            grpc.Interceptors.Add<ResponseCompressionInterceptor>();
             grpc.Interceptors.Add<CallerIdentityInterceptor>();
             grpc.Interceptors.Add<ExchangeExceptionInterceptor>();
             grpc.MaxReceiveMessageSize = 4 * 1024 * 1024;
