@@ -13,6 +13,10 @@ test:
 	$(DOTNET) build Exchange.sln -c $(CONFIGURATION)
 	$(DOTNET) test Exchange.sln -c $(CONFIGURATION) --no-build
 
+## bench: throughput over real mTLS on loopback (BENCH_ARGS="--seconds 10 --concurrency 64 --streams 4 --connections 4")
+bench:
+	$(DOTNET) run --project bench/Exchange.Bench -c Release -- $(BENCH_ARGS)
+
 build:
 	$(DOTNET) build Exchange.sln -c $(CONFIGURATION)
 

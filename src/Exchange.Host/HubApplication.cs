@@ -38,9 +38,10 @@ internal static class HubApplication
         builder.Services.AddSingleton(sp => new ClientCertificateValidator(
             sp.GetRequiredService<HubCertificates>().TrustAnchors,
             sp.GetRequiredService<IOptions<HubOptions>>().Value.TrustDomain,
-            sp.GetRequiredService<TimeProvider>()));
-        builder.Services.TryAddSingleton<ICertificateStatusSource, NoCertificateRefusals>();
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<HubIssuingAuthority>().Intermediates));
         AddDomain(builder.Services);
+        builder.Services.AddHubPki();
 
         builder.Services.AddGrpc(grpc =>
         {
@@ -65,10 +66,11 @@ internal static class HubApplication
                 certificates.ServerCertificate,
                 certificates.ServerChain,
                 services.GetRequiredService<ClientCertificateValidator>(),
-                services.GetRequiredService<ILoggerFactory>().CreateLogger("Exchange.Protocol.Tls"));
+                services.GetRequiredService<ILoggerFactory>().CreateLogger("Exchange.Protocol.Tls"),
+                services.GetRequiredService<IHandshakeCertificateCheck>());
             if (options.PublicListen is { } publicListen)
             {
-                // The declaration page: HTTPS for anyone, no client certificate; nothing else is served there.
+                // The declaration page and the CRL: HTTPS for anyone, no client certificate; nothing else is served there.
                 kestrel.Listen(ToEndPoint(publicListen), listen =>
                 {
                     listen.Protocols = HttpProtocols.Http1AndHttp2;
@@ -88,7 +90,7 @@ internal static class HubApplication
         app.Use((context, next) =>
         {
             var isPublic = context.Features.Get<IConnectionItemsFeature>()?.Items.ContainsKey(PublicConnectionKey) == true;
-            if (isPublic && context.Request.Path != "/declaration")
+            if (isPublic && context.Request.Path != "/declaration" && context.Request.Path != "/crl")
             {
                 context.Response.StatusCode = StatusCodes.Status404NotFound;
                 return Task.CompletedTask;
@@ -102,6 +104,10 @@ internal static class HubApplication
         app.MapGrpcService<DeclarationsService>();
         app.MapGrpcService<GrantsService>();
         app.MapGrpcService<ProvisionLogService>();
+        app.MapGrpcService<PartnersService>();
+        app.MapGrpcService<CertificatesService>();
+        app.MapGrpcService<HubAuditService>();
+        app.MapCrl();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         app.Lifetime.ApplicationStarted.Register(() => AnnounceListening(app));

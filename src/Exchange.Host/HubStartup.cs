@@ -1,3 +1,4 @@
+using Exchange.Domain.Certificates;
 using Exchange.Domain.Declarations;
 using Exchange.Domain.Parties;
 using Exchange.Host.Configuration;
@@ -8,7 +9,7 @@ using Microsoft.Extensions.Options;
 namespace Exchange.Host;
 
 /// <summary>Before the hub serves: migrate the database, register the bootstrap parties, publish the shipped declaration.</summary>
-internal sealed class HubStartup(IServiceScopeFactory scopes, IOptions<HubOptions> options, HubCertificates certificates, HubKeys keys) : IHostedService
+internal sealed class HubStartup(IServiceScopeFactory scopes, IOptions<HubOptions> options, HubCertificates certificates, HubKeys keys, ILogger<HubStartup> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -30,6 +31,16 @@ internal sealed class HubStartup(IServiceScopeFactory scopes, IOptions<HubOption
         }
 
         await database.EnsurePartiesAsync(parties, cancellationToken).ConfigureAwait(false);
+        if (certificates.DevelopmentDirectory is { } development)
+        {
+            // So that development certificates can be listed and revoked like issued ones.
+            var recorded = await DevelopmentPki.RecordCertificatesAsync(development, services.GetRequiredService<CertificateRegistry>(), cancellationToken).ConfigureAwait(false);
+            if (recorded > 0)
+            {
+                PkiLog.DevelopmentCertificatesRecorded(logger, recorded);
+            }
+        }
+
         await services.GetRequiredService<DeclarationRegistry>().EnsureSeededAsync(cancellationToken).ConfigureAwait(false);
     }
 

@@ -16,6 +16,10 @@ internal sealed class ExchangeDbContext(DbContextOptions<ExchangeDbContext> opti
     public DbSet<OptOutRow> OptOuts => Set<OptOutRow>();
     public DbSet<ProvisionEntryRow> ProvisionEntries => Set<ProvisionEntryRow>();
     public DbSet<CheckpointRow> Checkpoints => Set<CheckpointRow>();
+    public DbSet<SigningRequestRow> SigningRequests => Set<SigningRequestRow>();
+    public DbSet<IssuedCertificateRow> IssuedCertificates => Set<IssuedCertificateRow>();
+    public DbSet<CertificateRevocationRow> CertificateRevocations => Set<CertificateRevocationRow>();
+    public DbSet<HubAuditRow> HubAudit => Set<HubAuditRow>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -82,6 +86,39 @@ internal sealed class ExchangeDbContext(DbContextOptions<ExchangeDbContext> opti
         {
             e.ToTable("provision_log_checkpoints");
             e.HasIndex(c => c.Sequence);
+        });
+        modelBuilder.Entity<SigningRequestRow>(e =>
+        {
+            e.ToTable("certificate_signing_requests");
+            e.HasKey(r => r.Id);
+            e.Property(r => r.Id).HasMaxLength(64);
+            e.Property(r => r.PartyId).HasMaxLength(64);
+            e.Property(r => r.Status).HasMaxLength(16);
+            e.HasIndex(r => new { r.PartyId, r.Status });
+        });
+        modelBuilder.Entity<IssuedCertificateRow>(e =>
+        {
+            e.ToTable("issued_certificates");
+            e.HasKey(c => c.SerialNumber);
+            e.Property(c => c.SerialNumber).HasMaxLength(80);
+            e.Property(c => c.PartyId).HasMaxLength(64);
+            e.Property(c => c.Kind).HasMaxLength(16);
+            e.HasIndex(c => c.PartyId);
+            e.HasIndex(c => c.PublicKeySha256);
+            e.HasIndex(c => c.RenewedFrom);
+        });
+        modelBuilder.Entity<CertificateRevocationRow>(e =>
+        {
+            // Read on every call and every TLS handshake: the serial is the primary key.
+            e.ToTable("certificate_revocations");
+            e.HasKey(r => r.SerialNumber);
+            e.Property(r => r.SerialNumber).HasMaxLength(80);
+        });
+        modelBuilder.Entity<HubAuditRow>(e =>
+        {
+            e.ToTable("hub_audit_log");
+            e.HasKey(a => a.Sequence);
+            e.HasIndex(a => a.Subject);
         });
     }
 

@@ -1,3 +1,5 @@
+using Exchange.Domain.Audit;
+using Exchange.Domain.Certificates;
 using Exchange.Domain.Declarations;
 using Exchange.Domain.Parties;
 using Exchange.Domain.Policy;
@@ -30,6 +32,11 @@ public static class StorageServiceCollectionExtensions
         services.AddScoped<IVendorAuthorisations, VendorAuthorisationStore>();
         services.AddScoped<IDeclarationStore, DeclarationStore>();
         services.AddScoped<IGrantStore, GrantStore>();
+        services.AddScoped<IPartyRegistryStore, PartyRegistryStore>();
+        services.AddScoped<IAuthorisationRegistryStore, AuthorisationRegistryStore>();
+        services.AddScoped<IHubAuditLog, HubAuditLogStore>();
+        services.AddScoped<ICertificateStore, CertificateStore>();
+        services.AddSingleton<ICallerStandingStore, CallerStandingStore>();
         services.AddScoped<DatabaseInitializer>();
         return services;
     }

@@ -61,6 +61,25 @@ internal sealed class PkiOptions
     /// <summary>PEM private key of the server certificate.</summary>
     public string? ServerKey { get; set; }
 
+    /// <summary>
+    /// PEM certificate of the hub's issuing CA (followed by any further intermediates up to the
+    /// root), which signs partners' client certificates and the CRL. Usually an intermediate of an
+    /// offline root named in <see cref="CaCertificate"/>. Unset in production: the hub issues
+    /// nothing and publishes no CRL (revocations are still enforced).
+    /// </summary>
+    public string? IssuingCaCertificate { get; set; }
+
+    /// <summary>PEM (PKCS#8) private key of the issuing CA; readable by the hub's account only.</summary>
+    public string? IssuingCaKey { get; set; }
+
+    /// <summary>How long issued and renewed client certificates are valid.</summary>
+    [Range(typeof(TimeSpan), "01:00:00", "397.00:00:00")]
+    public TimeSpan ClientCertificateLifetime { get; set; } = TimeSpan.FromDays(90);
+
+    /// <summary>How long a published CRL is valid (its nextUpdate); it is re-signed at half that age.</summary>
+    [Range(typeof(TimeSpan), "00:05:00", "30.00:00:00")]
+    public TimeSpan CrlLifetime { get; set; } = TimeSpan.FromDays(1);
+
     /// <summary>True when production files are configured rather than the development PKI.</summary>
     public bool IsConfigured => CaCertificate is not null;
 }

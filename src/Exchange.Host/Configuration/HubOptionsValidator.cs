@@ -37,6 +37,25 @@ internal sealed class HubOptionsValidator : IValidateOptions<HubOptions>
             failures.Add("Exchange:Pki:DevelopmentDirectory must be set when no CA is configured.");
         }
 
+        if (!pki.IsConfigured && (pki.IssuingCaCertificate is not null || pki.IssuingCaKey is not null))
+        {
+            failures.Add("Exchange:Pki:IssuingCaCertificate and IssuingCaKey need Exchange:Pki:CaCertificate (the development PKI issues with its own CA).");
+        }
+        else if ((pki.IssuingCaCertificate is null) != (pki.IssuingCaKey is null))
+        {
+            failures.Add("Exchange:Pki:IssuingCaCertificate and Exchange:Pki:IssuingCaKey must be set together.");
+        }
+        else
+        {
+            foreach (var (key, path) in new[] { ("IssuingCaCertificate", pki.IssuingCaCertificate), ("IssuingCaKey", pki.IssuingCaKey) })
+            {
+                if (path is not null && !File.Exists(path))
+                {
+                    failures.Add($"Exchange:Pki:{key} file '{path}' does not exist.");
+                }
+            }
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

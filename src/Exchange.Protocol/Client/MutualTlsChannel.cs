@@ -34,12 +34,12 @@ public static class MutualTlsChannel
         SslOptions = new SslClientAuthenticationOptions
         {
             ClientCertificates = clientCertificate is null ? null : [clientCertificate],
-            RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
-                certificate is X509Certificate2 server && IsTrustedServer(server, errors, trustAnchors),
+            RemoteCertificateValidationCallback = (_, certificate, presented, errors) =>
+                certificate is X509Certificate2 server && IsTrustedServer(server, presented, errors, trustAnchors),
         },
     };
 
-    private static bool IsTrustedServer(X509Certificate2 server, SslPolicyErrors errors, X509Certificate2Collection trustAnchors)
+    private static bool IsTrustedServer(X509Certificate2 server, X509Chain? presented, SslPolicyErrors errors, X509Certificate2Collection trustAnchors)
     {
         // The host name check is the platform's; the chain is judged against our anchors alone.
         if ((errors & (SslPolicyErrors.RemoteCertificateNameMismatch | SslPolicyErrors.RemoteCertificateNotAvailable)) != 0)
@@ -51,6 +51,15 @@ public static class MutualTlsChannel
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.AddRange(trustAnchors);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        // Intermediates the server sent help build the chain; only the anchors are trusted.
+        if (presented is not null)
+        {
+            foreach (var element in presented.ChainElements)
+            {
+                chain.ChainPolicy.ExtraStore.Add(element.Certificate);
+            }
+        }
+
         return chain.Build(server);
     }
 }

@@ -21,11 +21,18 @@ public sealed class ClientCertificateValidator
 {
     private static readonly Oid ClientAuthentication = new("1.3.6.1.5.5.7.3.2");
     private readonly X509Certificate2Collection _trustAnchors;
+    private readonly X509Certificate2Collection _intermediates;
     private readonly string _trustDomain;
     private readonly TimeProvider _time;
 
     /// <summary>Creates a validator trusting only <paramref name="trustAnchors"/>.</summary>
-    public ClientCertificateValidator(X509Certificate2Collection trustAnchors, string trustDomain, TimeProvider time)
+    /// <param name="trustAnchors">The root certificates client certificates must chain to.</param>
+    /// <param name="trustDomain">The SPIFFE trust domain every party ID must be in.</param>
+    /// <param name="time">The clock validity periods are judged by.</param>
+    /// <param name="intermediates">CA certificates between the roots and the clients (the hub's own
+    /// issuing CA, when it is not a root), used to build chains whether or not a client sends them.
+    /// They help build a chain; they are not trusted on their own.</param>
+    public ClientCertificateValidator(X509Certificate2Collection trustAnchors, string trustDomain, TimeProvider time, X509Certificate2Collection? intermediates = null)
     {
         if (trustAnchors.Count == 0)
         {
@@ -33,6 +40,7 @@ public sealed class ClientCertificateValidator
         }
 
         _trustAnchors = trustAnchors;
+        _intermediates = intermediates ?? [];
         _trustDomain = trustDomain;
         _time = time;
     }
@@ -58,6 +66,7 @@ public sealed class ClientCertificateValidator
         chain.ChainPolicy.VerificationTimeIgnored = false;
         chain.ChainPolicy.VerificationTime = now.UtcDateTime;
         chain.ChainPolicy.ApplicationPolicy.Add(ClientAuthentication);
+        chain.ChainPolicy.ExtraStore.AddRange(_intermediates);
         if (presented is not null)
         {
             foreach (var element in presented.ChainElements)

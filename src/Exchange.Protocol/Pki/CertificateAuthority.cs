@@ -1,4 +1,5 @@
 using System.Net;
+using System.Numerics;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Exchange.Protocol.Identity;
@@ -37,6 +38,39 @@ public sealed class CertificateAuthority : IDisposable
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
         return new CertificateAuthority(request.CreateSelfSigned(now.AddMinutes(-5), now.Add(lifetime)));
+    }
+
+    /// <summary>
+    /// Creates a subordinate (issuing) CA signed by this one, with a fresh ECDSA P-256 key, allowed
+    /// to sign end-entity certificates and CRLs only (path length 0). This is how an offline root
+    /// delegates day-to-day issuance to the hub.
+    /// </summary>
+    public CertificateAuthority IssueSubordinate(string commonName, DateTimeOffset now, TimeSpan lifetime)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest(new X500DistinguishedName($"CN={commonName}"), key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(Certificate, true, false));
+        var notAfter = now.Add(lifetime) < Certificate.NotAfter ? now.Add(lifetime) : new DateTimeOffset(Certificate.NotAfter.ToUniversalTime());
+        using var issued = request.Create(Certificate.SubjectName, SignatureGenerator(), now.AddMinutes(-5), notAfter, NewSerial());
+        return new CertificateAuthority(issued.CopyWithPrivateKey(key));
+    }
+
+    /// <summary>
+    /// Builds a CRL signed by this CA, listing <paramref name="entries"/> (serial numbers as hex,
+    /// as <see cref="X509Certificate2.SerialNumber"/> gives them).
+    /// </summary>
+    public byte[] BuildCrl(IEnumerable<CrlEntry> entries, BigInteger crlNumber, DateTimeOffset thisUpdate, DateTimeOffset nextUpdate)
+    {
+        var builder = new CertificateRevocationListBuilder();
+        foreach (var entry in entries)
+        {
+            builder.AddEntry(Convert.FromHexString(entry.SerialNumber), entry.RevokedAt, entry.Reason);
+        }
+
+        return builder.Build(Certificate, crlNumber, nextUpdate, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1, thisUpdate);
     }
 
     /// <summary>Issues a TLS server certificate for the given names.</summary>
@@ -102,8 +136,27 @@ public sealed class CertificateAuthority : IDisposable
         request.CertificateExtensions.Add(subjectAltName);
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(subjectKey, false));
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(Certificate, true, false));
+        return request.Create(Certificate.SubjectName, SignatureGenerator(), notBefore, notAfter, NewSerial());
+    }
+
+    // 128 random bits, positive: unguessable and, in practice, unique (CA/B Forum asks for 64+).
+    private static byte[] NewSerial()
+    {
         var serial = RandomNumberGenerator.GetBytes(16);
         serial[0] &= 0x7F;
-        return request.Create(Certificate.SubjectName, X509SignatureGenerator.CreateForECDsa(Certificate.GetECDsaPrivateKey()!), notBefore, notAfter, serial);
+        serial[0] |= 0x01;
+        return serial;
     }
+
+    // An ECDSA or an RSA CA key: a production issuing CA may have either.
+    private X509SignatureGenerator SignatureGenerator() =>
+        Certificate.GetECDsaPrivateKey() is { } ecdsa ? X509SignatureGenerator.CreateForECDsa(ecdsa)
+        : Certificate.GetRSAPrivateKey() is { } rsa ? X509SignatureGenerator.CreateForRSA(rsa, RSASignaturePadding.Pkcs1)
+        : throw new NotSupportedException("The CA key must be ECDSA or RSA.");
 }
+
+/// <summary>One revoked certificate in a CRL.</summary>
+/// <param name="SerialNumber">The certificate's serial number in hex.</param>
+/// <param name="RevokedAt">When it was revoked.</param>
+/// <param name="Reason">Why (RFC 5280 reason code).</param>
+public sealed record CrlEntry(string SerialNumber, DateTimeOffset RevokedAt, X509RevocationReason Reason);

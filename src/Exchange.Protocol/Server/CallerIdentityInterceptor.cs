@@ -9,9 +9,9 @@ namespace Exchange.Protocol.Server;
 
 /// <summary>
 /// First link of the server pipeline: names the caller from its client certificate and refuses the
-/// call with <c>UNAUTHENTICATED</c> when the certificate has expired since the handshake or the
-/// status source (revocation, suspension) refuses it. Runs on every call, so a refusal takes
-/// effect on connections that are already open.
+/// call with <c>UNAUTHENTICATED</c> when the certificate has expired since the handshake, or with
+/// the status the status source names when it refuses (revocation, suspension). Runs on every
+/// call, so a refusal takes effect on connections that are already open.
 /// </summary>
 public sealed class CallerIdentityInterceptor : Interceptor
 {
@@ -77,7 +77,7 @@ public sealed class CallerIdentityInterceptor : Interceptor
         var refusal = await _status.GetRefusalAsync(certificate, caller.Id, context.CancellationToken).ConfigureAwait(false);
         if (refusal is not null)
         {
-            throw Refuse(context, caller.Id.ToString(), refusal);
+            throw Refuse(context, caller.Id.ToString(), refusal.Reason, refusal.Code);
         }
 
         context.UserState[CallerIdentityExtensions.UserStateKey] = caller;
@@ -107,9 +107,9 @@ public sealed class CallerIdentityInterceptor : Interceptor
         return caller;
     }
 
-    private RpcException Refuse(ServerCallContext context, string caller, string reason)
+    private RpcException Refuse(ServerCallContext context, string caller, string reason, StatusCode code = StatusCode.Unauthenticated)
     {
         ProtocolLog.CallRefused(_logger, context.Method, caller, reason);
-        return new RpcException(new Status(StatusCode.Unauthenticated, $"caller refused: {reason}"));
+        return new RpcException(new Status(code, $"caller refused: {reason}"));
     }
 }

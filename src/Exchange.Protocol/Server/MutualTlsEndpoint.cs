@@ -14,7 +14,8 @@ public static class MutualTlsEndpoint
 {
     /// <summary>
     /// Listens on <paramref name="endpoint"/> for gRPC over mutual TLS. A connection whose client
-    /// certificate is missing or fails <paramref name="validator"/> is closed during the handshake,
+    /// certificate is missing, fails <paramref name="validator"/> or is refused by
+    /// <paramref name="handshakeCheck"/> (a revoked certificate) is closed during the handshake,
     /// before any request reaches a handler.
     /// </summary>
     public static void ListenMutualTls(
@@ -23,7 +24,8 @@ public static class MutualTlsEndpoint
         X509Certificate2 serverCertificate,
         X509Certificate2Collection? serverCertificateChain,
         ClientCertificateValidator validator,
-        ILogger logger)
+        ILogger logger,
+        IHandshakeCertificateCheck? handshakeCheck = null)
     {
         options.Listen(endpoint, listen =>
         {
@@ -40,12 +42,13 @@ public static class MutualTlsEndpoint
                 https.ClientCertificateValidation = (certificate, chain, _) =>
                 {
                     var check = validator.Validate(certificate, chain);
-                    if (!check.IsValid)
+                    var refusal = check.IsValid ? handshakeCheck?.GetRefusal(certificate, check.Party!) : check.Refusal;
+                    if (refusal is not null)
                     {
-                        ProtocolLog.CertificateRefusedAtHandshake(logger, certificate.Subject, certificate.SerialNumber, check.Refusal!);
+                        ProtocolLog.CertificateRefusedAtHandshake(logger, certificate.Subject, certificate.SerialNumber, refusal);
                     }
 
-                    return check.IsValid;
+                    return refusal is null;
                 };
             });
         });

@@ -23,6 +23,9 @@ internal sealed class VendorAuthorisationRow
     public DateTimeOffset? ValidUntil { get; set; }
     public required string Operations { get; set; }
     public DateTimeOffset RecordedAt { get; set; }
+    public string? RecordedBy { get; set; }
+    public DateTimeOffset? RevokedAt { get; set; }
+    public string? RevokedBy { get; set; }
 }
 
 internal sealed class DeclarationRow
@@ -98,4 +101,58 @@ internal sealed class CheckpointRow
     public required string EntryHash { get; set; }
     public DateTimeOffset SignedAt { get; set; }
     public required byte[] Signature { get; set; }
+}
+
+internal sealed class SigningRequestRow
+{
+    public required string Id { get; set; }
+    public required string PartyId { get; set; }
+    public required string CsrPem { get; set; }
+    public required string KeyDescription { get; set; }
+    public required string PublicKeySha256 { get; set; }
+    public DateTimeOffset SubmittedAt { get; set; }
+    public required string SubmittedBy { get; set; }
+    public required string Status { get; set; }
+    public DateTimeOffset? DecidedAt { get; set; }
+    public string? DecidedBy { get; set; }
+    public string? DecisionNote { get; set; }
+    public string? CertificateSerial { get; set; }
+}
+
+internal sealed class IssuedCertificateRow
+{
+    public required string SerialNumber { get; set; }
+    public required string PartyId { get; set; }
+    public DateTimeOffset NotBefore { get; set; }
+    public DateTimeOffset NotAfter { get; set; }
+    public required string Sha256Fingerprint { get; set; }
+    public required string PublicKeySha256 { get; set; }
+    public required string Kind { get; set; }
+    public string? RequestId { get; set; }
+    public string? RenewedFrom { get; set; }
+    public DateTimeOffset IssuedAt { get; set; }
+    public required string IssuedBy { get; set; }
+    public required string CertificatePem { get; set; }
+}
+
+/// <summary>Append-only: a revocation is never undone.</summary>
+internal sealed class CertificateRevocationRow
+{
+    public required string SerialNumber { get; set; }
+    public string? PartyId { get; set; }
+    public DateTimeOffset RevokedAt { get; set; }
+    public int Reason { get; set; }
+    public string? Note { get; set; }
+    public required string RevokedBy { get; set; }
+}
+
+/// <summary>Append-only: the hub's own log of registry and CA changes.</summary>
+internal sealed class HubAuditRow
+{
+    public long Sequence { get; set; }
+    public DateTimeOffset Time { get; set; }
+    public required string Actor { get; set; }
+    public required string Action { get; set; }
+    public required string Subject { get; set; }
+    public required string Details { get; set; }
 }

@@ -21,8 +21,13 @@ internal sealed class PartyDirectory(ExchangeDbContext db) : IPartyDirectory
 
 internal sealed class VendorAuthorisationStore(ExchangeDbContext db) : IVendorAuthorisations
 {
+    private static readonly string ActiveStatus = nameof(PartyStatus.Active);
+
     public async Task<IReadOnlyList<VendorAuthorisation>> FindAsync(string garageId, string vendorId, CancellationToken cancellationToken) =>
-        (await db.VendorAuthorisations.AsNoTracking().Where(a => a.GarageId == garageId && a.VendorId == vendorId).ToListAsync(cancellationToken).ConfigureAwait(false))
+        // A suspended or withdrawn garage's authorisations cover nothing: no data moves in its name.
+        (await db.VendorAuthorisations.AsNoTracking()
+            .Where(a => a.GarageId == garageId && a.VendorId == vendorId && db.Parties.Any(p => p.Id == garageId && p.Status == ActiveStatus))
+            .ToListAsync(cancellationToken).ConfigureAwait(false))
         .Select(a => new VendorAuthorisation(a.GarageId, a.VendorId, a.ValidFrom, a.ValidUntil, a.Operations.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal)))
         .ToList();
 }

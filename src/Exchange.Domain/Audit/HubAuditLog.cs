@@ -1,0 +1,95 @@
+namespace Exchange.Domain.Audit;
+
+/// <summary>One thing an administrator, a party or the hub did to the registry or the CA.</summary>
+/// <param name="Time">When.</param>
+/// <param name="Actor">The party that acted, or <see cref="HubActor"/>.</param>
+/// <param name="Action">What was done, one of <see cref="HubAuditActions"/>.</param>
+/// <param name="Subject">What it was done to: a party ID, a certificate serial, a request or authorisation ID.</param>
+/// <param name="Details">Human-readable particulars (never personal data of customers).</param>
+public sealed record HubAuditEvent(DateTimeOffset Time, string Actor, string Action, string Subject, string Details)
+{
+    /// <summary>The actor name of the hub itself (start-up registrations).</summary>
+    public const string HubActor = "hub";
+}
+
+/// <summary>An event as stored, with its place in the log.</summary>
+/// <param name="Sequence">Position in the log, increasing.</param>
+/// <param name="Event">The event.</param>
+public sealed record RecordedAuditEvent(long Sequence, HubAuditEvent Event);
+
+/// <summary>The actions the hub's audit log records; the names are stable.</summary>
+public static class HubAuditActions
+{
+    /// <summary>A party was registered.</summary>
+    public const string PartyAdded = "party.added";
+
+    /// <summary>A party was suspended.</summary>
+    public const string PartySuspended = "party.suspended";
+
+    /// <summary>A suspended party was reactivated.</summary>
+    public const string PartyReactivated = "party.reactivated";
+
+    /// <summary>A party withdrew for good.</summary>
+    public const string PartyWithdrawn = "party.withdrawn";
+
+    /// <summary>A garage authorised a vendor.</summary>
+    public const string AuthorisationGranted = "authorisation.granted";
+
+    /// <summary>An authorisation was revoked or ended.</summary>
+    public const string AuthorisationRevoked = "authorisation.revoked";
+
+    /// <summary>A certificate signing request was filed.</summary>
+    public const string SigningRequestSubmitted = "certificate.requested";
+
+    /// <summary>A certificate signing request was rejected.</summary>
+    public const string SigningRequestRejected = "certificate.request-rejected";
+
+    /// <summary>A certificate was issued for an approved request.</summary>
+    public const string CertificateIssued = "certificate.issued";
+
+    /// <summary>A party renewed its certificate.</summary>
+    public const string CertificateRenewed = "certificate.renewed";
+
+    /// <summary>A certificate was revoked.</summary>
+    public const string CertificateRevoked = "certificate.revoked";
+
+    /// <summary>The hub recorded a certificate it did not issue through a request (the development PKI).</summary>
+    public const string CertificateRecorded = "certificate.recorded";
+}
+
+/// <summary>Which events to list.</summary>
+/// <param name="Subject">Only events about this subject, or null.</param>
+/// <param name="ActionPrefix">Only actions starting with this, or null.</param>
+/// <param name="Limit">At most this many.</param>
+/// <param name="BeforeSequence">Only events before this position, or null for the newest.</param>
+public sealed record AuditQuery(string? Subject, string? ActionPrefix, int Limit, long? BeforeSequence);
+
+/// <summary>The hub's append-only audit log; storage implements it. Appends join the current unit of work.</summary>
+public interface IHubAuditLog
+{
+    /// <summary>Appends an event; it is written when the unit of work commits.</summary>
+    Task AppendAsync(HubAuditEvent auditEvent, CancellationToken cancellationToken);
+
+    /// <summary>Matching events, newest first.</summary>
+    Task<IReadOnlyList<RecordedAuditEvent>> ListAsync(AuditQuery query, CancellationToken cancellationToken);
+}
+
+/// <summary>Reading the hub's audit log (administrators only).</summary>
+public sealed class HubAuditTrail(IHubAuditLog log)
+{
+    /// <summary>The largest page.</summary>
+    public const int MaxLimit = 1000;
+
+    /// <summary>Events matching <paramref name="query"/>, newest first.</summary>
+    public Task<IReadOnlyList<RecordedAuditEvent>> ListAsync(CallContext call, AuditQuery query, CancellationToken cancellationToken)
+    {
+        call.RequireAdministrator();
+        if (query.Limit < 0)
+        {
+            throw new ExchangeException(FailureKind.InvalidArgument, $"limit must be between 0 and {MaxLimit} (0: {MaxLimit})");
+        }
+
+        var limit = query.Limit is 0 or > MaxLimit ? MaxLimit : query.Limit;
+        return log.ListAsync(query with { Limit = limit, BeforeSequence = query.BeforeSequence is > 0 ? query.BeforeSequence : null }, cancellationToken);
+    }
+}
