@@ -1,4 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
+using Exchange.Host.Pki;
 using Exchange.Protocol.Client;
 using Exchange.Protocol.Pki;
 using Grpc.Net.Client;
@@ -23,7 +24,7 @@ public sealed class TestHub : IAsyncDisposable
         Time = time;
         Address = HubApplication.GetListeningAddress(app);
         PublicAddress = HubApplication.GetPublicAddress(app);
-        TrustAnchors = PemFiles.LoadCertificates(Path.Combine(CertificateDirectory, "ca.crt"));
+        TrustAnchors = app.Services.GetRequiredService<HubCertificates>().TrustAnchors;
     }
 
     /// <summary>The hub's address, e.g. https://127.0.0.1:41234/.</summary>
