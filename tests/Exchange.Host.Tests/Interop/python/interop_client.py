@@ -12,6 +12,7 @@ Usage: interop_client.py --target 127.0.0.1:PORT --ca ca.crt [--cert c.crt --key
 import argparse
 import base64
 import json
+import os
 import queue
 import sys
 import time
@@ -198,6 +199,34 @@ def case_unimplemented(stubs, params):
     return describe_code(grpc.StatusCode.OK)
 
 
+def ping_outcome(stubs):
+    try:
+        _, call = stubs.ping.with_call(stubs.messages.PingRequest(), timeout=CALL_TIMEOUT_SECONDS)
+        return describe_code(call.code())
+    except grpc.RpcError as error:
+        return error_json(error)
+
+
+def case_revocation(stubs, params):
+    """Pings, signals the test and waits while it revokes the certificate, then pings again on the
+    same connection and once more on a new connection (a channel with its own subchannel pool, so
+    gRPC core cannot hand it the existing connection)."""
+    result = {"first": ping_outcome(stubs)}
+    with open(params["ready_file"], "w") as ready:
+        ready.write("ready\n")
+    deadline = time.monotonic() + CALL_TIMEOUT_SECONDS
+    while not os.path.exists(params["go_file"]):
+        if time.monotonic() > deadline:
+            raise RuntimeError("the test never signalled that it revoked the certificate")
+        time.sleep(0.02)
+    result["same_connection"] = ping_outcome(stubs)
+    options = [("grpc.enable_http_proxy", 0), ("grpc.use_local_subchannel_pool", 1)]
+    with grpc.secure_channel(stubs.target, stubs.credentials, options=options) as channel:
+        result["new_connection"] = ping_outcome(Stubs(channel, stubs.messages))
+    result.update(describe_code(grpc.StatusCode.OK))
+    return result
+
+
 CASES = {
     "unary": case_unary,
     "gzip": case_gzip,
@@ -209,6 +238,7 @@ CASES = {
     "metadata": case_metadata,
     "deadline": case_deadline,
     "unimplemented": case_unimplemented,
+    "revocation": case_revocation,
 }
 
 
@@ -232,6 +262,7 @@ def main():
     options = [("grpc.enable_http_proxy", 0)]
     with grpc.secure_channel(args.target, credentials, options=options) as channel:
         stubs = Stubs(channel, messages)
+        stubs.target, stubs.credentials = args.target, credentials
         try:
             result = CASES[args.case](stubs, json.loads(args.params))
         except grpc.RpcError as error:
