@@ -12,6 +12,13 @@ public sealed record HubAuditEvent(DateTimeOffset Time, string Actor, string Act
     public const string HubActor = "hub";
 }
 
+/// <summary>How audit details write instants: UTC, to the second, ISO 8601.</summary>
+public static class AuditTime
+{
+    /// <summary>E.g. <c>2027-02-20T19:32:10Z</c>.</summary>
+    public static string Format(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+}
+
 /// <summary>An event as stored, with its place in the log.</summary>
 /// <param name="Sequence">Position in the log, increasing.</param>
 /// <param name="Event">The event.</param>

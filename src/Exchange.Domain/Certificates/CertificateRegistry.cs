@@ -110,7 +110,7 @@ public sealed class CertificateRegistry(
                 var record = Record(signed, party.Id, IssuanceKind.Approved, request.Id, null, now, call.Caller.Id);
                 await store.AddCertificateAsync(record, ct).ConfigureAwait(false);
                 await store.DecideRequestAsync(request.Id, SigningRequestStatus.Approved, now, call.Caller.Id, null, signed.SerialNumber, ct).ConfigureAwait(false);
-                await audit.AppendAsync(new HubAuditEvent(now, call.Caller.Id, HubAuditActions.CertificateIssued, signed.SerialNumber, $"for {party.Id}, request {request.Id}; valid {signed.NotBefore:O} to {signed.NotAfter:O}; sha256:{signed.Sha256Fingerprint}"), ct).ConfigureAwait(false);
+                await audit.AppendAsync(new HubAuditEvent(now, call.Caller.Id, HubAuditActions.CertificateIssued, signed.SerialNumber, $"for {party.Id}, request {request.Id}; valid {AuditTime.Format(signed.NotBefore)} to {AuditTime.Format(signed.NotAfter)}; sha256:{signed.Sha256Fingerprint}"), ct).ConfigureAwait(false);
                 return new Issuance(record, signed.ChainPem, issuer.TrustAnchorsPem);
             },
             cancellationToken).ConfigureAwait(false);
@@ -181,7 +181,7 @@ public sealed class CertificateRegistry(
                 var existing = certificate?.Revocation ?? await store.FindRevocationAsync(serial, ct).ConfigureAwait(false);
                 if (existing is not null)
                 {
-                    throw new ExchangeException(FailureKind.AlreadyExists, $"certificate {serial} was already revoked at {existing.RevokedAt:O} ({existing.Reason.ToWire()})");
+                    throw new ExchangeException(FailureKind.AlreadyExists, $"certificate {serial} was already revoked at {AuditTime.Format(existing.RevokedAt)} ({existing.Reason.ToWire()})");
                 }
 
                 var revocation = new RevocationRecord(serial, certificate?.PartyId, now, reason.Value, text, caller.Id);
@@ -219,7 +219,7 @@ public sealed class CertificateRegistry(
                 var signed = issuer.Issue(csrPem, party.Id, party.NameEn, now - ClockSkew, now + settings.ClientCertificateLifetime);
                 var record = Record(signed, party.Id, IssuanceKind.Renewed, null, presented.SerialNumber, now, caller.Id);
                 await store.AddCertificateAsync(record, ct).ConfigureAwait(false);
-                await audit.AppendAsync(new HubAuditEvent(now, caller.Id, HubAuditActions.CertificateRenewed, signed.SerialNumber, $"for {party.Id}, renewing {presented.SerialNumber}; valid {signed.NotBefore:O} to {signed.NotAfter:O}; sha256:{signed.Sha256Fingerprint}"), ct).ConfigureAwait(false);
+                await audit.AppendAsync(new HubAuditEvent(now, caller.Id, HubAuditActions.CertificateRenewed, signed.SerialNumber, $"for {party.Id}, renewing {presented.SerialNumber}; valid {AuditTime.Format(signed.NotBefore)} to {AuditTime.Format(signed.NotAfter)}; sha256:{signed.Sha256Fingerprint}"), ct).ConfigureAwait(false);
                 return new Issuance(record, signed.ChainPem, issuer.TrustAnchorsPem);
             },
             cancellationToken).ConfigureAwait(false);
@@ -240,7 +240,7 @@ public sealed class CertificateRegistry(
                 }
 
                 await store.AddCertificateAsync(certificate, ct).ConfigureAwait(false);
-                await audit.AppendAsync(new HubAuditEvent(certificate.IssuedAt, HubAuditEvent.HubActor, HubAuditActions.CertificateRecorded, certificate.SerialNumber, $"{certificate.Kind.ToString().ToLowerInvariant()} certificate of {certificate.PartyId}, valid to {certificate.NotAfter:O}"), ct).ConfigureAwait(false);
+                await audit.AppendAsync(new HubAuditEvent(time.GetUtcNow(), HubAuditEvent.HubActor, HubAuditActions.CertificateRecorded, certificate.SerialNumber, $"{certificate.Kind.ToString().ToLowerInvariant()} certificate of {certificate.PartyId}, valid to {AuditTime.Format(certificate.NotAfter)}"), ct).ConfigureAwait(false);
                 return true;
             },
             cancellationToken).ConfigureAwait(false);

@@ -140,7 +140,7 @@ public sealed class PartnerRegistry(
             async ct =>
             {
                 var recorded = await authorisations.AddAsync(authorisation, caller.Id, now, ct).ConfigureAwait(false);
-                var window = grant.ValidUntil is { } end ? $"{from:O} to {end:O}" : $"from {from:O}, until revoked";
+                var window = grant.ValidUntil is { } end ? $"{AuditTime.Format(from)} to {AuditTime.Format(end)}" : $"from {AuditTime.Format(from)}, until revoked";
                 await audit.AppendAsync(new HubAuditEvent(now, caller.Id, HubAuditActions.AuthorisationGranted, $"authorisation/{recorded.Id}", $"{garageId} authorises {grant.VendorId} to {string.Join(" and ", operations.Order(StringComparer.Ordinal))}, {window}"), ct).ConfigureAwait(false);
                 return recorded;
             },
