@@ -2,7 +2,7 @@
 DOTNET ?= dotnet
 CONFIGURATION ?= Release
 
-.PHONY: run test build bench clean
+.PHONY: run test build bench clean cli dev-certs
 
 ## run: start the hub on https://127.0.0.1:7443 (embedded SQLite, development PKI in certs/dev on first run)
 run:
@@ -16,6 +16,14 @@ test:
 ## bench: throughput over real mTLS on loopback (BENCH_ARGS="--seconds 10 --concurrency 64 --streams 4 --connections 4")
 bench:
 	$(DOTNET) run --project bench/Exchange.Bench -c Release -- $(BENCH_ARGS)
+
+## cli: build the `exchange` command-line tool into artifacts/cli (then: export PATH=$$PWD/artifacts/cli:$$PATH)
+cli:
+	$(DOTNET) publish src/Exchange.Cli -c $(CONFIGURATION) -o $(CURDIR)/artifacts/cli
+
+## dev-certs: create the development PKI in certs/dev (if missing) without starting the hub; delete certs/dev to start over
+dev-certs:
+	$(DOTNET) run --project src/Exchange.Host -c $(CONFIGURATION) -- --create-dev-pki --Exchange:Pki:DevelopmentDirectory=$(CURDIR)/certs/dev --Exchange:DataDirectory=$(CURDIR)/data
 
 build:
 	$(DOTNET) build Exchange.sln -c $(CONFIGURATION)
