@@ -154,9 +154,10 @@ internal sealed class ExchangeCli
         return e.StatusCode switch
         {
             StatusCode.Unavailable =>
-                $"cannot reach the hub at {address}, or it closed the connection ({e.Status.Detail})\n" +
-                "Is the hub running at that address? A connection closed during the TLS handshake means the hub refused your " +
-                "certificate: revoked, expired, not yet valid, or not issued by its CA (check --cert and --key).",
+                $"cannot reach the hub at {address}, or it closed the connection.\n" +
+                "  Is the hub running there? A connection closed during the TLS handshake means the hub refused your certificate:\n" +
+                "  revoked, expired, not yet valid, or not issued by its CA (check --cert and --key).\n" +
+                $"  detail: {e.Status.Detail.ReplaceLineEndings(" ")}",
             StatusCode.DeadlineExceeded => $"the hub at {address} did not answer within {session?.Timeout.TotalSeconds:0} s (--timeout)",
             _ => $"the hub refused: {StatusName(e.StatusCode)}: {e.Status.Detail}",
         };

@@ -73,7 +73,8 @@ internal static class CertCommands
                 requestId = filed.RequestId;
             }
 
-            context.Output.Fields(("party", partyId), ("key", context.Value(keyType)!), ("private key", keyPath), ("signing request", csrPath), ("public key sha256", fingerprint), ("request id", requestId));
+            (string, string)[] fields = [("party", partyId), ("key", context.Value(keyType)!), ("private key", keyPath), ("signing request", csrPath), ("public key sha256", fingerprint)];
+            context.Output.Fields(requestId.Length > 0 ? [.. fields, ("request id", requestId)] : fields);
             context.Output.Hint(requestId.Length > 0
                 ? $"Filed as {requestId}. Keep {Path.GetFileName(keyPath)} secret; read the public key sha256 above to your hub administrator, who approves the request."
                 : $"Keep {Path.GetFileName(keyPath)} secret: it never leaves this machine. Send {Path.GetFileName(csrPath)} to your hub administrator and read them the public key sha256 above.");
