@@ -141,8 +141,8 @@ public interface ICertificateStore
     /// <summary>Requests matching the filters (null: any), newest first.</summary>
     Task<IReadOnlyList<SigningRequestRecord>> ListRequestsAsync(string? partyId, SigningRequestStatus? status, CancellationToken cancellationToken);
 
-    /// <summary>Records the decision on a pending request.</summary>
-    Task DecideRequestAsync(string id, SigningRequestStatus status, DateTimeOffset at, string decidedBy, string? note, string? certificateSerial, CancellationToken cancellationToken);
+    /// <summary>Records the decision on a request if it is still pending; false when another decision came first.</summary>
+    Task<bool> DecideRequestAsync(string id, SigningRequestStatus status, DateTimeOffset at, string decidedBy, string? note, string? certificateSerial, CancellationToken cancellationToken);
 
     /// <summary>Records an issued certificate (its <see cref="CertificateRecord.Revocation"/> is ignored).</summary>
     Task AddCertificateAsync(CertificateRecord certificate, CancellationToken cancellationToken);

@@ -108,8 +108,8 @@ public sealed class CertificateRegistry(
                 await RequireFreshKeyAsync(request.PublicKeySha256, ct).ConfigureAwait(false);
                 var signed = issuer.Issue(request.CsrPem, party.Id, party.NameEn, now - ClockSkew, now + lifetime);
                 var record = Record(signed, party.Id, IssuanceKind.Approved, request.Id, null, now, call.Caller.Id);
+                await DecideAsync(request.Id, SigningRequestStatus.Approved, now, call.Caller.Id, null, signed.SerialNumber, ct).ConfigureAwait(false);
                 await store.AddCertificateAsync(record, ct).ConfigureAwait(false);
-                await store.DecideRequestAsync(request.Id, SigningRequestStatus.Approved, now, call.Caller.Id, null, signed.SerialNumber, ct).ConfigureAwait(false);
                 await audit.AppendAsync(new HubAuditEvent(now, call.Caller.Id, HubAuditActions.CertificateIssued, signed.SerialNumber, $"for {party.Id}, request {request.Id}; valid {AuditTime.Format(signed.NotBefore)} to {AuditTime.Format(signed.NotAfter)}; sha256:{signed.Sha256Fingerprint}"), ct).ConfigureAwait(false);
                 return new Issuance(record, signed.ChainPem, issuer.TrustAnchorsPem);
             },
@@ -126,7 +126,7 @@ public sealed class CertificateRegistry(
             async ct =>
             {
                 var request = await FindPendingAsync(requestId, ct).ConfigureAwait(false);
-                await store.DecideRequestAsync(request.Id, SigningRequestStatus.Rejected, now, call.Caller.Id, note, null, ct).ConfigureAwait(false);
+                await DecideAsync(request.Id, SigningRequestStatus.Rejected, now, call.Caller.Id, note, null, ct).ConfigureAwait(false);
                 await audit.AppendAsync(new HubAuditEvent(now, call.Caller.Id, HubAuditActions.SigningRequestRejected, request.Id, $"for {request.PartyId}: {note}"), ct).ConfigureAwait(false);
                 return request with { Status = SigningRequestStatus.Rejected, DecidedAt = now, DecidedBy = call.Caller.Id, DecisionNote = note };
             },
@@ -348,6 +348,14 @@ public sealed class CertificateRegistry(
         return request.Status == SigningRequestStatus.Pending
             ? request
             : throw new ExchangeException(FailureKind.FailedPrecondition, $"signing request '{requestId}' was already {request.Status.ToString().ToLowerInvariant()}");
+    }
+
+    private async Task DecideAsync(string requestId, SigningRequestStatus status, DateTimeOffset now, string decidedBy, string? note, string? serial, CancellationToken cancellationToken)
+    {
+        if (!await store.DecideRequestAsync(requestId, status, now, decidedBy, note, serial, cancellationToken).ConfigureAwait(false))
+        {
+            throw new ExchangeException(FailureKind.FailedPrecondition, $"signing request '{requestId}' was decided by someone else a moment ago");
+        }
     }
 
     private async Task RecordRevocationAsync(RevocationRecord revocation, CancellationToken cancellationToken)

@@ -72,12 +72,10 @@ internal sealed class PkiOptions
     /// <summary>PEM (PKCS#8) private key of the issuing CA; readable by the hub's account only.</summary>
     public string? IssuingCaKey { get; set; }
 
-    /// <summary>How long issued and renewed client certificates are valid.</summary>
-    [Range(typeof(TimeSpan), "01:00:00", "397.00:00:00")]
+    /// <summary>How long issued and renewed client certificates are valid (1 hour to 397 days; checked by <see cref="HubOptionsValidator"/>).</summary>
     public TimeSpan ClientCertificateLifetime { get; set; } = TimeSpan.FromDays(90);
 
-    /// <summary>How long a published CRL is valid (its nextUpdate); it is re-signed at half that age.</summary>
-    [Range(typeof(TimeSpan), "00:05:00", "30.00:00:00")]
+    /// <summary>How long a published CRL is valid (its nextUpdate), 5 minutes to 30 days; it is re-signed at half that age.</summary>
     public TimeSpan CrlLifetime { get; set; } = TimeSpan.FromDays(1);
 
     /// <summary>True when production files are configured rather than the development PKI.</summary>

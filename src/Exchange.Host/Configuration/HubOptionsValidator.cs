@@ -37,6 +37,17 @@ internal sealed class HubOptionsValidator : IValidateOptions<HubOptions>
             failures.Add("Exchange:Pki:DevelopmentDirectory must be set when no CA is configured.");
         }
 
+        // Data annotations do not reach into nested options: the PKI's ranges are checked here.
+        if (pki.ClientCertificateLifetime < TimeSpan.FromHours(1) || pki.ClientCertificateLifetime > TimeSpan.FromDays(397))
+        {
+            failures.Add("Exchange:Pki:ClientCertificateLifetime must be between 01:00:00 and 397.00:00:00.");
+        }
+
+        if (pki.CrlLifetime < TimeSpan.FromMinutes(5) || pki.CrlLifetime > TimeSpan.FromDays(30))
+        {
+            failures.Add("Exchange:Pki:CrlLifetime must be between 00:05:00 and 30.00:00:00.");
+        }
+
         if (!pki.IsConfigured && (pki.IssuingCaCertificate is not null || pki.IssuingCaKey is not null))
         {
             failures.Add("Exchange:Pki:IssuingCaCertificate and IssuingCaKey need Exchange:Pki:CaCertificate (the development PKI issues with its own CA).");

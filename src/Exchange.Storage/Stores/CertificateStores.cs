@@ -43,14 +43,19 @@ internal sealed class CertificateStore(ExchangeDbContext db) : ICertificateStore
         return (await query.OrderByDescending(r => r.Id).ToListAsync(cancellationToken).ConfigureAwait(false)).Select(Request).ToList();
     }
 
-    public async Task DecideRequestAsync(string id, SigningRequestStatus status, DateTimeOffset at, string decidedBy, string? note, string? certificateSerial, CancellationToken cancellationToken)
+    public async Task<bool> DecideRequestAsync(string id, SigningRequestStatus status, DateTimeOffset at, string decidedBy, string? note, string? certificateSerial, CancellationToken cancellationToken)
     {
-        var row = await db.SigningRequests.FirstAsync(r => r.Id == id, cancellationToken).ConfigureAwait(false);
-        row.Status = status.ToString();
-        row.DecidedAt = at;
-        row.DecidedBy = decidedBy;
-        row.DecisionNote = note;
-        row.CertificateSerial = certificateSerial;
+        // Conditional on the request still being pending: of two concurrent decisions (possibly at
+        // two hub instances), exactly one updates the row.
+        var pending = nameof(SigningRequestStatus.Pending);
+        var name = status.ToString();
+        return await db.SigningRequests
+            .Where(r => r.Id == id && r.Status == pending)
+            .ExecuteUpdateAsync(
+                u => u.SetProperty(r => r.Status, name).SetProperty(r => r.DecidedAt, at).SetProperty(r => r.DecidedBy, decidedBy)
+                    .SetProperty(r => r.DecisionNote, note).SetProperty(r => r.CertificateSerial, certificateSerial),
+                cancellationToken)
+            .ConfigureAwait(false) == 1;
     }
 
     public Task AddCertificateAsync(CertificateRecord certificate, CancellationToken cancellationToken)

@@ -132,7 +132,7 @@ public sealed class HubIssuingAuthorityTests : IDisposable
         settings["Exchange:Pki:IssuingCaCertificate"] = Path.Combine(_directory, "bad.crt");
         settings["Exchange:Pki:IssuingCaKey"] = Path.Combine(_directory, "bad.key");
 
-        var error = await Assert.ThrowsAnyAsync<Exception>(() => TestHub.StartAsync(settings: settings));
+        var error = await StartFailureAsync(settings);
 
         Assert.Contains(reason, error.ToString(), StringComparison.Ordinal);
     }
@@ -143,9 +143,38 @@ public sealed class HubIssuingAuthorityTests : IDisposable
         var settings = Production();
         settings.Remove("Exchange:Pki:IssuingCaKey");
 
-        var error = await Assert.ThrowsAnyAsync<Exception>(() => TestHub.StartAsync(settings: settings));
+        var error = await StartFailureAsync(settings);
 
         Assert.Contains("must be set together", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Exchange:Pki:ClientCertificateLifetime", "00:10:00", "ClientCertificateLifetime")]
+    [InlineData("Exchange:Pki:ClientCertificateLifetime", "500.00:00:00", "ClientCertificateLifetime")]
+    [InlineData("Exchange:Pki:CrlLifetime", "00:00:10", "CrlLifetime")]
+    [InlineData("Exchange:Pki:IssuingCaCertificate", "/no/such/issuing.crt", "does not exist")]
+    public async Task Issuance_settings_out_of_range_stop_the_start(string key, string value, string message)
+    {
+        var settings = Production();
+        settings[key] = value;
+
+        var error = await StartFailureAsync(settings);
+
+        Assert.Contains(message, error.ToString(), StringComparison.Ordinal);
+    }
+
+    private static async Task<Exception> StartFailureAsync(Dictionary<string, string?> settings)
+    {
+        try
+        {
+            await using var hub = await TestHub.StartAsync(settings: settings);
+        }
+        catch (Exception e)
+        {
+            return e;
+        }
+
+        throw new Xunit.Sdk.XunitException("the hub started, but its settings should have stopped it");
     }
 
     private Dictionary<string, string?> Production() => new()
