@@ -12,8 +12,11 @@ namespace Exchange.Cli;
 /// <summary>One command's connection to the hub, made with the caller's certificate, and the deadline of its calls.</summary>
 internal sealed class HubSession : IDisposable
 {
-    private HubSession(Uri address, GrpcChannel channel, X509Certificate2 certificate, string certificatePath, string keyPath, TimeSpan timeout)
+    private readonly TimeProvider _time;
+
+    private HubSession(Uri address, GrpcChannel channel, X509Certificate2 certificate, string certificatePath, string keyPath, TimeSpan timeout, TimeProvider time)
     {
+        _time = time;
         Address = address;
         Channel = channel;
         Certificate = certificate;
@@ -37,7 +40,7 @@ internal sealed class HubSession : IDisposable
     public string KeyPath { get; }
 
     /// <summary>Options for one call: the session's deadline, cancelled with the command.</summary>
-    public CallOptions Call(CancellationToken cancellationToken) => new(deadline: DateTime.UtcNow + Timeout, cancellationToken: cancellationToken);
+    public CallOptions Call(CancellationToken cancellationToken) => new(deadline: _time.GetUtcNow().UtcDateTime + Timeout, cancellationToken: cancellationToken);
 
     /// <summary>The party ID the caller's certificate names.</summary>
     public string PartyId => PartySpiffeId.TryFromCertificate(Certificate, out var id)
@@ -58,7 +61,7 @@ internal sealed class HubSession : IDisposable
         var anchors = Load("CA certificate (--ca)", caPath, () => PemFiles.LoadCertificates(caPath));
         var certificate = Load("client certificate and key (--cert, --key)", certificatePath, () => PemFiles.LoadCertificateWithKey(certificatePath, keyPath));
         var channel = MutualTlsChannel.Create(address, certificate, anchors);
-        return new HubSession(address, channel, certificate, certificatePath, keyPath, TimeSpan.FromSeconds(result.GetValue(options.Timeout)));
+        return new HubSession(address, channel, certificate, certificatePath, keyPath, TimeSpan.FromSeconds(result.GetValue(options.Timeout)), environment.Time);
     }
 
     public void Dispose()

@@ -52,6 +52,17 @@ public sealed class CertCommandsTests : CliScenario
     }
 
     [Fact]
+    public async Task Request_needs_no_hub_and_sends_nothing_unless_asked_to_submit()
+    {
+        var (_, run) = await RequestAsync("--hub", "https://127.0.0.1:1");
+
+        using var json = JsonDocument.Parse(run.Out);
+        Assert.False(json.RootElement.TryGetProperty("requestId", out _));
+        Assert.Contains("never leaves this machine", run.Error, StringComparison.Ordinal);
+        Assert.Empty((await RunAsync("cert", "requests", "--state", "all")).Expect(0).Out);
+    }
+
+    [Fact]
     public async Task Request_never_overwrites_a_key_unless_forced()
     {
         await AddGarageAsync();

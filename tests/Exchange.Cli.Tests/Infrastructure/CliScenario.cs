@@ -66,7 +66,7 @@ public abstract class CliScenario : IAsyncLifetime
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var environment = new CliEnvironment(output, error, name => Environment.GetValueOrDefault(name), WorkingDirectory);
+        var environment = new CliEnvironment(output, error, name => Environment.GetValueOrDefault(name), WorkingDirectory, TimeProvider.System);
         var exitCode = await new ExchangeCli(environment).RunAsync(args, Ct);
         var run = new CliRun(exitCode, output.ToString(), error.ToString());
         TestContext.Current.TestOutputHelper?.WriteLine($"$ exchange {string.Join(' ', args)}\n{run}");
