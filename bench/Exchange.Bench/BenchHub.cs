@@ -1,0 +1,104 @@
+using System.Security.Cryptography.X509Certificates;
+using Exchange.Host;
+using Exchange.Protocol.Client;
+using Exchange.Protocol.Pki;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace Exchange.Bench;
+
+/// <summary>
+/// A real hub in this process on 127.0.0.1 (port 0), with a development PKI and data in a temporary
+/// folder that is deleted afterwards; the bench calls it as garage-kaminoyama over mutual TLS.
+/// </summary>
+internal sealed class BenchHub : IAsyncDisposable
+{
+    private const string Party = "garage-kaminoyama";
+    private readonly WebApplication _app;
+    private readonly string _directory;
+
+    private BenchHub(WebApplication app, string directory)
+    {
+        _app = app;
+        _directory = directory;
+        Address = HubApplication.GetListeningAddress(app);
+        var certificates = Path.Combine(directory, "certs");
+        ClientCertificate = PemFiles.LoadCertificateWithKey(Path.Combine(certificates, Party + ".crt"), Path.Combine(certificates, Party + ".key"));
+        TrustAnchors = PemFiles.LoadCertificates(Path.Combine(certificates, "ca.crt"));
+    }
+
+    public Uri Address { get; }
+
+    public X509Certificate2 ClientCertificate { get; }
+
+    public X509Certificate2Collection TrustAnchors { get; }
+
+    public static async Task<BenchHub> StartAsync()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "exchange-bench-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(directory);
+        WebApplication? app = null;
+        try
+        {
+            app = HubApplication.Create([], builder =>
+            {
+                builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+                {
+                    ["Exchange:Listen"] = "https://127.0.0.1:0",
+                    // The public declaration page is not measured, but would otherwise claim its fixed port.
+                    ["Exchange:PublicListen"] = "https://127.0.0.1:0",
+                    ["Exchange:Pki:DevelopmentDirectory"] = Path.Combine(directory, "certs"),
+                    ["Exchange:DataDirectory"] = Path.Combine(directory, "data"),
+                    // Configured levels win over SetMinimumLevel, so the default is set here too.
+                    ["Logging:LogLevel:Default"] = "Warning",
+                });
+                builder.Logging.ClearProviders();
+                builder.Logging.SetMinimumLevel(LogLevel.Warning);
+                builder.Logging.AddSimpleConsole(console => console.SingleLine = true);
+            });
+            await app.StartAsync().ConfigureAwait(false);
+            return new BenchHub(app, directory);
+        }
+        catch
+        {
+            if (app is not null)
+            {
+                await app.DisposeAsync().ConfigureAwait(false);
+            }
+
+            DeleteDirectory(directory);
+            throw;
+        }
+    }
+
+    /// <summary>A channel of its own (so its own HTTP/2 connection) to the hub.</summary>
+    public GrpcChannel CreateChannel() => MutualTlsChannel.Create(Address, ClientCertificate, TrustAnchors);
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await _app.StopAsync().ConfigureAwait(false);
+            await _app.DisposeAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            ClientCertificate.Dispose();
+            DeleteDirectory(_directory);
+        }
+    }
+
+    private static void DeleteDirectory(string directory)
+    {
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still held open; the temporary folder is left behind.
+        }
+    }
+}

@@ -1,0 +1,91 @@
+using System.Globalization;
+
+namespace Exchange.Bench;
+
+/// <summary>The bench's command line: <c>make bench BENCH_ARGS="--seconds 10 --concurrency 64"</c>.</summary>
+internal sealed record BenchOptions
+{
+    public const string Usage = """
+        Usage: make bench BENCH_ARGS="[options]"
+          --seconds N         measured seconds per scenario (default 10)
+          --warmup N          warm-up seconds before the first scenario (default 15; at most 5 before
+                              the later ones): the JIT needs ~10 s of load on 2 cores to optimise
+          --concurrency N     concurrent unary callers (default 64)
+          --connections N     HTTP/2 connections (channels) the callers share (default 2)
+          --streams N         concurrent server streams (default 4)
+          --duplex-streams N  concurrent duplex streams, 0 to skip (default 4)
+          --in-flight N       duplex pings in flight per stream (default 256)
+          --help              this text
+        """;
+
+    public int Seconds { get; init; } = 10;
+
+    public int WarmupSeconds { get; init; } = 15;
+
+    public int Concurrency { get; init; } = 64;
+
+    public int Connections { get; init; } = 2;
+
+    public int Streams { get; init; } = 4;
+
+    public int DuplexStreams { get; init; } = 4;
+
+    public int InFlight { get; init; } = 256;
+
+    public bool Help { get; init; }
+
+    /// <summary>The measured window of every scenario.</summary>
+    public TimeSpan Window => TimeSpan.FromSeconds(Seconds);
+
+    /// <summary>
+    /// Before the first scenario. Under full load on two cores the JIT takes about ten seconds to
+    /// replace its first, quick code with optimised code (unary calls/s climb about fourfold meanwhile),
+    /// so a short warm-up would measure the JIT rather than the hub.
+    /// </summary>
+    public TimeSpan FirstWarmup => TimeSpan.FromSeconds(WarmupSeconds);
+
+    /// <summary>Warm-ups and windows of every scenario together.</summary>
+    public int TotalSeconds => (int)(FirstWarmup + (NextWarmup * (DuplexStreams > 0 ? 2 : 1))).TotalSeconds + (Seconds * (DuplexStreams > 0 ? 3 : 2));
+
+    /// <summary>Before each later scenario: most of the code they run is already optimised by then.</summary>
+    public TimeSpan NextWarmup => TimeSpan.FromSeconds(Math.Min(WarmupSeconds, 5));
+
+    /// <summary>Parses the arguments; throws <see cref="ArgumentException"/> with a readable message.</summary>
+    public static BenchOptions Parse(string[] args)
+    {
+        var options = new BenchOptions();
+        for (var i = 0; i < args.Length; i++)
+        {
+            var name = args[i];
+            if (name is "--help" or "-h")
+            {
+                return options with { Help = true };
+            }
+
+            if (i + 1 >= args.Length)
+            {
+                throw new ArgumentException($"{name} needs a value.");
+            }
+
+            var text = args[++i];
+            options = name switch
+            {
+                "--seconds" => options with { Seconds = Number(name, text, 1, 3600) },
+                "--warmup" => options with { WarmupSeconds = Number(name, text, 0, 600) },
+                "--concurrency" => options with { Concurrency = Number(name, text, 1, 10_000) },
+                "--connections" => options with { Connections = Number(name, text, 1, 256) },
+                "--streams" => options with { Streams = Number(name, text, 1, 1_000) },
+                "--duplex-streams" => options with { DuplexStreams = Number(name, text, 0, 1_000) },
+                "--in-flight" => options with { InFlight = Number(name, text, 1, 10_000) },
+                _ => throw new ArgumentException($"Unknown option {name}."),
+            };
+        }
+
+        return options;
+    }
+
+    private static int Number(string name, string text, int min, int max) =>
+        int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
+            ? value
+            : throw new ArgumentException($"{name} must be a whole number from {min} to {max}, not '{text}'.");
+}
