@@ -1,4 +1,5 @@
 using Exchange.Contracts.V1;
+using Exchange.Host.Calls;
 using Exchange.Protocol.Server;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
@@ -41,7 +42,10 @@ internal sealed class DiagnosticsService(TimeProvider time) : Diagnostics.Diagno
                 await Task.Delay(TimeSpan.FromMilliseconds(request.IntervalMs), time, context.CancellationToken).ConfigureAwait(false);
             }
 
-            await responseStream.WriteAsync(Reply(context, request.Payload, i), context.CancellationToken).ConfigureAwait(false);
+            if (!await responseStream.TryWriteAsync(Reply(context, request.Payload, i), context).ConfigureAwait(false))
+            {
+                return;
+            }
         }
 
         ThrowIfRequested(request.EchoStatus);
@@ -68,7 +72,10 @@ internal sealed class DiagnosticsService(TimeProvider time) : Diagnostics.Diagno
         await foreach (var ping in requestStream.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
         {
             ThrowIfRequested(ping.EchoStatus);
-            await responseStream.WriteAsync(Reply(context, ping.Payload, ++sequence), context.CancellationToken).ConfigureAwait(false);
+            if (!await responseStream.TryWriteAsync(Reply(context, ping.Payload, ++sequence), context).ConfigureAwait(false))
+            {
+                return;
+            }
         }
     }
 
