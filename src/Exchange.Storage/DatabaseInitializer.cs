@@ -31,14 +31,8 @@ internal sealed class DatabaseInitializer
             }
         }
 
-        if (_db.Database.GetMigrations().Any())
-        {
-            await _db.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            await _db.Database.EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
-        }
+        await RefuseUnmigratedAsync(cancellationToken).ConfigureAwait(false);
+        await _db.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
 
         if (_db.Database.IsSqlite())
         {
@@ -52,6 +46,24 @@ internal sealed class DatabaseInitializer
             {
                 await _grants.SetAsync(grant, cancellationToken).ConfigureAwait(false);
             }
+        }
+    }
+
+    // Development builds before the first migration created the schema without a history, which
+    // migrating would collide with; say so rather than fail on "table already exists".
+    private async Task RefuseUnmigratedAsync(CancellationToken cancellationToken)
+    {
+        if (!_db.Database.IsSqlite() || (await _db.Database.GetAppliedMigrationsAsync(cancellationToken).ConfigureAwait(false)).Any())
+        {
+            return;
+        }
+
+        var tables = await _db.Database.SqlQueryRaw<long>("SELECT count(*) AS \"Value\" FROM sqlite_master WHERE type = 'table' AND name = 'parties'").SingleAsync(cancellationToken).ConfigureAwait(false);
+        if (tables > 0)
+        {
+            throw new InvalidOperationException(
+                $"The database {_db.Database.GetDbConnection().DataSource} was created by a development build before schema migrations existed. " +
+                "Move it aside (its data is development data) and start the hub again to create a migrated one.");
         }
     }
 

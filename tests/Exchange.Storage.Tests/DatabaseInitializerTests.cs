@@ -1,0 +1,94 @@
+using Exchange.Domain.Declarations;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Exchange.Storage.Tests;
+
+/// <summary>The schema on real SQLite files: created and migrated on start, and in step with the model.</summary>
+public sealed class DatabaseInitializerTests : IDisposable
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "exchange-storage-" + Guid.NewGuid().ToString("N")[..12]);
+    private readonly ServiceProvider _services;
+
+    public DatabaseInitializerTests()
+    {
+        _services = new ServiceCollection()
+            .AddSingleton(TimeProvider.System)
+            .AddSingleton(new DeclarationSettings())
+            .AddExchangeSqliteStorage(_ => _directory)
+            .BuildServiceProvider();
+    }
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private string DatabaseFile => Path.Combine(_directory, "exchange.db");
+
+    public void Dispose()
+    {
+        _services.Dispose();
+        SqliteConnection.ClearAllPools();
+        if (Directory.Exists(_directory))
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Migrations_describe_the_whole_model()
+    {
+        using var scope = _services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<ExchangeDbContext>();
+
+        Assert.False(db.Database.HasPendingModelChanges(), "The model has changed since the last migration: add one with `dotnet dotnet-ef migrations add <Name> --project src/Exchange.Storage`.");
+    }
+
+    [Fact]
+    public async Task Start_on_a_new_folder_creates_a_migrated_database_in_wal_mode_with_the_default_grants()
+    {
+        using var scope = _services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<ExchangeDbContext>();
+
+        await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().InitializeAsync(Ct);
+
+        Assert.True(File.Exists(DatabaseFile));
+        Assert.Equal(db.Database.GetMigrations(), await db.Database.GetAppliedMigrationsAsync(Ct));
+        Assert.Empty(await db.Database.GetPendingMigrationsAsync(Ct));
+        Assert.NotEmpty(await db.Grants.ToListAsync(Ct));
+        Assert.Equal("wal", Assert.Single(await db.Database.SqlQueryRaw<string>("PRAGMA journal_mode").ToListAsync(Ct)));
+    }
+
+    [Fact]
+    public async Task Starting_again_on_a_migrated_database_keeps_its_data()
+    {
+        using (var scope = _services.CreateScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().InitializeAsync(Ct);
+            var db = scope.ServiceProvider.GetRequiredService<ExchangeDbContext>();
+            await db.Database.ExecuteSqlRawAsync("DELETE FROM grants WHERE Purpose = 'marketing'", Ct);
+        }
+
+        using (var scope = _services.CreateScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().InitializeAsync(Ct);
+            var db = scope.ServiceProvider.GetRequiredService<ExchangeDbContext>();
+            var grants = await db.Grants.ToListAsync(Ct);
+            Assert.NotEmpty(grants);
+            Assert.DoesNotContain(grants, g => g.Purpose == "marketing");
+        }
+    }
+
+    [Fact]
+    public async Task Database_created_before_migrations_existed_is_refused_with_what_to_do()
+    {
+        using var scope = _services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<ExchangeDbContext>();
+        Directory.CreateDirectory(_directory);
+        await db.Database.EnsureCreatedAsync(Ct);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().InitializeAsync(Ct));
+
+        Assert.Contains("before schema migrations existed", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Move it aside", error.Message, StringComparison.Ordinal);
+    }
+}
