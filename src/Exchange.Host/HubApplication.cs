@@ -135,6 +135,7 @@ internal static class HubApplication
         services.AddScoped<CustomerRecords>();
         services.AddScoped<ProvisionLogAudit>();
         services.AddScoped<CallContextFactory>();
+        services.AddSingleton<RegisteredParties>();
         services.AddHostedService<HubStartup>();
         services.AddHostedService<CheckpointService>();
     }

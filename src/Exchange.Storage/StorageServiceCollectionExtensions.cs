@@ -14,19 +14,30 @@ namespace Exchange.Storage;
 /// <summary>Registers the storage behind the domain's interfaces.</summary>
 public static class StorageServiceCollectionExtensions
 {
+    // How long a grant changed through another hub instance may go unseen here.
+    private static readonly TimeSpan ReferenceDataMaxAge = TimeSpan.FromSeconds(2);
+
     /// <summary>Uses the SQLite file <c>exchange.db</c> in the folder <paramref name="dataDirectory"/> names (created on start).</summary>
     public static IServiceCollection AddExchangeSqliteStorage(this IServiceCollection services, Func<IServiceProvider, string> dataDirectory)
     {
-        services.AddDbContext<ExchangeDbContext>((sp, o) =>
-            o.UseSqlite($"Data Source={Path.Combine(Path.GetFullPath(dataDirectory(sp)), "exchange.db")};Pooling=True;Default Timeout=30"));
+        services.AddDbContextPool<ExchangeDbContext>((sp, o) =>
+            o.UseSqlite($"Data Source={Path.Combine(Path.GetFullPath(dataDirectory(sp)), "exchange.db")};Pooling=True;Default Timeout=30")
+                .AddInterceptors(new SqliteConnectionSettings()));
         return services.AddExchangeStores();
     }
 
     private static IServiceCollection AddExchangeStores(this IServiceCollection services)
     {
         services.AddSingleton<WriteGate>();
-        services.AddScoped<IUnitOfWork, UnitOfWork>();
+        services.AddScoped<UnitOfWork>();
+        services.AddScoped<IUnitOfWork>(sp => sp.GetRequiredService<UnitOfWork>());
+        services.AddSingleton(sp => new SnapshotCache<IReadOnlyList<Grant>>(sp.GetRequiredService<TimeProvider>(), ReferenceDataMaxAge));
+        // A version takes effect no sooner than the minimum notice after publication, so a cache that
+        // is never older than that sees every version published elsewhere before it is in force.
+        services.AddSingleton(sp => new SnapshotCache<IReadOnlyList<DeclarationRecord>>(
+            sp.GetRequiredService<TimeProvider>(), TimeSpan.FromTicks(Math.Min(ReferenceDataMaxAge.Ticks, sp.GetRequiredService<DeclarationSettings>().MinimumNotice.Ticks))));
         services.AddScoped<IProvisionLogStore, ProvisionLogStore>();
+        services.AddSingleton<IProvisionRecorder, GroupCommitProvisionRecorder>();
         services.AddScoped<ICustomerStore, CustomerStore>();
         services.AddScoped<IPartyDirectory, PartyDirectory>();
         services.AddScoped<IVendorAuthorisations, VendorAuthorisationStore>();
@@ -36,6 +47,7 @@ public static class StorageServiceCollectionExtensions
         services.AddScoped<IAuthorisationRegistryStore, AuthorisationRegistryStore>();
         services.AddScoped<IHubAuditLog, HubAuditLogStore>();
         services.AddScoped<ICertificateStore, CertificateStore>();
+        services.AddSingleton<ConnectionLeases>();
         services.AddSingleton<ICallerStandingStore, CallerStandingStore>();
         services.AddScoped<DatabaseInitializer>();
         return services;

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Exchange.Contracts.V1;
 using Google.Protobuf.Reflection;
 
@@ -10,6 +11,7 @@ namespace Exchange.Domain.Items;
 /// </summary>
 public sealed class ItemCatalog
 {
+    private static readonly ConcurrentDictionary<FieldDescriptor, string?> FieldItems = new();
     private readonly HashSet<string> _items = new(StringComparer.Ordinal);
 
     private ItemCatalog(MessageDescriptor root)
@@ -35,11 +37,12 @@ public sealed class ItemCatalog
     }
 
     /// <summary>The item a field carries, or null for structure.</summary>
-    public static string? ItemOf(FieldDescriptor field)
+    public static string? ItemOf(FieldDescriptor field) => FieldItems.GetOrAdd(field, static f =>
     {
-        var item = field.GetOptions()?.GetExtension(ItemsExtensions.Item);
+        // GetOptions() copies the options on every call: read once per field, not once per value.
+        var item = f.GetOptions()?.GetExtension(ItemsExtensions.Item);
         return string.IsNullOrEmpty(item) ? null : item;
-    }
+    });
 
     /// <summary>
     /// Expands item IDs and group names into item IDs. Returns false, naming the first entry that

@@ -1,17 +1,24 @@
 using System.Collections;
+using System.Collections.Concurrent;
+using System.Reflection;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
 
 namespace Exchange.Domain.Items;
 
-/// <summary>Reads and masks the items of a record message through its schema options.</summary>
+/// <summary>
+/// Reads and masks the items of a record message through its schema options. Every write and every
+/// read walks a record here, so the walks allocate nothing beyond what they return.
+/// </summary>
 public static class RecordFields
 {
+    private static readonly ConcurrentDictionary<Type, FieldInfo?> UnknownFieldSets = new();
+
     /// <summary>The items that carry a value in <paramref name="message"/>.</summary>
     public static IReadOnlySet<string> ItemsPresent(IMessage message)
     {
         var items = new HashSet<string>(StringComparer.Ordinal);
-        Walk(message, items);
+        AnyItem(message, items);
         return items;
     }
 
@@ -28,36 +35,101 @@ public static class RecordFields
     public static bool HasUnknownFields<T>(T message, MessageParser<T> parser)
         where T : IMessage<T>
     {
+        if (HasUnknownFieldSet(message) is { } found)
+        {
+            return found;
+        }
+
+        // Not generated code as expected: compare with a copy that dropped them.
         var bytes = message.ToByteArray();
         return parser.WithDiscardUnknownFields(true).ParseFrom(bytes).CalculateSize() != bytes.Length;
     }
 
-    /// <summary>Every non-empty string value with its field path, for screening free text.</summary>
-    public static IEnumerable<(string Path, string Value)> Strings(IMessage message, string prefix = "")
+    /// <summary>
+    /// The first non-empty string value for which <paramref name="check"/> names a problem, with its
+    /// field path (<c>repairs.work.description</c>), or null when every string passes.
+    /// </summary>
+    public static (string Path, string Problem)? FindString(IMessage message, Func<string, string?> check)
     {
         foreach (var field in message.Descriptor.Fields.InFieldNumberOrder())
         {
-            var path = prefix.Length == 0 ? field.Name : $"{prefix}.{field.Name}";
-            var value = field.Accessor.GetValue(message);
-            foreach (var element in Elements(field, value))
+            if (field.FieldType is not (FieldType.String or FieldType.Message))
             {
-                if (element is string text && text.Length > 0)
+                continue;
+            }
+
+            var value = field.Accessor.GetValue(message);
+            if (value is IList list)
+            {
+                foreach (var element in list)
                 {
-                    yield return (path, text);
-                }
-                else if (element is IMessage nested)
-                {
-                    foreach (var inner in Strings(nested, path))
+                    if (Check(field, element, check) is { } found)
                     {
-                        yield return inner;
+                        return found;
                     }
                 }
             }
+            else if (Check(field, value, check) is { } found)
+            {
+                return found;
+            }
         }
+
+        return null;
     }
 
-    private static void Walk(IMessage message, HashSet<string> items)
+    private static (string Path, string Problem)? Check(FieldDescriptor field, object? value, Func<string, string?> check) => value switch
     {
+        string { Length: > 0 } text when check(text) is { } problem => (field.Name, problem),
+        IMessage nested when FindString(nested, check) is { } inner => ($"{field.Name}.{inner.Path}", inner.Problem),
+        _ => null,
+    };
+
+    // Generated messages keep unknown fields in a private `_unknownFields`; null when there is no such field.
+    private static bool? HasUnknownFieldSet(IMessage message)
+    {
+        var unknown = UnknownFieldSets.GetOrAdd(message.GetType(), static t => t.GetField("_unknownFields", BindingFlags.Instance | BindingFlags.NonPublic));
+        if (unknown is null)
+        {
+            return null;
+        }
+
+        if (unknown.GetValue(message) is not null)
+        {
+            return true;
+        }
+
+        foreach (var field in message.Descriptor.Fields.InFieldNumberOrder())
+        {
+            if (field.FieldType != FieldType.Message)
+            {
+                continue;
+            }
+
+            var value = field.Accessor.GetValue(message);
+            if (value is IList list)
+            {
+                foreach (var element in list)
+                {
+                    if (element is IMessage nested && HasUnknownFieldSet(nested) is var found && found != false)
+                    {
+                        return found;
+                    }
+                }
+            }
+            else if (value is IMessage nested && HasUnknownFieldSet(nested) is var found && found != false)
+            {
+                return found;
+            }
+        }
+
+        return false;
+    }
+
+    // Adds the items present to `items`; with no set, stops at the first item and says whether there was one.
+    private static bool AnyItem(IMessage message, HashSet<string>? items)
+    {
+        var any = false;
         foreach (var field in message.Descriptor.Fields.InFieldNumberOrder())
         {
             var value = field.Accessor.GetValue(message);
@@ -68,64 +140,83 @@ public static class RecordFields
 
             if (ItemCatalog.ItemOf(field) is { } item)
             {
+                if (items is null)
+                {
+                    return true;
+                }
+
                 items.Add(item);
+                any = true;
             }
 
-            foreach (var element in Elements(field, value))
+            if (value is IList list)
             {
-                if (element is IMessage nested)
+                foreach (var element in list)
                 {
-                    Walk(nested, items);
+                    if (element is IMessage nested && AnyItem(nested, items) && items is null)
+                    {
+                        return true;
+                    }
                 }
             }
+            else if (value is IMessage single && AnyItem(single, items))
+            {
+                if (items is null)
+                {
+                    return true;
+                }
+
+                any = true;
+            }
         }
+
+        return any;
     }
 
     private static void MaskInPlace(IMessage message, IReadOnlySet<string> allowed)
     {
         foreach (var field in message.Descriptor.Fields.InFieldNumberOrder())
         {
-            if (ItemCatalog.ItemOf(field) is { } item && !allowed.Contains(item))
+            var item = ItemCatalog.ItemOf(field);
+            if (item is not null && !allowed.Contains(item))
             {
                 field.Accessor.Clear(message);
+                continue;
+            }
+
+            if (field.FieldType != FieldType.Message)
+            {
                 continue;
             }
 
             var value = field.Accessor.GetValue(message);
-            foreach (var element in Elements(field, value))
-            {
-                if (element is IMessage nested)
-                {
-                    MaskInPlace(nested, allowed);
-                }
-            }
-
-            // A container left with keys only (a vehicle with just its vehicle_ref) would still
-            // tell that it exists: drop it.
-            if (ItemCatalog.ItemOf(field) is not null)
-            {
-                continue;
-            }
-
-            if (field.FieldType == FieldType.Message && field.IsRepeated && value is IList list)
+            if (value is IList list)
             {
                 for (var i = list.Count - 1; i >= 0; i--)
                 {
-                    if (list[i] is IMessage element && ItemsPresent(element).Count == 0)
+                    if (list[i] is IMessage element)
                     {
-                        list.RemoveAt(i);
+                        MaskInPlace(element, allowed);
+
+                        // A container left with keys only (a vehicle with just its vehicle_ref) would
+                        // still tell that it exists: drop it.
+                        if (item is null && !AnyItem(element, null))
+                        {
+                            list.RemoveAt(i);
+                        }
                     }
                 }
             }
-            else if (field.FieldType == FieldType.Message && !field.IsRepeated && value is IMessage single && ItemsPresent(single).Count == 0)
+            else if (value is IMessage single)
             {
-                field.Accessor.Clear(message);
+                MaskInPlace(single, allowed);
+                if (item is null && !AnyItem(single, null))
+                {
+                    field.Accessor.Clear(message);
+                }
             }
         }
     }
-
-    private static IEnumerable<object?> Elements(FieldDescriptor field, object? value) =>
-        field.IsRepeated && value is IList list ? list.Cast<object?>() : [value];
 
     private static bool HasContent(FieldDescriptor field, object? value) => value switch
     {

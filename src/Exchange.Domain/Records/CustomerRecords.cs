@@ -42,6 +42,7 @@ public sealed class CustomerRecords(
     IGrantStore grants,
     ICustomerStore customers,
     IProvisionLogStore log,
+    IProvisionRecorder recorder,
     IUnitOfWork unitOfWork,
     IVendorAuthorisations authorisations,
     SubjectPseudonyms pseudonyms,
@@ -52,43 +53,73 @@ public sealed class CustomerRecords(
     private const int MaxRefLength = 64;
     private const int MaxTextLength = 2000;
 
+    /// <summary>The most records one batch write may hold.</summary>
+    public const int MaxBatch = 1000;
+
     /// <summary>Creates or replaces a customer's record.</summary>
-    public async Task<WriteResult> PutAsync(CallContext call, string purpose, CustomerRecord record, CancellationToken cancellationToken)
+    public async Task<WriteResult> PutAsync(CallContext call, string purpose, CustomerRecord record, CancellationToken cancellationToken) =>
+        (await WriteAsync(call, purpose, [record], batch: false, cancellationToken).ConfigureAwait(false))[0];
+
+    /// <summary>
+    /// Creates or replaces up to <see cref="MaxBatch"/> records of one garage in one transaction, all
+    /// or nothing: when any record is refused, none is stored and each person in the batch gets a
+    /// refusal entry in the provision log.
+    /// </summary>
+    public Task<IReadOnlyList<WriteResult>> PutManyAsync(CallContext call, string purpose, IReadOnlyList<CustomerRecord> records, CancellationToken cancellationToken) =>
+        records.Count is 0 or > MaxBatch
+            ? throw new ExchangeException(FailureKind.InvalidArgument, $"a batch holds 1 to {MaxBatch} records, not {records.Count}")
+            : WriteAsync(call, purpose, records, batch: true, cancellationToken);
+
+    private async Task<IReadOnlyList<WriteResult>> WriteAsync(CallContext call, string purpose, IReadOnlyList<CustomerRecord> records, bool batch, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var declaration = await declarations.InForceAsync(now, cancellationToken).ConfigureAwait(false);
         var caller = call.Caller;
-        var owner = string.IsNullOrEmpty(record.OwnerParty) && caller.Role == PartyRole.MemberGarage ? caller.Id : record.OwnerParty;
-        var subject = IsValidRef(owner) && IsValidRef(record.CustomerRef) ? pseudonyms.SubjectOf(owner, record.CustomerRef) : null;
+        var owners = records.Select(r => string.IsNullOrEmpty(r.OwnerParty) && caller.Role == PartyRole.MemberGarage ? caller.Id : r.OwnerParty).ToList();
+        var owner = owners[0];
+        var subjects = records.Select((r, i) => IsValidRef(owners[i]) && IsValidRef(r.CustomerRef) ? pseudonyms.SubjectOf(owners[i], r.CustomerRef) : null).ToList();
         var agent = caller.Role == PartyRole.Vendor ? caller.Id : null;
-        var items = RecordFields.ItemsPresent(record).Order(StringComparer.Ordinal).ToList();
-        ProvisionFact Fact(ProvisionOutcome outcome, string? rule) =>
-            new(now, string.IsNullOrEmpty(owner) ? caller.Id : owner, ProvisionFact.Hub, agent, subject, items, purpose, declaration.Version, declaration.Hash, call.CallId, outcome, rule);
+        var items = records.Select(r => (IReadOnlyList<string>)RecordFields.ItemsPresent(r).Order(StringComparer.Ordinal).ToList()).ToList();
+        List<ProvisionFact> Facts(ProvisionOutcome outcome, string? rule) => records.Select((_, i) =>
+            new ProvisionFact(now, string.IsNullOrEmpty(owners[i]) ? caller.Id : owners[i], ProvisionFact.Hub, agent, subjects[i], items[i], purpose, declaration.Version, declaration.Hash, call.CallId, outcome, rule)).ToList();
 
         var authorised = caller.Role == PartyRole.Vendor && !string.IsNullOrEmpty(owner)
             && await IsAuthorisedAsync(owner, caller.Id, VendorOperations.Write, now, cancellationToken).ConfigureAwait(false);
         var decision = PolicyEngine.Decide(new AccessRequest(caller, AccessKind.Write, purpose, [], string.IsNullOrEmpty(owner) ? null : owner, authorised), declaration, await grants.ListAsync(cancellationToken).ConfigureAwait(false));
         if (!decision.Permitted)
         {
-            throw await RefuseAsync(Fact(ProvisionOutcome.Refused, decision.Rule), decision.ToException(), cancellationToken).ConfigureAwait(false);
+            throw await RefuseAsync(Facts(ProvisionOutcome.Refused, decision.Rule), decision.ToException(), cancellationToken).ConfigureAwait(false);
         }
 
-        if (ValidateContent(record, owner, declaration) is { } problem)
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < records.Count; i++)
         {
-            throw await RefuseAsync(Fact(ProvisionOutcome.Refused, PolicyRules.RecordRefused), new ExchangeException(FailureKind.InvalidArgument, $"{problem}; nothing was stored (rule {PolicyRules.RecordRefused})", PolicyRules.RecordRefused), cancellationToken).ConfigureAwait(false);
+            var problem = owners[i] != owner
+                ? $"owner_party '{owners[i]}' differs from the first record's '{owner}'; a batch holds one garage's records"
+                : ValidateContent(records[i], items[i], owners[i], declaration) ?? (seen.Add(records[i].CustomerRef) ? null : $"customer_ref '{records[i].CustomerRef}' appears twice in the batch");
+            if (problem is not null)
+            {
+                var where = batch ? $"records[{i}]: " : "";
+                var refusal = new ExchangeException(FailureKind.InvalidArgument, $"{where}{problem}; nothing was stored (rule {PolicyRules.RecordRefused})", PolicyRules.RecordRefused);
+                throw await RefuseAsync(Facts(ProvisionOutcome.Refused, PolicyRules.RecordRefused), refusal, cancellationToken).ConfigureAwait(false);
+            }
         }
 
-        var stored = record.Clone();
-        stored.OwnerParty = owner;
+        var stored = records.Select((r, i) =>
+        {
+            var copy = r.Clone();
+            copy.OwnerParty = owners[i];
+            return new StoredCustomer(subjects[i]!, copy, now);
+        }).ToList();
         var created = await unitOfWork.RunAsync(
             async ct =>
             {
-                var isNew = await customers.UpsertAsync(new StoredCustomer(subject!, stored, now), ct).ConfigureAwait(false);
-                await log.AppendAsync([Fact(ProvisionOutcome.Received, null)], ct).ConfigureAwait(false);
+                var isNew = await customers.UpsertAsync(stored, ct).ConfigureAwait(false);
+                await log.AppendAsync(Facts(ProvisionOutcome.Received, null), ct).ConfigureAwait(false);
                 return isNew;
             },
             cancellationToken).ConfigureAwait(false);
-        return new WriteResult(subject!, declaration.Version, created);
+        return stored.Select((s, i) => new WriteResult(s.SubjectId, declaration.Version, created[i])).ToList();
     }
 
     /// <summary>Reads one customer's record for <paramref name="purpose"/>, masked to the allowed items.</summary>
@@ -113,16 +144,16 @@ public sealed class CustomerRecords(
             throw await RefuseAsync(Fact(ProvisionOutcome.Refused, Requested(items), decision.Rule), decision.ToException(), cancellationToken).ConfigureAwait(false);
         }
 
-        var found = await customers.FindAsync(ownerParty, customerRef, cancellationToken).ConfigureAwait(false)
+        var (found, optedOut) = await customers.FindForPurposeAsync(ownerParty, customerRef, purpose, cancellationToken).ConfigureAwait(false)
             ?? throw new ExchangeException(FailureKind.NotFound, $"'{ownerParty}' holds no customer '{customerRef}'");
-        if (await IsOptedOutAsync(declaration, purpose, [subject], cancellationToken).ConfigureAwait(false) is { Count: > 0 })
+        if (optedOut && declaration.Purpose(purpose) is { OptOutAllowed: true })
         {
             var refusal = new ExchangeException(FailureKind.PermissionDenied, $"the person opted out of '{purpose}' (rule {PolicyRules.PersonOptedOut})", PolicyRules.PersonOptedOut);
             throw await RefuseAsync(Fact(ProvisionOutcome.Refused, Requested(items), PolicyRules.PersonOptedOut), refusal, cancellationToken).ConfigureAwait(false);
         }
 
         var provided = Provide(found, decision.AllowedItems);
-        await unitOfWork.RunAsync(ct => log.AppendAsync([Fact(ProvisionOutcome.Provided, provided.Items, null)], ct), cancellationToken).ConfigureAwait(false);
+        await recorder.RecordAsync([Fact(ProvisionOutcome.Provided, provided.Items, null)], cancellationToken).ConfigureAwait(false);
         return (provided, declaration.Version);
     }
 
@@ -156,7 +187,7 @@ public sealed class CustomerRecords(
                 var (recipient, agent) = RecipientOf(caller, r.Customer.Record.OwnerParty, purpose);
                 return new ProvisionFact(now, r.Customer.Record.OwnerParty, recipient, agent, r.Customer.SubjectId, r.Provided.Items, purpose, declaration.Version, declaration.Hash, call.CallId, ProvisionOutcome.Provided, null);
             }).ToList();
-            await unitOfWork.RunAsync(ct => log.AppendAsync(facts, ct), cancellationToken).ConfigureAwait(false);
+            await recorder.RecordAsync(facts, cancellationToken).ConfigureAwait(false);
         }
 
         return results.Select(r => r.Provided).ToList();
@@ -201,7 +232,7 @@ public sealed class CustomerRecords(
         var keptKeys = kept.Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
         var suppressed = rows.Where(r => !keptKeys.Contains(r.Key)).Select(r => r.SubjectId)
             .Except(rows.Where(r => keptKeys.Contains(r.Key)).Select(r => r.SubjectId)).LongCount();
-        await unitOfWork.RunAsync(ct => log.AppendAsync([Fact(ProvisionOutcome.Provided, null)], ct), cancellationToken).ConfigureAwait(false);
+        await recorder.RecordAsync([Fact(ProvisionOutcome.Provided, null)], cancellationToken).ConfigureAwait(false);
         return new StatisticsResult(kept, suppressed, persons.Count, k, declaration.Version);
     }
 
@@ -279,7 +310,7 @@ public sealed class CustomerRecords(
 
     private static bool IsValidRef(string? value) => !string.IsNullOrWhiteSpace(value) && value.Length <= MaxRefLength;
 
-    private static string? ValidateContent(CustomerRecord record, string? owner, DeclarationRecord declaration)
+    private static string? ValidateContent(CustomerRecord record, IReadOnlyList<string> items, string? owner, DeclarationRecord declaration)
     {
         if (!IsValidRef(owner))
         {
@@ -296,23 +327,17 @@ public sealed class CustomerRecords(
             return "the record carries fields the schema does not define";
         }
 
-        var undeclared = RecordFields.ItemsPresent(record).Where(i => !declaration.Items.Contains(i)).Order(StringComparer.Ordinal).ToList();
+        var undeclared = items.Where(i => !declaration.Items.Contains(i)).ToList();
         if (undeclared.Count > 0)
         {
             return $"item(s) {string.Join(", ", undeclared)} are not declared in declaration version {declaration.Version}";
         }
 
-        foreach (var (path, value) in RecordFields.Strings(record))
+        if (RecordFields.FindString(record, text => text.Length > MaxTextLength
+            ? $"is longer than {MaxTextLength} characters"
+            : SensitiveTextScreen.FindSensitiveTerm(text) is { } term ? $"appears to hold sensitive personal data ('{term}'), which the hub never accepts" : null) is { } found)
         {
-            if (value.Length > MaxTextLength)
-            {
-                return $"{path} is longer than {MaxTextLength} characters";
-            }
-
-            if (SensitiveTextScreen.FindSensitiveTerm(value) is { } term)
-            {
-                return $"{path} appears to hold sensitive personal data ('{term}'), which the hub never accepts";
-            }
+            return $"{found.Path} {found.Problem}";
         }
 
         var vehicleRefs = record.Vehicles.Select(v => v.VehicleRef).ToList();
@@ -344,9 +369,12 @@ public sealed class CustomerRecords(
             ? await customers.OptedOutAsync(purpose, subjects, cancellationToken).ConfigureAwait(false)
             : new HashSet<string>();
 
-    private async Task<ExchangeException> RefuseAsync(ProvisionFact refusal, ExchangeException error, CancellationToken cancellationToken)
+    private Task<ExchangeException> RefuseAsync(ProvisionFact refusal, ExchangeException error, CancellationToken cancellationToken) =>
+        RefuseAsync([refusal], error, cancellationToken);
+
+    private async Task<ExchangeException> RefuseAsync(IReadOnlyList<ProvisionFact> refusals, ExchangeException error, CancellationToken cancellationToken)
     {
-        await unitOfWork.RunAsync(ct => log.AppendAsync([refusal], ct), cancellationToken).ConfigureAwait(false);
+        await recorder.RecordAsync(refusals, cancellationToken).ConfigureAwait(false);
         return error;
     }
 }

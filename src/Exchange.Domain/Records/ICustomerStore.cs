@@ -21,8 +21,11 @@ public interface ICustomerStore
     /// <summary>The record, or null.</summary>
     Task<StoredCustomer?> FindAsync(string ownerParty, string customerRef, CancellationToken cancellationToken);
 
-    /// <summary>Creates or replaces the record; true when created.</summary>
-    Task<bool> UpsertAsync(StoredCustomer customer, CancellationToken cancellationToken);
+    /// <summary>The record and whether the person opted out of <paramref name="purpose"/>, or null when there is no record.</summary>
+    Task<(StoredCustomer Customer, bool OptedOut)?> FindForPurposeAsync(string ownerParty, string customerRef, string purpose, CancellationToken cancellationToken);
+
+    /// <summary>Creates or replaces the records (distinct owner and customer_ref); for each, true when created.</summary>
+    Task<IReadOnlyList<bool>> UpsertAsync(IReadOnlyList<StoredCustomer> customers, CancellationToken cancellationToken);
 
     /// <summary>The records matching <paramref name="filter"/>, in a stable order.</summary>
     Task<IReadOnlyList<StoredCustomer>> SearchAsync(CustomerFilter filter, CancellationToken cancellationToken);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Exchange.Domain;
 using Exchange.Domain.Parties;
 using Exchange.Protocol.Server;
@@ -6,11 +7,16 @@ using Grpc.Core;
 namespace Exchange.Host.Calls;
 
 /// <summary>Turns the certificate-authenticated caller into a registered, active party.</summary>
-internal sealed class CallContextFactory(IPartyDirectory parties)
+internal sealed class CallContextFactory(IPartyDirectory parties, RegisteredParties registered)
 {
     public async Task<CallContext> CreateAsync(ServerCallContext context)
     {
         var caller = context.GetCaller();
+        if (registered.Find(caller.PartyId) is { } known)
+        {
+            return Create(known);
+        }
+
         var party = await parties.FindAsync(caller.PartyId, context.CancellationToken).ConfigureAwait(false)
             ?? throw new RpcException(new Status(StatusCode.PermissionDenied, $"party '{caller.PartyId}' is not registered at the hub (rule party.unknown)"));
         if (party.Status != PartyStatus.Active)
@@ -18,6 +24,22 @@ internal sealed class CallContextFactory(IPartyDirectory parties)
             throw new RpcException(new Status(StatusCode.PermissionDenied, $"party '{party.Id}' is {party.Status.ToString().ToLowerInvariant()} (rule party.inactive)"));
         }
 
-        return new CallContext(party, "call_" + Guid.CreateVersion7().ToString("N"));
+        return Create(registered.Remember(party));
     }
+
+    private static CallContext Create(Party party) => new(party, "call_" + Guid.CreateVersion7().ToString("N"));
+}
+
+/// <summary>
+/// The role and names of parties seen calling, which never change once registered. Their status
+/// is not kept: the caller-identity interceptor reads it from the database on every call and has
+/// refused a party that is not active before any service runs.
+/// </summary>
+internal sealed class RegisteredParties
+{
+    private readonly ConcurrentDictionary<string, Party> _parties = new(StringComparer.Ordinal);
+
+    public Party? Find(string partyId) => _parties.GetValueOrDefault(partyId);
+
+    public Party Remember(Party party) => _parties[party.Id] = party with { Status = PartyStatus.Active };
 }

@@ -15,6 +15,15 @@ internal sealed class RecordsService(CustomerRecords records, CallContextFactory
         return new PutCustomerResponse { SubjectId = result.SubjectId, DeclarationVersion = result.DeclarationVersion, Created = result.Created };
     }
 
+    public override async Task<PutCustomersResponse> PutCustomers(PutCustomersRequest request, ServerCallContext context)
+    {
+        var call = await calls.CreateAsync(context).ConfigureAwait(false);
+        var results = await records.PutManyAsync(call, request.Purpose, request.Records, context.CancellationToken).ConfigureAwait(false);
+        var response = new PutCustomersResponse { DeclarationVersion = results[0].DeclarationVersion };
+        response.Results.AddRange(results.Select((r, i) => new PutCustomerResult { CustomerRef = request.Records[i].CustomerRef, SubjectId = r.SubjectId, Created = r.Created }));
+        return response;
+    }
+
     public override async Task<GetCustomerResponse> GetCustomer(GetCustomerRequest request, ServerCallContext context)
     {
         var call = await calls.CreateAsync(context).ConfigureAwait(false);
@@ -33,7 +42,10 @@ internal sealed class RecordsService(CustomerRecords records, CallContextFactory
         {
             var message = new SearchCustomersResponse { Record = provided.Record };
             message.Items.AddRange(provided.Items);
-            await responseStream.WriteAsync(message, context.CancellationToken).ConfigureAwait(false);
+            if (!await responseStream.TryWriteAsync(message, context).ConfigureAwait(false))
+            {
+                return;
+            }
         }
     }
 

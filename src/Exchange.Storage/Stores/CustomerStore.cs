@@ -1,3 +1,4 @@
+using System.Globalization;
 using Exchange.Contracts.V1;
 using Exchange.Domain.Records;
 using Exchange.Storage.Entities;
@@ -6,35 +7,98 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Exchange.Storage.Stores;
 
-internal sealed class CustomerStore(ExchangeDbContext db) : ICustomerStore
+internal sealed class CustomerStore(ExchangeDbContext db, ConnectionLeases leases) : ICustomerStore
 {
-    public async Task<StoredCustomer?> FindAsync(string ownerParty, string customerRef, CancellationToken cancellationToken) =>
-        await db.Customers.AsNoTracking().FirstOrDefaultAsync(c => c.OwnerParty == ownerParty && c.CustomerRef == customerRef, cancellationToken).ConfigureAwait(false) is { } row
-            ? FromRow(row)
-            : null;
-
-    public async Task<bool> UpsertAsync(StoredCustomer customer, CancellationToken cancellationToken)
+    // Read on every purpose-checked read: the record and the person's opt-out in one statement.
+    private readonly Lazy<string> _findSql = new(() =>
     {
-        var record = customer.Record;
-        var row = await db.Customers.Include(c => c.Vehicles)
-            .FirstOrDefaultAsync(c => c.OwnerParty == record.OwnerParty && c.CustomerRef == record.CustomerRef, cancellationToken).ConfigureAwait(false);
-        var created = row is null;
-        if (row is null)
+        var n = leases.Names;
+        return $"SELECT c.{n.Column<CustomerRow>(nameof(CustomerRow.SubjectId))}, c.{n.Column<CustomerRow>(nameof(CustomerRow.Data))}, c.{n.Column<CustomerRow>(nameof(CustomerRow.UpdatedAt))}, " +
+            $"EXISTS (SELECT 1 FROM {n.Table<OptOutRow>()} o WHERE o.{n.Column<OptOutRow>(nameof(OptOutRow.SubjectId))} = c.{n.Column<CustomerRow>(nameof(CustomerRow.SubjectId))} AND o.{n.Column<OptOutRow>(nameof(OptOutRow.Purpose))} = @purpose) " +
+            $"FROM {n.Table<CustomerRow>()} c WHERE c.{n.Column<CustomerRow>(nameof(CustomerRow.OwnerParty))} = @owner AND c.{n.Column<CustomerRow>(nameof(CustomerRow.CustomerRef))} = @ref";
+    });
+
+    public async Task<StoredCustomer?> FindAsync(string ownerParty, string customerRef, CancellationToken cancellationToken) =>
+        (await FindForPurposeAsync(ownerParty, customerRef, "", cancellationToken).ConfigureAwait(false))?.Customer;
+
+    public Task<(StoredCustomer Customer, bool OptedOut)?> FindForPurposeAsync(string ownerParty, string customerRef, string purpose, CancellationToken cancellationToken) =>
+        leases.RunAsync<(StoredCustomer, bool)?>(
+            async lease =>
+            {
+                var command = lease.Command(_findSql.Value, "@owner", "@ref", "@purpose");
+                command.Parameters[0].Value = ownerParty;
+                command.Parameters[1].Value = customerRef;
+                command.Parameters[2].Value = purpose;
+                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        return null;
+                    }
+
+                    var record = CustomerRecord.Parser.ParseFrom((byte[])reader.GetValue(1));
+                    var updatedAt = lease.Names.Read<CustomerRow, DateTimeOffset>(nameof(CustomerRow.UpdatedAt), reader.GetValue(2));
+                    return (new StoredCustomer(reader.GetString(0), record, updatedAt), Convert.ToInt64(reader.GetValue(3), CultureInfo.InvariantCulture) != 0);
+                }
+            },
+            cancellationToken);
+
+    public async Task<IReadOnlyList<bool>> UpsertAsync(IReadOnlyList<StoredCustomer> customers, CancellationToken cancellationToken)
+    {
+        // One query per garage finds which records exist already; only those are loaded and tracked.
+        var existing = new Dictionary<(string Owner, string Ref), CustomerRow>();
+        foreach (var garage in customers.GroupBy(c => c.Record.OwnerParty, StringComparer.Ordinal))
         {
-            row = new CustomerRow { OwnerParty = record.OwnerParty, CustomerRef = record.CustomerRef, SubjectId = customer.SubjectId, Data = [], CreatedAt = customer.UpdatedAt };
-            db.Customers.Add(row);
+            var refs = garage.Select(c => c.Record.CustomerRef).ToList();
+            var found = await db.Customers.Where(c => c.OwnerParty == garage.Key && refs.Contains(c.CustomerRef)).Select(c => c.Id)
+                .ToListAsync(cancellationToken).ConfigureAwait(false);
+            if (found.Count > 0)
+            {
+                var rows = await db.Customers.Include(c => c.Vehicles).Where(c => found.Contains(c.Id)).ToListAsync(cancellationToken).ConfigureAwait(false);
+                foreach (var row in rows)
+                {
+                    existing[(row.OwnerParty, row.CustomerRef)] = row;
+                }
+            }
         }
 
-        row.Data = record.ToByteArray();
-        row.Prefecture = NullIfEmpty(record.Contact?.Address?.Prefecture);
-        row.UpdatedAt = customer.UpdatedAt;
-        row.Vehicles.Clear();
-        row.Vehicles.AddRange(record.Vehicles.Select(v => new VehicleIndexRow
+        // New records, most of a batch, are inserted without change tracking; replaced ones through EF.
+        using var insertCustomer = RowInserter<CustomerRow>.Create(db);
+        using var insertVehicle = RowInserter<VehicleIndexRow>.Create(db);
+        var created = new List<bool>(customers.Count);
+        foreach (var customer in customers)
         {
-            VehicleRef = v.VehicleRef,
-            ChassisNumber = NullIfEmpty(v.InspectionCertificate?.ChassisNumber),
-            ModelCode = NullIfEmpty(v.InspectionCertificate?.ModelCode),
-        }));
+            var record = customer.Record;
+            var isNew = !existing.TryGetValue((record.OwnerParty, record.CustomerRef), out var row);
+            row ??= new CustomerRow { OwnerParty = record.OwnerParty, CustomerRef = record.CustomerRef, SubjectId = customer.SubjectId, Data = [], CreatedAt = customer.UpdatedAt };
+            row.Data = record.ToByteArray();
+            row.Prefecture = NullIfEmpty(record.Contact?.Address?.Prefecture);
+            row.UpdatedAt = customer.UpdatedAt;
+            var vehicles = record.Vehicles.Select(v => new VehicleIndexRow
+            {
+                VehicleRef = v.VehicleRef,
+                ChassisNumber = NullIfEmpty(v.InspectionCertificate?.ChassisNumber),
+                ModelCode = NullIfEmpty(v.InspectionCertificate?.ModelCode),
+            });
+            if (isNew)
+            {
+                var id = await insertCustomer.InsertAsync(row, cancellationToken).ConfigureAwait(false);
+                foreach (var vehicle in vehicles)
+                {
+                    vehicle.CustomerId = id;
+                    await insertVehicle.InsertAsync(vehicle, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            else
+            {
+                row.Vehicles.Clear();
+                row.Vehicles.AddRange(vehicles);
+            }
+
+            created.Add(isNew);
+        }
+
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         return created;
     }

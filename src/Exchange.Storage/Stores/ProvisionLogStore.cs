@@ -17,8 +17,12 @@ internal sealed class ProvisionLogStore(ExchangeDbContext db) : IProvisionLogSto
 
         var head = await HeadRowAsync(cancellationToken).ConfigureAwait(false);
         var linked = ProvisionChain.Link(head?.Sequence ?? 0, head?.EntryHash ?? ProvisionChain.Genesis, facts);
-        db.ProvisionEntries.AddRange(linked.Select(ToRow));
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        using var insert = RowInserter<ProvisionEntryRow>.Create(db);
+        foreach (var entry in linked)
+        {
+            await insert.InsertAsync(ToRow(entry), cancellationToken).ConfigureAwait(false);
+        }
+
         return linked;
     }
 
@@ -65,7 +69,7 @@ internal sealed class ProvisionLogStore(ExchangeDbContext db) : IProvisionLogSto
         row.PreviousHash,
         row.EntryHash);
 
-    private static ProvisionEntryRow ToRow(ChainedProvision entry) => new()
+    internal static ProvisionEntryRow ToRow(ChainedProvision entry) => new()
     {
         Sequence = entry.Sequence,
         Time = entry.Fact.Time,

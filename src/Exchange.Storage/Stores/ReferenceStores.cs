@@ -32,9 +32,18 @@ internal sealed class VendorAuthorisationStore(ExchangeDbContext db) : IVendorAu
         .ToList();
 }
 
-internal sealed class DeclarationStore(ExchangeDbContext db) : IDeclarationStore
+internal sealed class DeclarationStore(ExchangeDbContext db, UnitOfWork unitOfWork, SnapshotCache<IReadOnlyList<DeclarationRecord>> cache) : IDeclarationStore
 {
-    public async Task<IReadOnlyList<DeclarationRecord>> ListAsync(CancellationToken cancellationToken)
+    public Task<IReadOnlyList<DeclarationRecord>> ListAsync(CancellationToken cancellationToken) => cache.GetAsync(LoadAsync, cancellationToken);
+
+    public async Task AddAsync(DeclarationRecord record, CancellationToken cancellationToken)
+    {
+        db.Declarations.Add(new DeclarationRow { Version = record.Version, PublishedAt = record.PublishedAt, EffectiveAt = record.EffectiveAt, Content = Google.Protobuf.MessageExtensions.ToByteArray(record.Content), Hash = record.Hash });
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        unitOfWork.AfterCommit(cache.Invalidate);
+    }
+
+    private async Task<IReadOnlyList<DeclarationRecord>> LoadAsync(CancellationToken cancellationToken)
     {
         var rows = await db.Declarations.AsNoTracking().OrderBy(d => d.Version).ToListAsync(cancellationToken).ConfigureAwait(false);
         return rows.Select(row =>
@@ -44,20 +53,11 @@ internal sealed class DeclarationStore(ExchangeDbContext db) : IDeclarationStore
             return record.Hash == row.Hash ? record : throw new InvalidDataException($"Declaration version {row.Version} does not match its recorded hash.");
         }).ToList();
     }
-
-    public async Task AddAsync(DeclarationRecord record, CancellationToken cancellationToken)
-    {
-        db.Declarations.Add(new DeclarationRow { Version = record.Version, PublishedAt = record.PublishedAt, EffectiveAt = record.EffectiveAt, Content = Google.Protobuf.MessageExtensions.ToByteArray(record.Content), Hash = record.Hash });
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-    }
 }
 
-internal sealed class GrantStore(ExchangeDbContext db) : IGrantStore
+internal sealed class GrantStore(ExchangeDbContext db, UnitOfWork unitOfWork, SnapshotCache<IReadOnlyList<Grant>> cache) : IGrantStore
 {
-    public async Task<IReadOnlyList<Grant>> ListAsync(CancellationToken cancellationToken) =>
-        (await db.Grants.AsNoTracking().OrderBy(g => g.Id).ToListAsync(cancellationToken).ConfigureAwait(false))
-        .Select(g => new Grant(Enum.Parse<GrantSubjectKind>(g.SubjectKind), g.Subject, g.Purpose, g.Items.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal)))
-        .ToList();
+    public Task<IReadOnlyList<Grant>> ListAsync(CancellationToken cancellationToken) => cache.GetAsync(LoadAsync, cancellationToken);
 
     public async Task SetAsync(Grant grant, CancellationToken cancellationToken)
     {
@@ -74,11 +74,20 @@ internal sealed class GrantStore(ExchangeDbContext db) : IGrantStore
         }
 
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        unitOfWork.AfterCommit(cache.Invalidate);
     }
 
     public async Task<bool> RemoveAsync(GrantSubjectKind kind, string subject, string purpose, CancellationToken cancellationToken)
     {
         var name = kind.ToString();
-        return await db.Grants.Where(g => g.SubjectKind == name && g.Subject == subject && g.Purpose == purpose).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false) > 0;
+        var removed = await db.Grants.Where(g => g.SubjectKind == name && g.Subject == subject && g.Purpose == purpose).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false) > 0;
+        unitOfWork.AfterCommit(cache.Invalidate);
+        return removed;
     }
+
+    private async Task<IReadOnlyList<Grant>> LoadAsync(CancellationToken cancellationToken) =>
+        (await db.Grants.AsNoTracking().OrderBy(g => g.Id).ToListAsync(cancellationToken).ConfigureAwait(false))
+        .Select(g => new Grant(Enum.Parse<GrantSubjectKind>(g.SubjectKind), g.Subject, g.Purpose, g.Items.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal)))
+        .ToList();
+
 }

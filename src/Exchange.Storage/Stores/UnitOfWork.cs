@@ -15,6 +15,21 @@ internal sealed class WriteGate : IDisposable
 
 internal sealed class UnitOfWork(ExchangeDbContext db, WriteGate gate) : IUnitOfWork
 {
+    private readonly List<Action> _afterCommit = [];
+
+    /// <summary>Runs <paramref name="action"/> once the current transaction commits, or now when none is open.</summary>
+    public void AfterCommit(Action action)
+    {
+        if (db.Database.CurrentTransaction is null)
+        {
+            action();
+        }
+        else
+        {
+            _afterCommit.Add(action);
+        }
+    }
+
     public async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {
         if (db.Database.CurrentTransaction is not null)
@@ -29,6 +44,7 @@ internal sealed class UnitOfWork(ExchangeDbContext db, WriteGate gate) : IUnitOf
             var result = await work(cancellationToken).ConfigureAwait(false);
             await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            _afterCommit.ForEach(action => action());
             return result;
         }
         catch
@@ -38,6 +54,7 @@ internal sealed class UnitOfWork(ExchangeDbContext db, WriteGate gate) : IUnitOf
         }
         finally
         {
+            _afterCommit.Clear();
             gate.Semaphore.Release();
         }
     }

@@ -50,6 +50,31 @@ public sealed class ProvisionLogServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Concurrent_reads_refusals_and_a_batch_write_each_leave_their_entries_on_one_unbroken_chain()
+    {
+        // Reads and refusals are committed in groups by one writer while a batch commits its own
+        // entries with its data: the chain must come out whole, with every call's entries.
+        var readers = Enumerable.Range(0, 4).Select(_ => new Records.RecordsClient(_hub.Channel("group-lotus"))).ToArray();
+        var vendor = new Records.RecordsClient(_hub.Channel("vendor-broadleaf"));
+        var batch = new PutCustomersRequest { Purpose = "after-sales" };
+        batch.Records.AddRange(Enumerable.Range(0, 50).Select(i => Sample.Customer($"B{i:D3}")));
+
+        var reads = Enumerable.Range(0, 200).Select(i => readers[i % readers.Length]
+            .GetCustomerAsync(new GetCustomerRequest { Purpose = "marketing", OwnerParty = "garage-kaminoyama", CustomerRef = $"C00{1 + (i % 3)}", Items = { "contact" } }, cancellationToken: Ct).ResponseAsync);
+        var refusals = Enumerable.Range(0, 20).Select(async _ =>
+        {
+            var error = await Assert.ThrowsAsync<RpcException>(() => vendor.GetCustomerAsync(new GetCustomerRequest { Purpose = "marketing", OwnerParty = "garage-kaminoyama", CustomerRef = "C001", Items = { "contact" } }, cancellationToken: Ct).ResponseAsync);
+            Assert.Equal(StatusCode.PermissionDenied, error.StatusCode);
+        });
+        var write = new Records.RecordsClient(_hub.Channel("garage-kaminoyama")).PutCustomersAsync(batch, cancellationToken: Ct).ResponseAsync;
+        await Task.WhenAll(reads.Cast<Task>().Concat(refusals).Append(write));
+
+        var result = await Admin.VerifyAsync(new VerifyRequest(), cancellationToken: Ct);
+        Assert.True(result.Intact, result.Problem);
+        Assert.Equal(4 + 200 + 20 + 50, result.EntriesChecked);
+    }
+
+    [Fact]
     public async Task Altering_one_stored_entry_is_pinpointed()
     {
         await ExecuteSqlAsync("UPDATE provision_log SET Purpose = 'recall' WHERE Sequence = 2");

@@ -303,4 +303,112 @@ public sealed class RecordsServiceTests : IAsyncLifetime
         var entry = Assert.Single(entries);
         Assert.Equal((ProvisionOutcome.Refused, "vendor.not-authorised", Garage, Broadleaf), (entry.Outcome, entry.Rule, entry.Provider, entry.Agent));
     }
+
+    private static PutCustomersRequest Batch(params CustomerRecord[] records)
+    {
+        var request = new PutCustomersRequest { Purpose = "after-sales" };
+        request.Records.AddRange(records);
+        return request;
+    }
+
+    [Fact]
+    public async Task Batch_write_stores_every_record_with_one_received_entry_per_person()
+    {
+        var garage = As(Garage);
+        await WriteCustomersAsync(Sample.Customer("B002"));
+
+        PutCustomersResponse? reply = null;
+        var entries = await _hub.EntriesDuringAsync(async () => reply = await garage.PutCustomersAsync(Batch(Sample.Customer("B001"), Sample.Customer("B002"), Sample.Customer("B003")), cancellationToken: Ct));
+
+        Assert.Equal(["B001", "B002", "B003"], reply!.Results.Select(r => r.CustomerRef));
+        Assert.Equal([true, false, true], reply.Results.Select(r => r.Created));
+        Assert.Equal(1, reply.DeclarationVersion);
+        Assert.Equal(reply.Results.Select(r => r.SubjectId), entries.Select(e => e.SubjectId));
+        Assert.All(entries, e => Assert.Equal((ProvisionOutcome.Received, Garage, "hub"), (e.Outcome, e.Provider, e.Recipient)));
+        Assert.Single(entries.Select(e => e.CallId).Distinct());
+        foreach (var customerRef in new[] { "B001", "B002", "B003" })
+        {
+            var read = await garage.GetCustomerAsync(Get("after-sales", customerRef, "contact"), cancellationToken: Ct);
+            Assert.Equal($"{customerRef}@example.jp", read.Record.Contact.Email);
+        }
+    }
+
+    public static TheoryData<string, string> RefusedBatches => new()
+    {
+        { "sensitive", "records[1]: repairs.work.description appears to hold sensitive personal data" },
+        { "duplicate", "records[2]: customer_ref 'B001' appears twice in the batch" },
+        { "two-garages", "records[1]: owner_party 'garage-other' differs from the first record's 'garage-kaminoyama'" },
+    };
+
+    [Theory]
+    [MemberData(nameof(RefusedBatches))]
+    public async Task Batch_with_one_refused_record_stores_none_and_records_a_refusal_for_each_person(string fault, string message)
+    {
+        var records = new[] { Sample.Customer("B001"), Sample.Customer("B002"), Sample.Customer("B003") };
+        switch (fault)
+        {
+            case "sensitive":
+                records[1].Repairs[0].Work[0].Description = "通院中のため送迎希望";
+                break;
+            case "duplicate":
+                records[2].CustomerRef = "B001";
+                break;
+            default:
+                records[1].OwnerParty = "garage-other";
+                break;
+        }
+
+        var garage = As(Garage);
+        var entries = await _hub.EntriesDuringAsync(async () =>
+        {
+            var error = await Assert.ThrowsAsync<RpcException>(() => garage.PutCustomersAsync(Batch(records), cancellationToken: Ct).ResponseAsync);
+            Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+            Assert.StartsWith(message, error.Status.Detail, StringComparison.Ordinal);
+            Assert.EndsWith("nothing was stored (rule record.refused)", error.Status.Detail, StringComparison.Ordinal);
+        });
+
+        Assert.Equal(3, entries.Count);
+        Assert.All(entries, e => Assert.Equal((ProvisionOutcome.Refused, "record.refused"), (e.Outcome, e.Rule)));
+        foreach (var customerRef in new[] { "B001", "B002", "B003" })
+        {
+            var missing = await Assert.ThrowsAsync<RpcException>(() => garage.GetCustomerAsync(Get("after-sales", customerRef, "contact"), cancellationToken: Ct).ResponseAsync);
+            Assert.Equal(StatusCode.NotFound, missing.StatusCode);
+        }
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1001)]
+    public async Task Batch_of_no_records_or_too_many_is_refused_before_anything_is_read(int count)
+    {
+        var records = Enumerable.Range(0, count).Select(i => new CustomerRecord { CustomerRef = $"N{i}" }).ToArray();
+
+        var entries = await _hub.EntriesDuringAsync(async () =>
+        {
+            var error = await Assert.ThrowsAsync<RpcException>(() => As(Garage).PutCustomersAsync(Batch(records), cancellationToken: Ct).ResponseAsync);
+            Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+            Assert.Equal($"a batch holds 1 to 1000 records, not {count}", error.Status.Detail);
+        });
+
+        Assert.Empty(entries);
+    }
+
+    [Fact]
+    public async Task Vendor_batch_without_the_garage_authorisation_is_refused_for_each_person()
+    {
+        var records = new[] { Sample.Customer("B001"), Sample.Customer("B002") };
+        foreach (var record in records)
+        {
+            record.OwnerParty = Garage;
+        }
+
+        var entries = await _hub.EntriesDuringAsync(async () =>
+        {
+            var error = await Assert.ThrowsAsync<RpcException>(() => As(Broadleaf).PutCustomersAsync(Batch(records), cancellationToken: Ct).ResponseAsync);
+            Assert.Equal(StatusCode.PermissionDenied, error.StatusCode);
+        });
+
+        Assert.Equal(2, entries.Count);
+        Assert.All(entries, e => Assert.Equal((ProvisionOutcome.Refused, "vendor.not-authorised", Garage, Broadleaf), (e.Outcome, e.Rule, e.Provider, e.Agent)));
+    }
 }

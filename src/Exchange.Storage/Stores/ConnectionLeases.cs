@@ -1,0 +1,240 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Exchange.Storage.Stores;
+
+/// <summary>
+/// A few open connections, each lent to one caller at a time with its commands prepared once, for
+/// the statements the hub runs on every call (the caller's standing, a record and its opt-out, the
+/// provision log's head). They read the shared database every time; what they save is opening a
+/// connection and EF's per-query setup, which on SQLite cost several times the statement itself.
+/// </summary>
+internal sealed class ConnectionLeases(IServiceScopeFactory scopes) : IDisposable
+{
+    private const int MaxIdle = 16;
+    private readonly Lazy<Database> _database = new(() => Database.Create(scopes), LazyThreadSafetyMode.ExecutionAndPublication);
+    private readonly ConcurrentBag<ConnectionLease> _idle = [];
+    private bool _disposed;
+
+    /// <summary>Table and column names as the EF model maps them, quoted for the provider.</summary>
+    public SchemaNames Names => _database.Value.Names;
+
+    /// <summary>Runs <paramref name="work"/> on a leased connection; a connection that failed is closed, not lent again.</summary>
+    public async Task<T> RunAsync<T>(Func<ConnectionLease, Task<T>> work, CancellationToken cancellationToken)
+    {
+        var lease = _idle.TryTake(out var idle) ? idle : await ConnectionLease.OpenAsync(_database.Value, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var result = await work(lease).ConfigureAwait(false);
+            Return(lease);
+            return result;
+        }
+        catch
+        {
+            lease.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The synchronous form, for callbacks that cannot wait (the TLS handshake).</summary>
+    public T Run<T>(Func<ConnectionLease, T> work)
+    {
+        var lease = _idle.TryTake(out var idle) ? idle : ConnectionLease.Open(_database.Value);
+        try
+        {
+            var result = work(lease);
+            Return(lease);
+            return result;
+        }
+        catch
+        {
+            lease.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        _disposed = true;
+        while (_idle.TryTake(out var lease))
+        {
+            lease.Dispose();
+        }
+    }
+
+    private void Return(ConnectionLease lease)
+    {
+        if (_disposed || _idle.Count >= MaxIdle)
+        {
+            lease.Dispose();
+        }
+        else
+        {
+            _idle.Add(lease);
+        }
+    }
+
+    internal sealed record Database(DbProviderFactory Factory, string ConnectionString, SchemaNames Names, bool IsSqlite)
+    {
+        /// <summary>The settings EF's connections get, for these too.</summary>
+        public void OnOpened(DbConnection connection)
+        {
+            if (IsSqlite)
+            {
+                SqliteConnectionSettings.Apply(connection);
+            }
+        }
+
+        public static Database Create(IServiceScopeFactory scopes)
+        {
+            using var scope = scopes.CreateScope();
+            var db = scope.ServiceProvider.GetRequiredService<ExchangeDbContext>();
+            return new Database(
+                DbProviderFactories.GetFactory(db.Database.GetDbConnection()) ?? throw new InvalidOperationException("The database provider has no DbProviderFactory."),
+                db.Database.GetConnectionString() ?? throw new InvalidOperationException("The database has no connection string."),
+                new SchemaNames(db.Model, db.GetService<ISqlGenerationHelper>()),
+                db.Database.IsSqlite());
+        }
+    }
+}
+
+/// <summary>One open connection and the commands prepared on it.</summary>
+internal sealed class ConnectionLease : IDisposable
+{
+    private readonly Dictionary<string, DbCommand> _commands = new(StringComparer.Ordinal);
+    private readonly Dictionary<Type, object> _inserters = [];
+
+    private ConnectionLease(DbConnection connection, SchemaNames names)
+    {
+        Connection = connection;
+        Names = names;
+    }
+
+    public DbConnection Connection { get; }
+
+    public SchemaNames Names { get; }
+
+    /// <summary>The command for <paramref name="sql"/> with parameters named <paramref name="parameters"/>, prepared on first use.</summary>
+    public DbCommand Command(string sql, params ReadOnlySpan<string> parameters)
+    {
+        if (!_commands.TryGetValue(sql, out var command))
+        {
+            command = Connection.CreateCommand();
+            command.CommandText = sql;
+            foreach (var name in parameters)
+            {
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = name;
+                command.Parameters.Add(parameter);
+            }
+
+            _commands.Add(sql, command);
+        }
+
+        return command;
+    }
+
+    /// <summary>The prepared insert for <typeparamref name="TRow"/> on this connection.</summary>
+    public RowInserter<TRow> Inserter<TRow>()
+        where TRow : class
+    {
+        if (!_inserters.TryGetValue(typeof(TRow), out var inserter))
+        {
+            inserter = RowInserter<TRow>.Create(Names, Connection);
+            _inserters.Add(typeof(TRow), inserter);
+        }
+
+        return (RowInserter<TRow>)inserter;
+    }
+
+    public void Dispose()
+    {
+        foreach (var command in _commands.Values)
+        {
+            command.Dispose();
+        }
+
+        foreach (var inserter in _inserters.Values.Cast<IDisposable>())
+        {
+            inserter.Dispose();
+        }
+
+        Connection.Dispose();
+    }
+
+    internal static ConnectionLease Open(ConnectionLeases.Database database)
+    {
+        var connection = Create(database);
+        try
+        {
+            connection.Open();
+            database.OnOpened(connection);
+            return new ConnectionLease(connection, database.Names);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    internal static async Task<ConnectionLease> OpenAsync(ConnectionLeases.Database database, CancellationToken cancellationToken)
+    {
+        var connection = Create(database);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            database.OnOpened(connection);
+            return new ConnectionLease(connection, database.Names);
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static DbConnection Create(ConnectionLeases.Database database)
+    {
+        var connection = database.Factory.CreateConnection() ?? throw new InvalidOperationException("The database provider made no connection.");
+        connection.ConnectionString = database.ConnectionString;
+        return connection;
+    }
+}
+
+/// <summary>Table and column names from the EF model, delimited for the provider, so hand-written SQL follows the schema.</summary>
+internal sealed class SchemaNames(IModel model, ISqlGenerationHelper sql)
+{
+    public ISqlGenerationHelper Sql => sql;
+
+    public IEntityType Entity<TRow>() => model.FindEntityType(typeof(TRow)) ?? throw new InvalidOperationException($"{typeof(TRow).Name} is not in the model.");
+
+    /// <summary>The delimited table name of <typeparamref name="TRow"/>.</summary>
+    public string Table<TRow>()
+    {
+        var table = StoreObject<TRow>();
+        return sql.DelimitIdentifier(table.Name, table.Schema);
+    }
+
+    /// <summary>The delimited column name of <typeparamref name="TRow"/>'s property <paramref name="property"/>.</summary>
+    public string Column<TRow>(string property) =>
+        sql.DelimitIdentifier(Entity<TRow>().FindProperty(property)?.GetColumnName(StoreObject<TRow>()) ?? throw new InvalidOperationException($"{typeof(TRow).Name}.{property} is not mapped."));
+
+    /// <summary>A value read from <typeparamref name="TRow"/>'s column for <paramref name="property"/>, converted back as the model maps it.</summary>
+    public T Read<TRow, T>(string property, object value)
+    {
+        var converter = Entity<TRow>().FindProperty(property)?.GetTypeMapping().Converter;
+        return (T)(converter is null ? value : converter.ConvertFromProvider(value))!;
+    }
+
+    public StoreObjectIdentifier StoreObject<TRow>()
+    {
+        var entity = Entity<TRow>();
+        return StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
+    }
+}

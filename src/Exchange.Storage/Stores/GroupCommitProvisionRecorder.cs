@@ -1,0 +1,121 @@
+using System.Collections.Concurrent;
+using Exchange.Domain.Provisions;
+using Exchange.Storage.Entities;
+
+namespace Exchange.Storage.Stores;
+
+/// <summary>
+/// Group commit for log-only entries: one writer thread takes every entry queued while its previous
+/// transaction was committing and stores them all in the next one. Each commit costs a disk flush,
+/// so committing reads one by one would cap the hub at the disk's flush rate; together, one flush
+/// serves every call that was waiting. No caller is answered before its own entries are committed.
+/// The writer has a thread of its own so that, under load, it does not queue behind the calls it serves.
+/// </summary>
+internal sealed class GroupCommitProvisionRecorder : IProvisionRecorder, IDisposable
+{
+    // Bounds one transaction, so a burst cannot hold the write gate for long.
+    private const int MaxEntriesPerCommit = 4096;
+    private readonly ConnectionLeases _leases;
+    private readonly WriteGate _gate;
+    private readonly Lazy<string> _headSql;
+    private readonly BlockingCollection<Pending> _queue = [];
+    private readonly Thread _writer;
+
+    public GroupCommitProvisionRecorder(ConnectionLeases leases, WriteGate gate)
+    {
+        _leases = leases;
+        _gate = gate;
+        _headSql = new(() =>
+        {
+            var n = leases.Names;
+            var sequence = n.Column<ProvisionEntryRow>(nameof(ProvisionEntryRow.Sequence));
+            return $"SELECT {sequence}, {n.Column<ProvisionEntryRow>(nameof(ProvisionEntryRow.EntryHash))} FROM {n.Table<ProvisionEntryRow>()} ORDER BY {sequence} DESC LIMIT 1";
+        });
+        _writer = new Thread(WriteLoop) { IsBackground = true, Name = "Provision-log writer" };
+        _writer.Start();
+    }
+
+    public Task RecordAsync(IReadOnlyList<ProvisionFact> facts, CancellationToken cancellationToken)
+    {
+        if (facts.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        // Not cancelled once queued: a caller that goes away still had its refusal or provision decided.
+        var pending = new Pending(facts);
+        return _queue.TryAdd(pending) ? pending.Committed.Task : throw new ObjectDisposedException(nameof(GroupCommitProvisionRecorder));
+    }
+
+    public void Dispose()
+    {
+        _queue.CompleteAdding();
+        _writer.Join();
+        _queue.Dispose();
+    }
+
+    private void WriteLoop()
+    {
+        var group = new List<Pending>();
+        while (_queue.TryTake(out var first, Timeout.Infinite))
+        {
+            group.Clear();
+            group.Add(first);
+            var entries = first.Facts.Count;
+            while (entries < MaxEntriesPerCommit && _queue.TryTake(out var next))
+            {
+                group.Add(next);
+                entries += next.Facts.Count;
+            }
+
+            try
+            {
+                _gate.Semaphore.Wait();
+                try
+                {
+                    _leases.Run(lease => Append(lease, group.SelectMany(p => p.Facts)));
+                }
+                finally
+                {
+                    _gate.Semaphore.Release();
+                }
+
+                group.ForEach(p => p.Committed.TrySetResult());
+            }
+            catch (Exception e)
+            {
+                group.ForEach(p => p.Committed.TrySetException(e));
+            }
+        }
+    }
+
+    private bool Append(ConnectionLease lease, IEnumerable<ProvisionFact> facts)
+    {
+        using var transaction = lease.Connection.BeginTransaction();
+        var head = lease.Command(_headSql.Value);
+        head.Transaction = transaction;
+        var (sequence, hash) = (0L, ProvisionChain.Genesis);
+        using (var reader = head.ExecuteReader())
+        {
+            if (reader.Read())
+            {
+                (sequence, hash) = (reader.GetInt64(0), reader.GetString(1));
+            }
+        }
+
+        var insert = lease.Inserter<ProvisionEntryRow>();
+        insert.Transaction = transaction;
+        foreach (var entry in ProvisionChain.Link(sequence, hash, facts))
+        {
+            insert.Insert(ProvisionLogStore.ToRow(entry));
+        }
+
+        transaction.Commit();
+        return true;
+    }
+
+    private sealed record Pending(IReadOnlyList<ProvisionFact> Facts)
+    {
+        public TaskCompletionSource Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

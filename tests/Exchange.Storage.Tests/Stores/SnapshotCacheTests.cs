@@ -1,0 +1,66 @@
+using Exchange.Storage.Stores;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Exchange.Storage.Tests.Stores;
+
+public sealed class SnapshotCacheTests
+{
+    private readonly FakeTimeProvider _time = new();
+    private int _loads;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private Task<string> LoadAsync(CancellationToken cancellationToken) => Task.FromResult("v" + ++_loads);
+
+    [Fact]
+    public async Task Value_is_kept_for_its_maximum_age_and_read_again_after_it()
+    {
+        var cache = new SnapshotCache<string>(_time, TimeSpan.FromSeconds(2));
+
+        Assert.Equal("v1", await cache.GetAsync(LoadAsync, Ct));
+        _time.Advance(TimeSpan.FromMilliseconds(1999));
+        Assert.Equal("v1", await cache.GetAsync(LoadAsync, Ct));
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal("v2", await cache.GetAsync(LoadAsync, Ct));
+    }
+
+    [Fact]
+    public async Task Invalidation_makes_the_next_call_read_again()
+    {
+        var cache = new SnapshotCache<string>(_time, TimeSpan.FromMinutes(1));
+        await cache.GetAsync(LoadAsync, Ct);
+
+        cache.Invalidate();
+
+        Assert.Equal("v2", await cache.GetAsync(LoadAsync, Ct));
+        Assert.Equal("v2", await cache.GetAsync(LoadAsync, Ct));
+    }
+
+    [Fact]
+    public async Task Value_loaded_while_a_change_was_made_serves_that_call_only()
+    {
+        var cache = new SnapshotCache<string>(_time, TimeSpan.FromMinutes(1));
+
+        var during = await cache.GetAsync(
+            ct =>
+            {
+                cache.Invalidate();
+                return LoadAsync(ct);
+            },
+            Ct);
+
+        Assert.Equal("v1", during);
+        Assert.Equal("v2", await cache.GetAsync(LoadAsync, Ct));
+    }
+
+    [Fact]
+    public async Task Zero_maximum_age_reads_every_time()
+    {
+        var cache = new SnapshotCache<string>(_time, TimeSpan.Zero);
+
+        await cache.GetAsync(LoadAsync, Ct);
+        await cache.GetAsync(LoadAsync, Ct);
+
+        Assert.Equal(2, _loads);
+    }
+}
