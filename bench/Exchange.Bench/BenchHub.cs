@@ -15,23 +15,25 @@ namespace Exchange.Bench;
 /// </summary>
 internal sealed class BenchHub : IAsyncDisposable
 {
-    private const string Party = "garage-kaminoyama";
+    /// <summary>The development garage: it writes the records and makes the transport calls.</summary>
+    public const string Garage = "garage-kaminoyama";
+
+    /// <summary>The development group body: it reads the garage's records for a purpose.</summary>
+    public const string GroupBody = "group-lotus";
+
     private readonly WebApplication _app;
     private readonly string _directory;
+    private readonly Dictionary<string, X509Certificate2> _certificates = [];
 
     private BenchHub(WebApplication app, string directory)
     {
         _app = app;
         _directory = directory;
         Address = HubApplication.GetListeningAddress(app);
-        var certificates = Path.Combine(directory, "certs");
-        ClientCertificate = PemFiles.LoadCertificateWithKey(Path.Combine(certificates, Party + ".crt"), Path.Combine(certificates, Party + ".key"));
-        TrustAnchors = PemFiles.LoadCertificates(Path.Combine(certificates, "ca.crt"));
+        TrustAnchors = PemFiles.LoadCertificates(Path.Combine(directory, "certs", "ca.crt"));
     }
 
     public Uri Address { get; }
-
-    public X509Certificate2 ClientCertificate { get; }
 
     public X509Certificate2Collection TrustAnchors { get; }
 
@@ -73,8 +75,18 @@ internal sealed class BenchHub : IAsyncDisposable
         }
     }
 
-    /// <summary>A channel of its own (so its own HTTP/2 connection) to the hub.</summary>
-    public GrpcChannel CreateChannel() => MutualTlsChannel.Create(Address, ClientCertificate, TrustAnchors);
+    /// <summary>A channel of its own (so its own HTTP/2 connection) to the hub, calling as <paramref name="party"/>.</summary>
+    public GrpcChannel CreateChannel(string party = Garage)
+    {
+        if (!_certificates.TryGetValue(party, out var certificate))
+        {
+            var folder = Path.Combine(_directory, "certs");
+            certificate = PemFiles.LoadCertificateWithKey(Path.Combine(folder, party + ".crt"), Path.Combine(folder, party + ".key"));
+            _certificates.Add(party, certificate);
+        }
+
+        return MutualTlsChannel.Create(Address, certificate, TrustAnchors);
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -85,7 +97,11 @@ internal sealed class BenchHub : IAsyncDisposable
         }
         finally
         {
-            ClientCertificate.Dispose();
+            foreach (var certificate in _certificates.Values)
+            {
+                certificate.Dispose();
+            }
+
             DeleteDirectory(_directory);
         }
     }

@@ -15,6 +15,11 @@ internal sealed record BenchOptions
           --streams N         concurrent server streams (default 4)
           --duplex-streams N  concurrent duplex streams, 0 to skip (default 4)
           --in-flight N       duplex pings in flight per stream (default 256)
+          --writers N         concurrent batch writers of customer records (default 2)
+          --batch N           records per PutCustomers batch, 1 to 1000 (default 500)
+          --readers N         concurrent purpose-checked single-record readers (default 32)
+          --only WHAT         transport (Ping calls) or records (writes and reads on SQLite);
+                              both when absent
           --help              this text
         """;
 
@@ -32,6 +37,16 @@ internal sealed record BenchOptions
 
     public int InFlight { get; init; } = 256;
 
+    public int Writers { get; init; } = 2;
+
+    public int Batch { get; init; } = 500;
+
+    public int Readers { get; init; } = 32;
+
+    public bool Transport { get; init; } = true;
+
+    public bool Records { get; init; } = true;
+
     public bool Help { get; init; }
 
     /// <summary>The measured window of every scenario.</summary>
@@ -45,7 +60,15 @@ internal sealed record BenchOptions
     public TimeSpan FirstWarmup => TimeSpan.FromSeconds(WarmupSeconds);
 
     /// <summary>Warm-ups and windows of every scenario together.</summary>
-    public int TotalSeconds => (int)(FirstWarmup + (NextWarmup * (DuplexStreams > 0 ? 2 : 1))).TotalSeconds + (Seconds * (DuplexStreams > 0 ? 3 : 2));
+    public int TotalSeconds
+    {
+        get
+        {
+            var transport = Transport ? (DuplexStreams > 0 ? 3 : 2) : 0;
+            var scenarios = transport + (Records ? 2 : 0);
+            return (int)(FirstWarmup + (NextWarmup * (scenarios - 1))).TotalSeconds + (Seconds * scenarios);
+        }
+    }
 
     /// <summary>Before each later scenario: most of the code they run is already optimised by then.</summary>
     public TimeSpan NextWarmup => TimeSpan.FromSeconds(Math.Min(WarmupSeconds, 5));
@@ -77,6 +100,15 @@ internal sealed record BenchOptions
                 "--streams" => options with { Streams = Number(name, text, 1, 1_000) },
                 "--duplex-streams" => options with { DuplexStreams = Number(name, text, 0, 1_000) },
                 "--in-flight" => options with { InFlight = Number(name, text, 1, 10_000) },
+                "--writers" => options with { Writers = Number(name, text, 1, 64) },
+                "--batch" => options with { Batch = Number(name, text, 1, 1000) },
+                "--readers" => options with { Readers = Number(name, text, 1, 10_000) },
+                "--only" => text switch
+                {
+                    "transport" => options with { Transport = true, Records = false },
+                    "records" => options with { Transport = false, Records = true },
+                    _ => throw new ArgumentException($"--only takes transport or records, not '{text}'."),
+                },
                 _ => throw new ArgumentException($"Unknown option {name}."),
             };
         }

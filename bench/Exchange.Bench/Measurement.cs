@@ -54,8 +54,8 @@ internal sealed class Measurement : IDisposable
         }
     }
 
-    /// <summary>Counts one operation of worker <paramref name="worker"/>; each worker writes only its own slot.</summary>
-    public void Add(int worker) => Volatile.Write(ref _counts[worker].Value, _counts[worker].Value + 1);
+    /// <summary>Counts one operation (or <paramref name="count"/>) of worker <paramref name="worker"/>; each worker writes only its own slot.</summary>
+    public void Add(int worker, long count = 1) => Volatile.Write(ref _counts[worker].Value, _counts[worker].Value + count);
 
     public void Dispose()
     {

@@ -25,35 +25,53 @@ if (options.Help)
 
 await using var hub = await BenchHub.StartAsync();
 var channels = Enumerable.Range(0, options.Connections).Select(_ => hub.CreateChannel()).ToArray();
+var readerChannels = Enumerable.Range(0, options.Connections).Select(_ => hub.CreateChannel(BenchHub.GroupBody)).ToArray();
 try
 {
     var clients = channels.Select(c => new Diagnostics.DiagnosticsClient(c)).ToArray();
     Report.Line($"Exchange bench: hub {HubApplication.Version} at {hub.Address} (HTTP/2 over mutual TLS on loopback), client in the same process");
     Report.Line($"machine: {Environment.ProcessorCount} cores ({Report.CpuModel()}), {RuntimeInformation.OSDescription}, .NET {Environment.Version}, {(GCSettings.IsServerGC ? "server" : "workstation")} GC ({GCSettings.LatencyMode})");
-    Report.Line($"settings: warm-up {options.FirstWarmup.TotalSeconds} s (then {options.NextWarmup.TotalSeconds} s) + {options.Seconds} s measured per scenario; {options.Concurrency} unary callers over {options.Connections} connections; {options.Streams} server streams; {(options.DuplexStreams > 0 ? $"{options.DuplexStreams} duplex streams x {options.InFlight} in flight" : "no duplex")}; about {options.TotalSeconds} s in all");
+    Report.Line($"settings: warm-up {options.FirstWarmup.TotalSeconds} s (then {options.NextWarmup.TotalSeconds} s) + {options.Seconds} s measured per scenario; about {options.TotalSeconds} s in all");
+    if (options.Transport)
+    {
+        Report.Line($"  transport: {options.Concurrency} unary callers over {options.Connections} connections; {options.Streams} server streams; {(options.DuplexStreams > 0 ? $"{options.DuplexStreams} duplex streams x {options.InFlight} in flight" : "no duplex")}");
+    }
+
+    if (options.Records)
+    {
+        Report.Line($"  records: {options.Writers} writers x batches of {options.Batch} as {BenchHub.Garage}; {options.Readers} readers as {BenchHub.GroupBody} over {options.Connections} connections; SQLite file in a temporary folder");
+    }
 
     // Opens each connection (TLS handshake) before anything is timed.
-    foreach (var client in clients)
+    foreach (var channel in channels.Concat(readerChannels))
     {
-        await client.PingAsync(new PingRequest(), deadline: DateTime.UtcNow.AddSeconds(30));
+        await new Diagnostics.DiagnosticsClient(channel).PingAsync(new PingRequest(), deadline: DateTime.UtcNow.AddSeconds(30));
     }
 
-    var results = new List<ScenarioResult>();
-    using (var memory = MemorySampler.Start())
+    using var memory = MemorySampler.Start();
+    ScenarioResult? unary = null, streamed = null, duplex = null, writes = null, reads = null;
+    if (options.Transport)
     {
-        results.Add(Report.Scenario(await Scenarios.UnaryAsync(clients, options)));
-        results.Add(Report.Scenario(await Scenarios.ServerStreamingAsync(clients, options)));
+        unary = Report.Scenario(await Scenarios.UnaryAsync(clients, options));
+        streamed = Report.Scenario(await Scenarios.ServerStreamingAsync(clients, options));
         if (options.DuplexStreams > 0)
         {
-            results.Add(Report.Scenario(await Scenarios.DuplexAsync(clients, options)));
+            duplex = Report.Scenario(await Scenarios.DuplexAsync(clients, options));
         }
-
-        Report.Summary(results, memory.PeakGcHeapBytes);
     }
+
+    if (options.Records)
+    {
+        var (writeResult, perWriter) = await RecordScenarios.BatchWritesAsync(new Records.RecordsClient(channels[0]), options, options.Transport ? options.NextWarmup : options.FirstWarmup);
+        writes = Report.Scenario(writeResult);
+        reads = Report.Scenario(await RecordScenarios.PurposeCheckedReadsAsync(readerChannels.Select(c => new Records.RecordsClient(c)).ToArray(), options, perWriter));
+    }
+
+    Report.Summary(new BenchFigures(unary, streamed, duplex, writes, reads), memory.PeakGcHeapBytes);
 }
 finally
 {
-    foreach (var channel in channels)
+    foreach (var channel in channels.Concat(readerChannels))
     {
         channel.Dispose();
     }

@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using Exchange.Contracts.V1;
+
+namespace Exchange.Bench;
+
+/// <summary>
+/// The joint-use path on the hub's SQLite file: the garage writing its customers' records in batches
+/// (each record with its provision-log entry, in one transaction per batch), then the group body
+/// reading them one at a time for <c>marketing</c>, each read purpose-checked, masked and logged.
+/// </summary>
+internal static class RecordScenarios
+{
+    private const string Purpose = "after-sales";
+
+    /// <summary><c>--writers</c> callers, each sending batches of <c>--batch</c> new records one after another.</summary>
+    public static async Task<(ScenarioResult Result, long Written)> BatchWritesAsync(Records.RecordsClient garage, BenchOptions options, TimeSpan warmup)
+    {
+        var written = new long[options.Writers];
+        var result = await Measurement.RunAsync($"batched PutCustomers ({options.Batch} per batch)", "record", options.Writers, warmup, options.Window, async (worker, run) =>
+        {
+            while (!run.IsStopping)
+            {
+                var request = new PutCustomersRequest { Purpose = Purpose };
+                for (var i = 0; i < options.Batch; i++)
+                {
+                    request.Records.Add(Customer(CustomerRef(worker, written[worker] + i)));
+                }
+
+                var reply = await garage.PutCustomersAsync(request, cancellationToken: run.Abort).ConfigureAwait(false);
+                written[worker] += reply.Results.Count;
+                run.Add(worker, reply.Results.Count);
+            }
+        }).ConfigureAwait(false);
+        return (result, written.Min());
+    }
+
+    /// <summary>
+    /// <c>--readers</c> callers reading, for marketing, the contact data of customers the writes stored
+    /// (the first <paramref name="perWriter"/> of each writer), chosen at random.
+    /// </summary>
+    public static Task<ScenarioResult> PurposeCheckedReadsAsync(Records.RecordsClient[] groupBody, BenchOptions options, long perWriter)
+    {
+        var latencies = new LatencyHistogram();
+        return Measurement.RunAsync("purpose-checked GetCustomer (marketing, contact)", "read", options.Readers, options.NextWarmup, options.Window, async (worker, run) =>
+        {
+            var client = groupBody[worker % groupBody.Length];
+            var random = new Random(worker);
+            var request = new GetCustomerRequest { Purpose = "marketing", OwnerParty = BenchHub.Garage, Items = { "contact" } };
+            while (!run.IsStopping)
+            {
+                request.CustomerRef = CustomerRef(random.Next(options.Writers), random.NextInt64(perWriter));
+                var started = Stopwatch.GetTimestamp();
+                var reply = await client.GetCustomerAsync(request, cancellationToken: run.Abort).ConfigureAwait(false);
+                if (reply.Record.Contact is null || reply.Record.Vehicles.Count > 0)
+                {
+                    throw new InvalidOperationException("The hub provided something other than the contact data granted for marketing.");
+                }
+
+                if (run.IsMeasuring)
+                {
+                    latencies.Record(started);
+                }
+
+                run.Add(worker);
+            }
+        }, latencies);
+    }
+
+    private static string CustomerRef(int writer, long index) => FormattableString.Invariant($"W{writer}-{index:D7}");
+
+    // A typical customer of a garage: contact, one vehicle with its inspection certificate, one
+    // repair with a part, one cost record; about 600 bytes on the wire.
+    private static CustomerRecord Customer(string customerRef)
+    {
+        var record = new CustomerRecord
+        {
+            CustomerRef = customerRef,
+            Contact = new CustomerContact
+            {
+                Name = "佐藤 花子",
+                NameKana = "サトウ ハナコ",
+                Address = new PostalAddress { PostalCode = "990-0001", Prefecture = "山形県", Locality = "山形市", Street = "旅篭町 2-3-4" },
+                Phone = "023-600-0000",
+                Email = customerRef + "@example.jp",
+                BirthDate = new Date { Year = 1981, Month = 7, Day = 12 },
+            },
+        };
+        record.Vehicles.Add(new Vehicle
+        {
+            VehicleRef = "v1",
+            InspectionCertificate = new InspectionCertificate
+            {
+                RegistrationNumber = "山形 300 さ 56-78",
+                ChassisNumber = "NHP10-" + customerRef,
+                ModelCode = "DAA-NHP10",
+                Maker = "トヨタ",
+                CarName = "アクア",
+                FirstRegistration = new Date { Year = 2018, Month = 3 },
+                InspectionExpiry = new Date { Year = 2027, Month = 3, Day = 31 },
+            },
+            MileageKm = 52_000,
+        });
+        var repair = new RepairOrder { OrderRef = "r1", VehicleRef = "v1" };
+        repair.Work.Add(new WorkItem { PerformedOn = new Date { Year = 2026, Month = 11, Day = 2 }, Description = "車検整備" });
+        repair.Parts.Add(new PartLine { Name = "エンジンオイル", Quantity = 4, UnitPriceYen = 1_200, AmountYen = 4_800 });
+        record.Repairs.Add(repair);
+        record.Costs.Add(new CostRecord { CostRef = "c1", VehicleRef = "v1", EstimateDate = new Date { Year = 2026, Month = 10, Day = 28 }, SalesDate = new Date { Year = 2026, Month = 11, Day = 2 }, BilledAmountYen = 98_000 });
+        return record;
+    }
+}
