@@ -60,7 +60,8 @@ internal sealed class ExchangeDbContext(DbContextOptions<ExchangeDbContext> opti
         {
             e.ToTable("customers");
             e.HasIndex(c => new { c.OwnerParty, c.CustomerRef }).IsUnique();
-            e.HasIndex(c => c.SubjectId).IsUnique();
+            // No index on SubjectId: it is derived from (OwnerParty, CustomerRef), unique already, and no
+            // query looks a customer up by it; a random-keyed index would cost a page write per insert.
             e.HasIndex(c => c.Prefecture);
             e.HasMany(c => c.Vehicles).WithOne().HasForeignKey(v => v.CustomerId).OnDelete(DeleteBehavior.Cascade);
         });

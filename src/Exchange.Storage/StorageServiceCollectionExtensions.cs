@@ -23,6 +23,7 @@ public static class StorageServiceCollectionExtensions
         services.AddDbContextPool<ExchangeDbContext>((sp, o) =>
             o.UseSqlite($"Data Source={Path.Combine(Path.GetFullPath(dataDirectory(sp)), "exchange.db")};Pooling=True;Default Timeout=30")
                 .AddInterceptors(new SqliteConnectionSettings()));
+        services.AddHostedService<SqliteWalCheckpointer>();
         return services.AddExchangeStores();
     }
 

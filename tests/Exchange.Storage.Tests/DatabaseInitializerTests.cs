@@ -2,6 +2,7 @@ using Exchange.Domain.Declarations;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Exchange.Storage.Tests;
 
@@ -16,6 +17,7 @@ public sealed class DatabaseInitializerTests : IDisposable
         _services = new ServiceCollection()
             .AddSingleton(TimeProvider.System)
             .AddSingleton(new DeclarationSettings())
+            .AddLogging()
             .AddExchangeSqliteStorage(_ => _directory)
             .BuildServiceProvider();
     }
@@ -76,6 +78,27 @@ public sealed class DatabaseInitializerTests : IDisposable
             Assert.NotEmpty(grants);
             Assert.DoesNotContain(grants, g => g.Purpose == "marketing");
         }
+    }
+
+    [Fact]
+    public async Task Stopping_the_hub_leaves_everything_in_the_database_file_and_the_write_ahead_log_empty()
+    {
+        var checkpointer = _services.GetServices<IHostedService>().OfType<SqliteWalCheckpointer>().Single();
+        await checkpointer.StartAsync(Ct);
+        using (var scope = _services.CreateScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().InitializeAsync(Ct);
+        }
+
+        var wal = new FileInfo(DatabaseFile + "-wal");
+        Assert.True(wal.Exists && wal.Length > 0, "the writes went to the write-ahead log first");
+
+        await checkpointer.StopAsync(Ct);
+
+        wal.Refresh();
+        Assert.Equal(0, wal.Length);
+        using var scope2 = _services.CreateScope();
+        Assert.NotEmpty(await scope2.ServiceProvider.GetRequiredService<ExchangeDbContext>().Grants.ToListAsync(Ct));
     }
 
     [Fact]

@@ -22,6 +22,17 @@ public static class RecordFields
         return items;
     }
 
+    /// <summary>
+    /// Everything a write is checked for, in one pass over the record: the items present, whether it
+    /// holds fields the schema does not know, and the first string <paramref name="screen"/> objects to.
+    /// </summary>
+    public static RecordInspection Inspect(IMessage message, Func<string, string?> screen)
+    {
+        var inspection = new Inspection(screen);
+        inspection.Visit(message, null);
+        return new RecordInspection(inspection.Items, inspection.HasUnknownFields, inspection.Problem);
+    }
+
     /// <summary>A copy of <paramref name="message"/> in which every item not in <paramref name="allowed"/> is cleared.</summary>
     public static T Mask<T>(T message, IReadOnlySet<string> allowed)
         where T : IMessage<T>
@@ -31,100 +42,63 @@ public static class RecordFields
         return copy;
     }
 
-    /// <summary>True when the message (at any depth) holds fields its schema does not know.</summary>
-    public static bool HasUnknownFields<T>(T message, MessageParser<T> parser)
-        where T : IMessage<T>
+    private sealed class Inspection(Func<string, string?> screen)
     {
-        if (HasUnknownFieldSet(message) is { } found)
+        public HashSet<string> Items { get; } = new(StringComparer.Ordinal);
+
+        public bool HasUnknownFields { get; private set; }
+
+        public (string Path, string Problem)? Problem { get; private set; }
+
+        public void Visit(IMessage message, string? path)
         {
-            return found;
-        }
+            // Fails closed should a newer Google.Protobuf keep unknown fields elsewhere (a test would show it).
+            var unknown = UnknownFieldSets.GetOrAdd(message.GetType(), FindUnknownFieldSet)
+                ?? throw new InvalidOperationException($"{message.GetType().Name} does not keep unknown fields where generated messages do.");
+            HasUnknownFields |= unknown.GetValue(message) is not null;
 
-        // Not generated code as expected: compare with a copy that dropped them.
-        var bytes = message.ToByteArray();
-        return parser.WithDiscardUnknownFields(true).ParseFrom(bytes).CalculateSize() != bytes.Length;
-    }
-
-    /// <summary>
-    /// The first non-empty string value for which <paramref name="check"/> names a problem, with its
-    /// field path (<c>repairs.work.description</c>), or null when every string passes.
-    /// </summary>
-    public static (string Path, string Problem)? FindString(IMessage message, Func<string, string?> check)
-    {
-        foreach (var field in message.Descriptor.Fields.InFieldNumberOrder())
-        {
-            if (field.FieldType is not (FieldType.String or FieldType.Message))
+            foreach (var field in message.Descriptor.Fields.InFieldNumberOrder())
             {
-                continue;
-            }
-
-            var value = field.Accessor.GetValue(message);
-            if (value is IList list)
-            {
-                foreach (var element in list)
+                var value = field.Accessor.GetValue(message);
+                if (!HasContent(field, value))
                 {
-                    if (Check(field, element, check) is { } found)
+                    continue;
+                }
+
+                if (ItemCatalog.ItemOf(field) is { } item)
+                {
+                    Items.Add(item);
+                }
+
+                if (value is IList list)
+                {
+                    foreach (var element in list)
                     {
-                        return found;
+                        VisitValue(field, element, path);
                     }
                 }
-            }
-            else if (Check(field, value, check) is { } found)
-            {
-                return found;
-            }
-        }
-
-        return null;
-    }
-
-    private static (string Path, string Problem)? Check(FieldDescriptor field, object? value, Func<string, string?> check) => value switch
-    {
-        string { Length: > 0 } text when check(text) is { } problem => (field.Name, problem),
-        IMessage nested when FindString(nested, check) is { } inner => ($"{field.Name}.{inner.Path}", inner.Problem),
-        _ => null,
-    };
-
-    // Generated messages keep unknown fields in a private `_unknownFields`; null when there is no such field.
-    private static bool? HasUnknownFieldSet(IMessage message)
-    {
-        var unknown = UnknownFieldSets.GetOrAdd(message.GetType(), static t => t.GetField("_unknownFields", BindingFlags.Instance | BindingFlags.NonPublic));
-        if (unknown is null)
-        {
-            return null;
-        }
-
-        if (unknown.GetValue(message) is not null)
-        {
-            return true;
-        }
-
-        foreach (var field in message.Descriptor.Fields.InFieldNumberOrder())
-        {
-            if (field.FieldType != FieldType.Message)
-            {
-                continue;
-            }
-
-            var value = field.Accessor.GetValue(message);
-            if (value is IList list)
-            {
-                foreach (var element in list)
+                else
                 {
-                    if (element is IMessage nested && HasUnknownFieldSet(nested) is var found && found != false)
-                    {
-                        return found;
-                    }
+                    VisitValue(field, value, path);
                 }
             }
-            else if (value is IMessage nested && HasUnknownFieldSet(nested) is var found && found != false)
-            {
-                return found;
-            }
         }
 
-        return false;
+        private void VisitValue(FieldDescriptor field, object? value, string? path)
+        {
+            if (value is IMessage nested)
+            {
+                Visit(nested, path is null ? field.Name : $"{path}.{field.Name}");
+            }
+            else if (Problem is null && value is string { Length: > 0 } text && screen(text) is { } problem)
+            {
+                Problem = (path is null ? field.Name : $"{path}.{field.Name}", problem);
+            }
+        }
     }
+
+    // Generated messages keep unknown fields in a private `_unknownFields`.
+    private static FieldInfo? FindUnknownFieldSet(Type type) => type.GetField("_unknownFields", BindingFlags.Instance | BindingFlags.NonPublic);
 
     // Adds the items present to `items`; with no set, stops at the first item and says whether there was one.
     private static bool AnyItem(IMessage message, HashSet<string>? items)
@@ -236,3 +210,9 @@ public static class RecordFields
         _ => true,
     };
 }
+
+/// <summary>What <see cref="RecordFields.Inspect"/> found in a record.</summary>
+/// <param name="Items">The items that carry a value.</param>
+/// <param name="HasUnknownFields">True when some message holds fields its schema does not know.</param>
+/// <param name="Problem">The first string the screen objected to, with its field path, or null.</param>
+public sealed record RecordInspection(IReadOnlySet<string> Items, bool HasUnknownFields, (string Path, string Problem)? Problem);

@@ -79,7 +79,8 @@ public sealed class CustomerRecords(
         var owner = owners[0];
         var subjects = records.Select((r, i) => IsValidRef(owners[i]) && IsValidRef(r.CustomerRef) ? pseudonyms.SubjectOf(owners[i], r.CustomerRef) : null).ToList();
         var agent = caller.Role == PartyRole.Vendor ? caller.Id : null;
-        var items = records.Select(r => (IReadOnlyList<string>)RecordFields.ItemsPresent(r).Order(StringComparer.Ordinal).ToList()).ToList();
+        var inspections = records.Select(r => RecordFields.Inspect(r, Screen)).ToList();
+        var items = inspections.Select(i => (IReadOnlyList<string>)i.Items.Order(StringComparer.Ordinal).ToList()).ToList();
         List<ProvisionFact> Facts(ProvisionOutcome outcome, string? rule) => records.Select((_, i) =>
             new ProvisionFact(now, string.IsNullOrEmpty(owners[i]) ? caller.Id : owners[i], ProvisionFact.Hub, agent, subjects[i], items[i], purpose, declaration.Version, declaration.Hash, call.CallId, outcome, rule)).ToList();
 
@@ -96,7 +97,7 @@ public sealed class CustomerRecords(
         {
             var problem = owners[i] != owner
                 ? $"owner_party '{owners[i]}' differs from the first record's '{owner}'; a batch holds one garage's records"
-                : ValidateContent(records[i], items[i], owners[i], declaration) ?? (seen.Add(records[i].CustomerRef) ? null : $"customer_ref '{records[i].CustomerRef}' appears twice in the batch");
+                : ValidateContent(records[i], inspections[i], items[i], owners[i], declaration) ?? (seen.Add(records[i].CustomerRef) ? null : $"customer_ref '{records[i].CustomerRef}' appears twice in the batch");
             if (problem is not null)
             {
                 var where = batch ? $"records[{i}]: " : "";
@@ -296,6 +297,12 @@ public sealed class CustomerRecords(
         }
     }
 
+    // What free text may not be: too long, or naming a sensitive category.
+    private static string? Screen(string text) =>
+        text.Length > MaxTextLength ? $"is longer than {MaxTextLength} characters"
+        : SensitiveTextScreen.FindSensitiveTerm(text) is { } term ? $"appears to hold sensitive personal data ('{term}'), which the hub never accepts"
+        : null;
+
     private static ProvidedRecord Provide(StoredCustomer customer, IReadOnlySet<string> allowed)
     {
         var masked = RecordFields.Mask(customer.Record, allowed);
@@ -310,7 +317,7 @@ public sealed class CustomerRecords(
 
     private static bool IsValidRef(string? value) => !string.IsNullOrWhiteSpace(value) && value.Length <= MaxRefLength;
 
-    private static string? ValidateContent(CustomerRecord record, IReadOnlyList<string> items, string? owner, DeclarationRecord declaration)
+    private static string? ValidateContent(CustomerRecord record, RecordInspection inspection, IReadOnlyList<string> items, string? owner, DeclarationRecord declaration)
     {
         if (!IsValidRef(owner))
         {
@@ -322,7 +329,7 @@ public sealed class CustomerRecords(
             return $"customer_ref is required (1-{MaxRefLength} characters)";
         }
 
-        if (RecordFields.HasUnknownFields(record, CustomerRecord.Parser))
+        if (inspection.HasUnknownFields)
         {
             return "the record carries fields the schema does not define";
         }
@@ -333,9 +340,7 @@ public sealed class CustomerRecords(
             return $"item(s) {string.Join(", ", undeclared)} are not declared in declaration version {declaration.Version}";
         }
 
-        if (RecordFields.FindString(record, text => text.Length > MaxTextLength
-            ? $"is longer than {MaxTextLength} characters"
-            : SensitiveTextScreen.FindSensitiveTerm(text) is { } term ? $"appears to hold sensitive personal data ('{term}'), which the hub never accepts" : null) is { } found)
+        if (inspection.Problem is { } found)
         {
             return $"{found.Path} {found.Problem}";
         }

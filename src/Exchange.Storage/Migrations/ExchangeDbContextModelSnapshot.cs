@@ -105,9 +105,6 @@ namespace Exchange.Storage.Migrations
 
                     b.HasIndex("Prefecture");
 
-                    b.HasIndex("SubjectId")
-                        .IsUnique();
-
                     b.HasIndex("OwnerParty", "CustomerRef")
                         .IsUnique();
 

@@ -16,7 +16,7 @@ namespace Exchange.Storage.Stores;
 /// </summary>
 internal sealed class ConnectionLeases(IServiceScopeFactory scopes) : IDisposable
 {
-    private const int MaxIdle = 16;
+    private const int MaxIdle = 64;
     private readonly Lazy<Database> _database = new(() => Database.Create(scopes), LazyThreadSafetyMode.ExecutionAndPublication);
     private readonly ConcurrentBag<ConnectionLease> _idle = [];
     private bool _disposed;

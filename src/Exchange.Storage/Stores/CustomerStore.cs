@@ -64,7 +64,7 @@ internal sealed class CustomerStore(ExchangeDbContext db, ConnectionLeases lease
         }
 
         // New records, most of a batch, are inserted without change tracking; replaced ones through EF.
-        using var insertCustomer = RowInserter<CustomerRow>.Create(db);
+        using var insertCustomer = RowInserter<CustomerRow>.Create(db, returnKey: true);
         using var insertVehicle = RowInserter<VehicleIndexRow>.Create(db);
         var created = new List<bool>(customers.Count);
         foreach (var customer in customers)

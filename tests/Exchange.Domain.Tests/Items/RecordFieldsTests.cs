@@ -46,12 +46,25 @@ public sealed class RecordFieldsTests
     public void Unknown_fields_are_detected_at_any_depth()
     {
         var record = Record();
-        Assert.False(RecordFields.HasUnknownFields(record, CustomerRecord.Parser));
+        Assert.False(RecordFields.Inspect(record, _ => null).HasUnknownFields);
 
         var vehicleBytes = record.Vehicles[0].ToByteArray().Concat(new byte[] { 0xF8, 0x07, 0x2A }).ToArray();
         record.Vehicles[0] = Vehicle.Parser.ParseFrom(vehicleBytes);
 
-        Assert.True(RecordFields.HasUnknownFields(record, CustomerRecord.Parser));
+        Assert.True(RecordFields.Inspect(record, _ => null).HasUnknownFields);
+    }
+
+    [Fact]
+    public void Inspection_finds_the_items_and_names_the_first_objectionable_string_by_its_path()
+    {
+        var record = Record();
+
+        var clean = RecordFields.Inspect(record, _ => null);
+        var flagged = RecordFields.Inspect(record, text => text == "X" ? "is a placeholder" : null);
+
+        Assert.Equal(RecordFields.ItemsPresent(record).Order(StringComparer.Ordinal), clean.Items.Order(StringComparer.Ordinal));
+        Assert.Null(clean.Problem);
+        Assert.Equal(("vehicles.inspection_certificate.model_code", "is a placeholder"), flagged.Problem);
     }
 
     [Theory]

@@ -1,0 +1,54 @@
+using Exchange.Storage.Stores;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Exchange.Storage;
+
+/// <summary>
+/// Copies the SQLite write-ahead log into the database file in the background. Left to SQLite, the
+/// commit that crosses 1,000 log pages does it (and flushes the database file) while holding the
+/// hub's write gate, stalling every call waiting behind it; here it runs beside the writers.
+/// Connections have automatic checkpoints turned off (<see cref="SqliteConnectionSettings"/>).
+/// </summary>
+internal sealed partial class SqliteWalCheckpointer(ConnectionLeases leases, TimeProvider time, ILogger<SqliteWalCheckpointer> logger) : BackgroundService
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+
+        // Leaves a database file that holds everything, with an empty log beside it.
+        Checkpoint("TRUNCATE");
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Interval, time);
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+        {
+            // PASSIVE never waits for readers or writers: it copies what it can now.
+            Checkpoint("PASSIVE");
+        }
+    }
+
+    private void Checkpoint(string mode)
+    {
+        try
+        {
+            leases.Run(lease =>
+            {
+                using var command = lease.Connection.CreateCommand();
+                command.CommandText = $"PRAGMA wal_checkpoint({mode})";
+                return command.ExecuteNonQuery();
+            });
+        }
+        catch (Exception e)
+        {
+            CheckpointFailed(logger, e, mode);
+        }
+    }
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "The {Mode} checkpoint of the SQLite write-ahead log failed; the next one retries")]
+    private static partial void CheckpointFailed(ILogger logger, Exception exception, string mode);
+}
