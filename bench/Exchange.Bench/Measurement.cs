@@ -44,7 +44,7 @@ internal sealed class Measurement : IDisposable
             run._measuring = false;
             var after = Snapshot.Take(run);
             return new ScenarioResult(name, unit, after.Operations - before.Operations, Stopwatch.GetElapsedTime(before.Timestamp, after.Timestamp), after.Cpu - before.Cpu,
-                after.Allocated - before.Allocated, after.Collections - before.Collections, latencies, warmupRates);
+                after.Allocated - before.Allocated, after.Collections - before.Collections, after.GcPauses - before.GcPauses, latencies, warmupRates);
         }
         finally
         {
@@ -112,18 +112,18 @@ internal sealed class Measurement : IDisposable
         public long Value;
     }
 
-    private readonly record struct Snapshot(long Operations, long Timestamp, TimeSpan Cpu, long Allocated, int Collections)
+    private readonly record struct Snapshot(long Operations, long Timestamp, TimeSpan Cpu, long Allocated, int Collections, TimeSpan GcPauses)
     {
         public static Snapshot Take(Measurement run)
         {
             using var process = Process.GetCurrentProcess();
-            return new Snapshot(run.Total(), Stopwatch.GetTimestamp(), process.TotalProcessorTime, GC.GetTotalAllocatedBytes(precise: false), GC.CollectionCount(0));
+            return new Snapshot(run.Total(), Stopwatch.GetTimestamp(), process.TotalProcessorTime, GC.GetTotalAllocatedBytes(precise: false), GC.CollectionCount(0), GC.GetTotalPauseDuration());
         }
     }
 }
 
 /// <summary>What one scenario measured: operations in the window and what they cost the process (client and hub).</summary>
-internal sealed record ScenarioResult(string Name, string Unit, long Operations, TimeSpan Elapsed, TimeSpan Cpu, long AllocatedBytes, int Gen0Collections, LatencyHistogram? Latencies, List<double> WarmupRates)
+internal sealed record ScenarioResult(string Name, string Unit, long Operations, TimeSpan Elapsed, TimeSpan Cpu, long AllocatedBytes, int Gen0Collections, TimeSpan GcPauses, LatencyHistogram? Latencies, List<double> WarmupRates)
 {
     public double PerSecond => Operations / Elapsed.TotalSeconds;
 

@@ -62,7 +62,7 @@ try
 
     if (options.Records)
     {
-        var (writeResult, perWriter) = await RecordScenarios.BatchWritesAsync(new Records.RecordsClient(channels[0]), options, options.Transport ? options.NextWarmup : options.FirstWarmup);
+        var (writeResult, perWriter) = await RecordScenarios.BatchWritesAsync(channels.Select(c => new Records.RecordsClient(c)).ToArray(), options, options.Transport ? options.NextWarmup : options.FirstWarmup);
         writes = Report.Scenario(writeResult);
         reads = Report.Scenario(await RecordScenarios.PurposeCheckedReadsAsync(readerChannels.Select(c => new Records.RecordsClient(c)).ToArray(), options, perWriter));
     }

@@ -12,8 +12,8 @@ internal static class RecordScenarios
 {
     private const string Purpose = "after-sales";
 
-    /// <summary><c>--writers</c> callers, each sending batches of <c>--batch</c> new records one after another.</summary>
-    public static async Task<(ScenarioResult Result, long Written)> BatchWritesAsync(Records.RecordsClient garage, BenchOptions options, TimeSpan warmup)
+    /// <summary><c>--writers</c> callers, each sending batches of <c>--batch</c> new records one after another, spread over the channels.</summary>
+    public static async Task<(ScenarioResult Result, long Written)> BatchWritesAsync(Records.RecordsClient[] garage, BenchOptions options, TimeSpan warmup)
     {
         var written = new long[options.Writers];
         var result = await Measurement.RunAsync($"batched PutCustomers ({options.Batch} per batch)", "record", options.Writers, warmup, options.Window, async (worker, run) =>
@@ -26,7 +26,7 @@ internal static class RecordScenarios
                     request.Records.Add(Customer(CustomerRef(worker, written[worker] + i)));
                 }
 
-                var reply = await garage.PutCustomersAsync(request, cancellationToken: run.Abort).ConfigureAwait(false);
+                var reply = await garage[worker % garage.Length].PutCustomersAsync(request, cancellationToken: run.Abort).ConfigureAwait(false);
                 written[worker] += reply.Results.Count;
                 run.Add(worker, reply.Results.Count);
             }
