@@ -13,9 +13,8 @@ namespace Exchange.Storage.Stores;
 /// </summary>
 internal sealed class CallerStandingStore(ConnectionLeases leases) : ICallerStandingStore
 {
-    private readonly Lazy<string> _sql = new(() =>
+    private static readonly SqlText Sql = new(n =>
     {
-        var n = leases.Names;
         return $"SELECT (SELECT {n.Column<PartyRow>(nameof(PartyRow.Status))} FROM {n.Table<PartyRow>()} WHERE {n.Column<PartyRow>(nameof(PartyRow.Id))} = @party), " +
             $"(SELECT {n.Column<CertificateRevocationRow>(nameof(CertificateRevocationRow.Reason))} FROM {n.Table<CertificateRevocationRow>()} WHERE {n.Column<CertificateRevocationRow>(nameof(CertificateRevocationRow.SerialNumber))} = @serial)";
     });
@@ -43,7 +42,7 @@ internal sealed class CallerStandingStore(ConnectionLeases leases) : ICallerStan
 
     private DbCommand Bind(ConnectionLease lease, string partyId, string serialNumber)
     {
-        var command = lease.Command(_sql.Value, "@party", "@serial");
+        var command = lease.Command(Sql.For(lease.Names), "@party", "@serial");
         command.Parameters[0].Value = partyId;
         command.Parameters[1].Value = serialNumber;
         return command;

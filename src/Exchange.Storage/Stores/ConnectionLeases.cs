@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Exchange.Storage.Stores;
@@ -207,9 +208,31 @@ internal sealed class ConnectionLease : IDisposable
     }
 }
 
+/// <summary>SQL written with the model's names, built on first use and then reused by every call.</summary>
+internal sealed class SqlText(Func<SchemaNames, string> build)
+{
+    private Built? _built;
+
+    public string For(SchemaNames names)
+    {
+        if (_built is { } built && ReferenceEquals(built.Names, names))
+        {
+            return built.Text;
+        }
+
+        var text = build(names);
+        _built = new Built(names, text);
+        return text;
+    }
+
+    private sealed record Built(SchemaNames Names, string Text);
+}
+
 /// <summary>Table and column names from the EF model, delimited for the provider, so hand-written SQL follows the schema.</summary>
 internal sealed class SchemaNames(IModel model, ISqlGenerationHelper sql)
 {
+    private readonly ConcurrentDictionary<(Type, string), ValueConverter?> _converters = new();
+
     public ISqlGenerationHelper Sql => sql;
 
     public IEntityType Entity<TRow>() => model.FindEntityType(typeof(TRow)) ?? throw new InvalidOperationException($"{typeof(TRow).Name} is not in the model.");
@@ -228,7 +251,7 @@ internal sealed class SchemaNames(IModel model, ISqlGenerationHelper sql)
     /// <summary>A value read from <typeparamref name="TRow"/>'s column for <paramref name="property"/>, converted back as the model maps it.</summary>
     public T Read<TRow, T>(string property, object value)
     {
-        var converter = Entity<TRow>().FindProperty(property)?.GetTypeMapping().Converter;
+        var converter = _converters.GetOrAdd((typeof(TRow), property), key => model.FindEntityType(key.Item1)?.FindProperty(key.Item2)?.GetTypeMapping().Converter);
         return (T)(converter is null ? value : converter.ConvertFromProvider(value))!;
     }
 

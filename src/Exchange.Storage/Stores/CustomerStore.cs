@@ -10,9 +10,8 @@ namespace Exchange.Storage.Stores;
 internal sealed class CustomerStore(ExchangeDbContext db, ConnectionLeases leases) : ICustomerStore
 {
     // Read on every purpose-checked read: the record and the person's opt-out in one statement.
-    private readonly Lazy<string> _findSql = new(() =>
+    private static readonly SqlText FindSql = new(n =>
     {
-        var n = leases.Names;
         return $"SELECT c.{n.Column<CustomerRow>(nameof(CustomerRow.SubjectId))}, c.{n.Column<CustomerRow>(nameof(CustomerRow.Data))}, c.{n.Column<CustomerRow>(nameof(CustomerRow.UpdatedAt))}, " +
             $"EXISTS (SELECT 1 FROM {n.Table<OptOutRow>()} o WHERE o.{n.Column<OptOutRow>(nameof(OptOutRow.SubjectId))} = c.{n.Column<CustomerRow>(nameof(CustomerRow.SubjectId))} AND o.{n.Column<OptOutRow>(nameof(OptOutRow.Purpose))} = @purpose) " +
             $"FROM {n.Table<CustomerRow>()} c WHERE c.{n.Column<CustomerRow>(nameof(CustomerRow.OwnerParty))} = @owner AND c.{n.Column<CustomerRow>(nameof(CustomerRow.CustomerRef))} = @ref";
@@ -25,7 +24,7 @@ internal sealed class CustomerStore(ExchangeDbContext db, ConnectionLeases lease
         leases.RunAsync<(StoredCustomer, bool)?>(
             async lease =>
             {
-                var command = lease.Command(_findSql.Value, "@owner", "@ref", "@purpose");
+                var command = lease.Command(FindSql.For(lease.Names), "@owner", "@ref", "@purpose");
                 command.Parameters[0].Value = ownerParty;
                 command.Parameters[1].Value = customerRef;
                 command.Parameters[2].Value = purpose;

@@ -17,7 +17,12 @@ internal sealed class GroupCommitProvisionRecorder : IProvisionRecorder, IDispos
     private const int MaxEntriesPerCommit = 4096;
     private readonly ConnectionLeases _leases;
     private readonly WriteGate _gate;
-    private readonly Lazy<string> _headSql;
+    private static readonly SqlText HeadSql = new(n =>
+    {
+        var sequence = n.Column<ProvisionEntryRow>(nameof(ProvisionEntryRow.Sequence));
+        return $"SELECT {sequence}, {n.Column<ProvisionEntryRow>(nameof(ProvisionEntryRow.EntryHash))} FROM {n.Table<ProvisionEntryRow>()} ORDER BY {sequence} DESC LIMIT 1";
+    });
+
     private readonly BlockingCollection<Pending> _queue = [];
     private readonly Thread _writer;
 
@@ -25,12 +30,6 @@ internal sealed class GroupCommitProvisionRecorder : IProvisionRecorder, IDispos
     {
         _leases = leases;
         _gate = gate;
-        _headSql = new(() =>
-        {
-            var n = leases.Names;
-            var sequence = n.Column<ProvisionEntryRow>(nameof(ProvisionEntryRow.Sequence));
-            return $"SELECT {sequence}, {n.Column<ProvisionEntryRow>(nameof(ProvisionEntryRow.EntryHash))} FROM {n.Table<ProvisionEntryRow>()} ORDER BY {sequence} DESC LIMIT 1";
-        });
         _writer = new Thread(WriteLoop) { IsBackground = true, Name = "Provision-log writer" };
         _writer.Start();
     }
@@ -92,7 +91,7 @@ internal sealed class GroupCommitProvisionRecorder : IProvisionRecorder, IDispos
     private bool Append(ConnectionLease lease, IEnumerable<ProvisionFact> facts)
     {
         using var transaction = lease.Connection.BeginTransaction();
-        var head = lease.Command(_headSql.Value);
+        var head = lease.Command(HeadSql.For(lease.Names));
         head.Transaction = transaction;
         var (sequence, hash) = (0L, ProvisionChain.Genesis);
         using (var reader = head.ExecuteReader())
