@@ -14,10 +14,8 @@ namespace Exchange.Storage.Stores;
 internal sealed class CallerStandingStore(ConnectionLeases leases) : ICallerStandingStore
 {
     private static readonly SqlText Sql = new(n =>
-    {
-        return $"SELECT (SELECT {n.Column<PartyRow>(nameof(PartyRow.Status))} FROM {n.Table<PartyRow>()} WHERE {n.Column<PartyRow>(nameof(PartyRow.Id))} = @party), " +
-            $"(SELECT {n.Column<CertificateRevocationRow>(nameof(CertificateRevocationRow.Reason))} FROM {n.Table<CertificateRevocationRow>()} WHERE {n.Column<CertificateRevocationRow>(nameof(CertificateRevocationRow.SerialNumber))} = @serial)";
-    });
+        $"SELECT (SELECT {n.Column<PartyRow>(nameof(PartyRow.Status))} FROM {n.Table<PartyRow>()} WHERE {n.Column<PartyRow>(nameof(PartyRow.Id))} = @party), " +
+        $"(SELECT {n.Column<CertificateRevocationRow>(nameof(CertificateRevocationRow.Reason))} FROM {n.Table<CertificateRevocationRow>()} WHERE {n.Column<CertificateRevocationRow>(nameof(CertificateRevocationRow.SerialNumber))} = @serial)");
 
     public Task<CallerStanding> GetAsync(string partyId, string serialNumber, CancellationToken cancellationToken) =>
         leases.RunAsync(

@@ -11,11 +11,9 @@ internal sealed class CustomerStore(ExchangeDbContext db, ConnectionLeases lease
 {
     // Read on every purpose-checked read: the record and the person's opt-out in one statement.
     private static readonly SqlText FindSql = new(n =>
-    {
-        return $"SELECT c.{n.Column<CustomerRow>(nameof(CustomerRow.SubjectId))}, c.{n.Column<CustomerRow>(nameof(CustomerRow.Data))}, c.{n.Column<CustomerRow>(nameof(CustomerRow.UpdatedAt))}, " +
-            $"EXISTS (SELECT 1 FROM {n.Table<OptOutRow>()} o WHERE o.{n.Column<OptOutRow>(nameof(OptOutRow.SubjectId))} = c.{n.Column<CustomerRow>(nameof(CustomerRow.SubjectId))} AND o.{n.Column<OptOutRow>(nameof(OptOutRow.Purpose))} = @purpose) " +
-            $"FROM {n.Table<CustomerRow>()} c WHERE c.{n.Column<CustomerRow>(nameof(CustomerRow.OwnerParty))} = @owner AND c.{n.Column<CustomerRow>(nameof(CustomerRow.CustomerRef))} = @ref";
-    });
+        $"SELECT c.{n.Column<CustomerRow>(nameof(CustomerRow.SubjectId))}, c.{n.Column<CustomerRow>(nameof(CustomerRow.Data))}, c.{n.Column<CustomerRow>(nameof(CustomerRow.UpdatedAt))}, " +
+        $"EXISTS (SELECT 1 FROM {n.Table<OptOutRow>()} o WHERE o.{n.Column<OptOutRow>(nameof(OptOutRow.SubjectId))} = c.{n.Column<CustomerRow>(nameof(CustomerRow.SubjectId))} AND o.{n.Column<OptOutRow>(nameof(OptOutRow.Purpose))} = @purpose) " +
+        $"FROM {n.Table<CustomerRow>()} c WHERE c.{n.Column<CustomerRow>(nameof(CustomerRow.OwnerParty))} = @owner AND c.{n.Column<CustomerRow>(nameof(CustomerRow.CustomerRef))} = @ref");
 
     public async Task<StoredCustomer?> FindAsync(string ownerParty, string customerRef, CancellationToken cancellationToken) =>
         (await FindForPurposeAsync(ownerParty, customerRef, "", cancellationToken).ConfigureAwait(false))?.Customer;
