@@ -130,7 +130,7 @@ internal sealed class ExchangeCli
         catch (RpcException e)
         {
             _environment.Error.WriteLine($"exchange: {Describe(e, session)}");
-            return ExitCodes.For(e.StatusCode);
+            return ExitCodes.For(ExitCodes.StatusOf(e));
         }
         catch (CliException e)
         {
@@ -151,7 +151,7 @@ internal sealed class ExchangeCli
     private string Describe(RpcException e, HubSession? session)
     {
         var address = session?.Address.ToString() ?? "the hub";
-        return e.StatusCode switch
+        return ExitCodes.StatusOf(e) switch
         {
             StatusCode.Unavailable =>
                 $"cannot reach the hub at {address}, or it closed the connection.\n" +

@@ -29,6 +29,15 @@ internal static class ExitCodes
     /// <summary>The text `exchange --help` shows.</summary>
     public const string Help = "Exit codes: 0 done; 1 local failure; 2 bad usage or invalid argument; 3 hub unreachable or connection refused; 4 caller refused (revoked, expired, not allowed); 5 not found; 6 already exists or not allowed in its current state.";
 
+    /// <summary>
+    /// The status a failed call stands for. A hub that refuses a certificate closes the connection
+    /// right after the TLS handshake; depending on when the client notices, grpc-dotnet reports that
+    /// as UNAVAILABLE or, once HTTP/2 had begun, as INTERNAL carrying the HttpRequestException.
+    /// Both are the same event to the user.
+    /// </summary>
+    public static StatusCode StatusOf(RpcException e) =>
+        e.StatusCode == StatusCode.Internal && e.Status.DebugException is HttpRequestException ? StatusCode.Unavailable : e.StatusCode;
+
     /// <summary>The exit code for a status the hub returned.</summary>
     public static int For(StatusCode status) => status switch
     {
