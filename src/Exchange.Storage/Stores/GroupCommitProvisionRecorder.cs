@@ -15,14 +15,14 @@ internal sealed class GroupCommitProvisionRecorder : IProvisionRecorder, IDispos
 {
     // Bounds one transaction, so a burst cannot hold the write gate for long.
     private const int MaxEntriesPerCommit = 4096;
-    private readonly ConnectionLeases _leases;
-    private readonly WriteGate _gate;
     private static readonly SqlText HeadSql = new(n =>
     {
         var sequence = n.Column<ProvisionEntryRow>(nameof(ProvisionEntryRow.Sequence));
         return $"SELECT {sequence}, {n.Column<ProvisionEntryRow>(nameof(ProvisionEntryRow.EntryHash))} FROM {n.Table<ProvisionEntryRow>()} ORDER BY {sequence} DESC LIMIT 1";
     });
 
+    private readonly ConnectionLeases _leases;
+    private readonly WriteGate _gate;
     private readonly BlockingCollection<Pending> _queue = [];
     private readonly Thread _writer;
 
@@ -43,7 +43,16 @@ internal sealed class GroupCommitProvisionRecorder : IProvisionRecorder, IDispos
 
         // Not cancelled once queued: a caller that goes away still had its refusal or provision decided.
         var pending = new Pending(facts);
-        return _queue.TryAdd(pending) ? pending.Committed.Task : throw new ObjectDisposedException(nameof(GroupCommitProvisionRecorder));
+        try
+        {
+            _queue.Add(pending, CancellationToken.None);
+        }
+        catch (InvalidOperationException)
+        {
+            throw new ObjectDisposedException(nameof(GroupCommitProvisionRecorder), "The hub is stopping; nothing more is recorded.");
+        }
+
+        return pending.Committed.Task;
     }
 
     public void Dispose()
