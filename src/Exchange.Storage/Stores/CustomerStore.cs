@@ -43,57 +43,46 @@ internal sealed class CustomerStore(ExchangeDbContext db, ConnectionLeases lease
 
     public async Task<IReadOnlyList<bool>> UpsertAsync(IReadOnlyList<StoredCustomer> customers, CancellationToken cancellationToken)
     {
-        // One query per garage finds which records exist already; only those are loaded and tracked.
-        var existing = new Dictionary<(string Owner, string Ref), CustomerRow>();
-        foreach (var garage in customers.GroupBy(c => c.Record.OwnerParty, StringComparer.Ordinal))
+        // New records, most of a batch, are inserted without change tracking; the insert itself
+        // tells which exist already (it inserts nothing), and only those are loaded and replaced.
+        using var insertCustomer = RowInserter<CustomerRow>.Create(db, returnKey: true, unlessExists: [nameof(CustomerRow.OwnerParty), nameof(CustomerRow.CustomerRef)]);
+        using var insertVehicle = RowInserter<VehicleIndexRow>.Create(db);
+        var created = new bool[customers.Count];
+        var replaced = new List<int>();
+        for (var i = 0; i < customers.Count; i++)
         {
-            var refs = garage.Select(c => c.Record.CustomerRef).ToList();
-            var found = await db.Customers.Where(c => c.OwnerParty == garage.Key && refs.Contains(c.CustomerRef)).Select(c => c.Id)
-                .ToListAsync(cancellationToken).ConfigureAwait(false);
-            if (found.Count > 0)
+            var (customer, record) = (customers[i], customers[i].Record);
+            var row = new CustomerRow { OwnerParty = record.OwnerParty, CustomerRef = record.CustomerRef, SubjectId = customer.SubjectId, Data = record.ToByteArray(), Prefecture = NullIfEmpty(record.Contact?.Address?.Prefecture), CreatedAt = customer.UpdatedAt, UpdatedAt = customer.UpdatedAt };
+            var id = await insertCustomer.InsertAsync(row, cancellationToken).ConfigureAwait(false);
+            if (id == 0)
             {
-                var rows = await db.Customers.Include(c => c.Vehicles).Where(c => found.Contains(c.Id)).ToListAsync(cancellationToken).ConfigureAwait(false);
-                foreach (var row in rows)
-                {
-                    existing[(row.OwnerParty, row.CustomerRef)] = row;
-                }
+                replaced.Add(i);
+                continue;
+            }
+
+            created[i] = true;
+            foreach (var vehicle in VehiclesOf(record))
+            {
+                vehicle.CustomerId = id;
+                await insertVehicle.InsertAsync(vehicle, cancellationToken).ConfigureAwait(false);
             }
         }
 
-        // New records, most of a batch, are inserted without change tracking; replaced ones through EF.
-        using var insertCustomer = RowInserter<CustomerRow>.Create(db, returnKey: true);
-        using var insertVehicle = RowInserter<VehicleIndexRow>.Create(db);
-        var created = new List<bool>(customers.Count);
-        foreach (var customer in customers)
+        foreach (var garage in replaced.Select(i => customers[i]).GroupBy(c => c.Record.OwnerParty, StringComparer.Ordinal))
         {
-            var record = customer.Record;
-            var isNew = !existing.TryGetValue((record.OwnerParty, record.CustomerRef), out var row);
-            row ??= new CustomerRow { OwnerParty = record.OwnerParty, CustomerRef = record.CustomerRef, SubjectId = customer.SubjectId, Data = [], CreatedAt = customer.UpdatedAt };
-            row.Data = record.ToByteArray();
-            row.Prefecture = NullIfEmpty(record.Contact?.Address?.Prefecture);
-            row.UpdatedAt = customer.UpdatedAt;
-            var vehicles = record.Vehicles.Select(v => new VehicleIndexRow
+            var byRef = garage.ToDictionary(c => c.Record.CustomerRef, StringComparer.Ordinal);
+            var refs = byRef.Keys.ToList();
+            var rows = await db.Customers.Include(c => c.Vehicles).Where(c => c.OwnerParty == garage.Key && refs.Contains(c.CustomerRef))
+                .ToListAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var row in rows)
             {
-                VehicleRef = v.VehicleRef,
-                ChassisNumber = NullIfEmpty(v.InspectionCertificate?.ChassisNumber),
-                ModelCode = NullIfEmpty(v.InspectionCertificate?.ModelCode),
-            });
-            if (isNew)
-            {
-                var id = await insertCustomer.InsertAsync(row, cancellationToken).ConfigureAwait(false);
-                foreach (var vehicle in vehicles)
-                {
-                    vehicle.CustomerId = id;
-                    await insertVehicle.InsertAsync(vehicle, cancellationToken).ConfigureAwait(false);
-                }
-            }
-            else
-            {
+                var customer = byRef[row.CustomerRef];
+                row.Data = customer.Record.ToByteArray();
+                row.Prefecture = NullIfEmpty(customer.Record.Contact?.Address?.Prefecture);
+                row.UpdatedAt = customer.UpdatedAt;
                 row.Vehicles.Clear();
-                row.Vehicles.AddRange(vehicles);
+                row.Vehicles.AddRange(VehiclesOf(customer.Record));
             }
-
-            created.Add(isNew);
         }
 
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
@@ -146,6 +135,13 @@ internal sealed class CustomerStore(ExchangeDbContext db, ConnectionLeases lease
     }
 
     private static StoredCustomer FromRow(CustomerRow row) => new(row.SubjectId, CustomerRecord.Parser.ParseFrom(row.Data), row.UpdatedAt);
+
+    private static IEnumerable<VehicleIndexRow> VehiclesOf(CustomerRecord record) => record.Vehicles.Select(v => new VehicleIndexRow
+    {
+        VehicleRef = v.VehicleRef,
+        ChassisNumber = NullIfEmpty(v.InspectionCertificate?.ChassisNumber),
+        ModelCode = NullIfEmpty(v.InspectionCertificate?.ModelCode),
+    });
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }

@@ -34,18 +34,22 @@ internal sealed class RowInserter<TRow> : IDisposable
         set => _command.Transaction = value;
     }
 
-    /// <summary>A prepared insert on <paramref name="db"/>'s connection and current transaction; with <paramref name="returnKey"/>, inserts return the generated key.</summary>
-    public static RowInserter<TRow> Create(ExchangeDbContext db, bool returnKey = false)
+    /// <summary>
+    /// A prepared insert on <paramref name="db"/>'s connection and current transaction; with
+    /// <paramref name="returnKey"/>, inserts return the generated key. With <paramref name="unlessExists"/>
+    /// (the properties of a unique index), a row whose key exists already is not inserted and 0 is returned.
+    /// </summary>
+    public static RowInserter<TRow> Create(ExchangeDbContext db, bool returnKey = false, string[]? unlessExists = null)
     {
         var transaction = db.Database.CurrentTransaction?.GetDbTransaction()
             ?? throw new InvalidOperationException("Rows are inserted inside a unit of work only.");
-        var inserter = Create(new SchemaNames(db.Model, db.GetService<ISqlGenerationHelper>()), transaction.Connection!, returnKey);
+        var inserter = Create(new SchemaNames(db.Model, db.GetService<ISqlGenerationHelper>()), transaction.Connection!, returnKey, unlessExists);
         inserter.Transaction = transaction;
         return inserter;
     }
 
     /// <summary>A prepared insert on <paramref name="connection"/>; set <see cref="Transaction"/> before each use in a transaction.</summary>
-    public static RowInserter<TRow> Create(SchemaNames names, DbConnection connection, bool returnKey = false)
+    public static RowInserter<TRow> Create(SchemaNames names, DbConnection connection, bool returnKey = false, string[]? unlessExists = null)
     {
         var entity = names.Entity<TRow>();
         var table = names.StoreObject<TRow>();
@@ -65,11 +69,12 @@ internal sealed class RowInserter<TRow> : IDisposable
         command.CommandText =
             $"INSERT INTO {names.Table<TRow>()} ({string.Join(", ", properties.Select(p => sql.DelimitIdentifier(p.GetColumnName(table)!)))}) " +
             $"VALUES ({string.Join(", ", columns.Select(c => c.Parameter.ParameterName))})" +
+            (unlessExists is null ? "" : $" ON CONFLICT ({string.Join(", ", unlessExists.Select(p => sql.DelimitIdentifier(entity.FindProperty(p)!.GetColumnName(table)!)))}) DO NOTHING") +
             (key is not null && returnKey ? $" RETURNING {sql.DelimitIdentifier(key.GetColumnName(table)!)}" : "");
         return new RowInserter<TRow>(command, columns, key is not null && returnKey);
     }
 
-    /// <summary>Inserts <paramref name="row"/>; returns the generated key, or 0 when it is not asked for.</summary>
+    /// <summary>Inserts <paramref name="row"/>; returns the generated key, or 0 when it is not asked for or the row existed.</summary>
     public long Insert(TRow row)
     {
         Bind(row);
@@ -82,7 +87,7 @@ internal sealed class RowInserter<TRow> : IDisposable
         return Convert.ToInt64(_command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Inserts <paramref name="row"/>; returns the generated key, or 0 when it is not asked for.</summary>
+    /// <summary>Inserts <paramref name="row"/>; returns the generated key, or 0 when it is not asked for or the row existed.</summary>
     public async Task<long> InsertAsync(TRow row, CancellationToken cancellationToken)
     {
         Bind(row);

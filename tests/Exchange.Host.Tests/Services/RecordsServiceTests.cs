@@ -333,6 +333,31 @@ public sealed class RecordsServiceTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task Replacing_a_record_in_a_batch_replaces_what_recall_searches_find()
+    {
+        var garage = As(Garage);
+        await garage.PutCustomersAsync(Batch(Sample.Customer("B001", modelCode: "DAA-ZVW30"), Sample.Customer("B002", modelCode: "DAA-ZVW30")), cancellationToken: Ct);
+
+        var reply = await garage.PutCustomersAsync(Batch(Sample.Customer("B002", modelCode: "DBA-NCP91"), Sample.Customer("B003", modelCode: "DBA-NCP91")), cancellationToken: Ct);
+
+        Assert.Equal([false, true], reply.Results.Select(r => r.Created));
+        Assert.Equal(["B001"], await RecallSearchAsync("DAA-ZVW30"));
+        Assert.Equal(["B002", "B003"], await RecallSearchAsync("DBA-NCP91"));
+    }
+
+    private async Task<List<string>> RecallSearchAsync(string modelCode)
+    {
+        using var call = As(Lotus).SearchCustomers(new SearchCustomersRequest { Purpose = "recall", Items = { "contact" }, ModelCodes = { modelCode } }, cancellationToken: Ct);
+        var found = new List<string>();
+        while (await call.ResponseStream.MoveNext(Ct))
+        {
+            found.Add(call.ResponseStream.Current.Record.CustomerRef);
+        }
+
+        return found.Order(StringComparer.Ordinal).ToList();
+    }
+
     public static TheoryData<string, string> RefusedBatches => new()
     {
         { "sensitive", "records[1]: repairs.work.description appears to hold sensitive personal data" },
