@@ -10,7 +10,7 @@ namespace Exchange.Storage;
 /// hub's write gate, stalling every call waiting behind it; here it runs beside the writers.
 /// Connections have automatic checkpoints turned off (<see cref="SqliteConnectionSettings"/>).
 /// Under steady load some reader always holds a snapshot inside the log, so the log is never
-/// started over and would grow without end (measured: 1.2 GB in 40 s of the bench); past
+/// started over and would grow without end (measured: 1.2 GB 24 s into `make bench BENCH_ARGS="--only records"`); past
 /// <see cref="MaxLogPages"/> a TRUNCATE checkpoint waits for the readers of the moment and empties it.
 /// </summary>
 internal sealed partial class SqliteWalCheckpointer(ConnectionLeases leases, TimeProvider time, ILogger<SqliteWalCheckpointer> logger) : BackgroundService

@@ -15,12 +15,7 @@ public static class RecordFields
     private static readonly ConcurrentDictionary<Type, FieldInfo?> UnknownFieldSets = new();
 
     /// <summary>The items that carry a value in <paramref name="message"/>.</summary>
-    public static IReadOnlySet<string> ItemsPresent(IMessage message)
-    {
-        var items = new HashSet<string>(StringComparer.Ordinal);
-        AnyItem(message, items);
-        return items;
-    }
+    public static IReadOnlySet<string> ItemsPresent(IMessage message) => Inspect(message, static _ => null).Items;
 
     /// <summary>
     /// Everything a write is checked for, in one pass over the record: the items present, whether it
@@ -29,7 +24,7 @@ public static class RecordFields
     public static RecordInspection Inspect(IMessage message, Func<string, string?> screen)
     {
         var inspection = new Inspection(screen);
-        inspection.Visit(message, null);
+        inspection.Visit(message);
         return new RecordInspection(inspection.Items, inspection.HasUnknownFields, inspection.Problem);
     }
 
@@ -44,13 +39,16 @@ public static class RecordFields
 
     private sealed class Inspection(Func<string, string?> screen)
     {
+        // Field names from the record down to the message being visited; joined only for a problem.
+        private readonly List<string> _path = [];
+
         public HashSet<string> Items { get; } = new(StringComparer.Ordinal);
 
         public bool HasUnknownFields { get; private set; }
 
         public (string Path, string Problem)? Problem { get; private set; }
 
-        public void Visit(IMessage message, string? path)
+        public void Visit(IMessage message)
         {
             // Fails closed should a newer Google.Protobuf keep unknown fields elsewhere (a test would show it).
             var unknown = UnknownFieldSets.GetOrAdd(message.GetType(), FindUnknownFieldSet)
@@ -70,29 +68,32 @@ public static class RecordFields
                     Items.Add(item);
                 }
 
+                _path.Add(field.Name);
                 if (value is IList list)
                 {
                     foreach (var element in list)
                     {
-                        VisitValue(field, element, path);
+                        VisitValue(element);
                     }
                 }
                 else
                 {
-                    VisitValue(field, value, path);
+                    VisitValue(value);
                 }
+
+                _path.RemoveAt(_path.Count - 1);
             }
         }
 
-        private void VisitValue(FieldDescriptor field, object? value, string? path)
+        private void VisitValue(object? value)
         {
             if (value is IMessage nested)
             {
-                Visit(nested, path is null ? field.Name : $"{path}.{field.Name}");
+                Visit(nested);
             }
             else if (Problem is null && value is string { Length: > 0 } text && screen(text) is { } problem)
             {
-                Problem = (path is null ? field.Name : $"{path}.{field.Name}", problem);
+                Problem = (string.Join('.', _path), problem);
             }
         }
     }
@@ -100,10 +101,9 @@ public static class RecordFields
     // Generated messages keep unknown fields in a private `_unknownFields`.
     private static FieldInfo? FindUnknownFieldSet(Type type) => type.GetField("_unknownFields", BindingFlags.Instance | BindingFlags.NonPublic);
 
-    // Adds the items present to `items`; with no set, stops at the first item and says whether there was one.
-    private static bool AnyItem(IMessage message, HashSet<string>? items)
+    // Whether any item carries a value, stopping at the first.
+    private static bool AnyItem(IMessage message)
     {
-        var any = false;
         foreach (var field in message.Descriptor.Fields.InFieldNumberOrder())
         {
             var value = field.Accessor.GetValue(message);
@@ -112,39 +112,28 @@ public static class RecordFields
                 continue;
             }
 
-            if (ItemCatalog.ItemOf(field) is { } item)
+            if (ItemCatalog.ItemOf(field) is not null)
             {
-                if (items is null)
-                {
-                    return true;
-                }
-
-                items.Add(item);
-                any = true;
+                return true;
             }
 
             if (value is IList list)
             {
                 foreach (var element in list)
                 {
-                    if (element is IMessage nested && AnyItem(nested, items) && items is null)
+                    if (element is IMessage nested && AnyItem(nested))
                     {
                         return true;
                     }
                 }
             }
-            else if (value is IMessage single && AnyItem(single, items))
+            else if (value is IMessage single && AnyItem(single))
             {
-                if (items is null)
-                {
-                    return true;
-                }
-
-                any = true;
+                return true;
             }
         }
 
-        return any;
+        return false;
     }
 
     private static void MaskInPlace(IMessage message, IReadOnlySet<string> allowed)
@@ -174,7 +163,7 @@ public static class RecordFields
 
                         // A container left with keys only (a vehicle with just its vehicle_ref) would
                         // still tell that it exists: drop it.
-                        if (item is null && !AnyItem(element, null))
+                        if (item is null && !AnyItem(element))
                         {
                             list.RemoveAt(i);
                         }
@@ -184,7 +173,7 @@ public static class RecordFields
             else if (value is IMessage single)
             {
                 MaskInPlace(single, allowed);
-                if (item is null && !AnyItem(single, null))
+                if (item is null && !AnyItem(single))
                 {
                     field.Accessor.Clear(message);
                 }

@@ -97,7 +97,7 @@ public sealed class CustomerRecords(
         {
             var problem = owners[i] != owner
                 ? $"owner_party '{owners[i]}' differs from the first record's '{owner}'; a batch holds one garage's records"
-                : ValidateContent(records[i], inspections[i], items[i], owners[i], declaration) ?? (seen.Add(records[i].CustomerRef) ? null : $"customer_ref '{records[i].CustomerRef}' appears twice in the batch");
+                : ValidateContent(records[i], inspections[i], owners[i], declaration) ?? (seen.Add(records[i].CustomerRef) ? null : $"customer_ref '{records[i].CustomerRef}' appears twice in the batch");
             if (problem is not null)
             {
                 var where = batch ? $"records[{i}]: " : "";
@@ -317,7 +317,7 @@ public sealed class CustomerRecords(
 
     private static bool IsValidRef(string? value) => !string.IsNullOrWhiteSpace(value) && value.Length <= MaxRefLength;
 
-    private static string? ValidateContent(CustomerRecord record, RecordInspection inspection, IReadOnlyList<string> items, string? owner, DeclarationRecord declaration)
+    private static string? ValidateContent(CustomerRecord record, RecordInspection inspection, string? owner, DeclarationRecord declaration)
     {
         if (!IsValidRef(owner))
         {
@@ -334,7 +334,7 @@ public sealed class CustomerRecords(
             return "the record carries fields the schema does not define";
         }
 
-        var undeclared = items.Where(i => !declaration.Items.Contains(i)).ToList();
+        var undeclared = inspection.Items.Where(i => !declaration.Items.Contains(i)).Order(StringComparer.Ordinal).ToList();
         if (undeclared.Count > 0)
         {
             return $"item(s) {string.Join(", ", undeclared)} are not declared in declaration version {declaration.Version}";

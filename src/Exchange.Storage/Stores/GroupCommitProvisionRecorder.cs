@@ -15,12 +15,6 @@ internal sealed class GroupCommitProvisionRecorder : IProvisionRecorder, IDispos
 {
     // Bounds one transaction, so a burst cannot hold the write gate for long.
     private const int MaxEntriesPerCommit = 4096;
-    private static readonly SqlText HeadSql = new(n =>
-    {
-        var sequence = n.Column<ProvisionEntryRow>(nameof(ProvisionEntryRow.Sequence));
-        return $"SELECT {sequence}, {n.Column<ProvisionEntryRow>(nameof(ProvisionEntryRow.EntryHash))} FROM {n.Table<ProvisionEntryRow>()} ORDER BY {sequence} DESC LIMIT 1";
-    });
-
     private readonly ConnectionLeases _leases;
     private readonly WriteGate _gate;
     private readonly BlockingCollection<Pending> _queue = [];
@@ -97,27 +91,16 @@ internal sealed class GroupCommitProvisionRecorder : IProvisionRecorder, IDispos
         }
     }
 
-    private bool Append(ConnectionLease lease, IEnumerable<ProvisionFact> facts)
+    private static bool Append(ConnectionLease lease, IEnumerable<ProvisionFact> facts)
     {
         using var transaction = lease.Connection.BeginTransaction();
-        var head = lease.Command(HeadSql.For(lease.Names));
+        var head = lease.Command(ProvisionLogStore.HeadSql.For(lease.Names));
         head.Transaction = transaction;
-        var (sequence, hash) = (0L, ProvisionChain.Genesis);
-        using (var reader = head.ExecuteReader())
-        {
-            if (reader.Read())
-            {
-                (sequence, hash) = (reader.GetInt64(0), reader.GetString(1));
-            }
-        }
-
         var insert = lease.Inserter<ProvisionEntryRow>();
         insert.Transaction = transaction;
-        foreach (var entry in ProvisionChain.Link(sequence, hash, facts))
-        {
-            insert.Insert(ProvisionLogStore.ToRow(entry));
-        }
 
+        // Microsoft.Data.Sqlite completes these at once; and this thread is the writer's own.
+        ProvisionLogStore.AppendAsync(head, insert, facts, CancellationToken.None).GetAwaiter().GetResult();
         transaction.Commit();
         return true;
     }

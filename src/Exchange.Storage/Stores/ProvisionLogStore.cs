@@ -1,23 +1,51 @@
+using System.Data.Common;
 using System.Runtime.CompilerServices;
 using Exchange.Contracts.V1;
 using Exchange.Domain.Provisions;
 using Exchange.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Exchange.Storage.Stores;
 
-internal sealed class ProvisionLogStore(ExchangeDbContext db) : IProvisionLogStore
+internal sealed class ProvisionLogStore(ExchangeDbContext db, ConnectionLeases leases) : IProvisionLogStore
 {
+    /// <summary>The chain's head: its sequence and entry hash.</summary>
+    internal static readonly SqlText HeadSql = new(n =>
+    {
+        var sequence = n.Column<ProvisionEntryRow>(nameof(ProvisionEntryRow.Sequence));
+        return $"SELECT {sequence}, {n.Column<ProvisionEntryRow>(nameof(ProvisionEntryRow.EntryHash))} FROM {n.Table<ProvisionEntryRow>()} ORDER BY {sequence} DESC LIMIT 1";
+    });
+
     public async Task<IReadOnlyList<ChainedProvision>> AppendAsync(IReadOnlyList<ProvisionFact> facts, CancellationToken cancellationToken)
     {
-        if (db.Database.CurrentTransaction is null)
+        var transaction = db.Database.CurrentTransaction?.GetDbTransaction()
+            ?? throw new InvalidOperationException("Provision-log entries are appended inside a unit of work only.");
+        using var head = transaction.Connection!.CreateCommand();
+        head.Transaction = transaction;
+        head.CommandText = HeadSql.For(leases.Names);
+        using var insert = RowInserter<ProvisionEntryRow>.Create(db);
+        return await AppendAsync(head, insert, facts, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Links <paramref name="facts"/> after the head <paramref name="head"/> reads and inserts them
+    /// with <paramref name="insert"/>, both in the caller's transaction: the one place entries are
+    /// added, for a unit of work and for the group-commit writer alike.
+    /// </summary>
+    internal static async Task<IReadOnlyList<ChainedProvision>> AppendAsync(DbCommand head, RowInserter<ProvisionEntryRow> insert, IEnumerable<ProvisionFact> facts, CancellationToken cancellationToken)
+    {
+        var (sequence, hash) = (0L, ProvisionChain.Genesis);
+        var reader = await head.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using (reader.ConfigureAwait(false))
         {
-            throw new InvalidOperationException("Provision-log entries are appended inside a unit of work only.");
+            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                (sequence, hash) = (reader.GetInt64(0), reader.GetString(1));
+            }
         }
 
-        var head = await HeadRowAsync(cancellationToken).ConfigureAwait(false);
-        var linked = ProvisionChain.Link(head?.Sequence ?? 0, head?.EntryHash ?? ProvisionChain.Genesis, facts);
-        using var insert = RowInserter<ProvisionEntryRow>.Create(db);
+        var linked = ProvisionChain.Link(sequence, hash, facts);
         foreach (var entry in linked)
         {
             await insert.InsertAsync(ToRow(entry), cancellationToken).ConfigureAwait(false);
@@ -69,7 +97,7 @@ internal sealed class ProvisionLogStore(ExchangeDbContext db) : IProvisionLogSto
         row.PreviousHash,
         row.EntryHash);
 
-    internal static ProvisionEntryRow ToRow(ChainedProvision entry) => new()
+    private static ProvisionEntryRow ToRow(ChainedProvision entry) => new()
     {
         Sequence = entry.Sequence,
         Time = entry.Fact.Time,

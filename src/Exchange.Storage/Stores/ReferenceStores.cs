@@ -89,5 +89,4 @@ internal sealed class GrantStore(ExchangeDbContext db, UnitOfWork unitOfWork, Sn
         (await db.Grants.AsNoTracking().OrderBy(g => g.Id).ToListAsync(cancellationToken).ConfigureAwait(false))
         .Select(g => new Grant(Enum.Parse<GrantSubjectKind>(g.SubjectKind), g.Subject, g.Purpose, g.Items.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal)))
         .ToList();
-
 }

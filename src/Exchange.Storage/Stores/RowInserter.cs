@@ -75,19 +75,6 @@ internal sealed class RowInserter<TRow> : IDisposable
     }
 
     /// <summary>Inserts <paramref name="row"/>; returns the generated key, or 0 when it is not asked for or the row existed.</summary>
-    public long Insert(TRow row)
-    {
-        Bind(row);
-        if (!_returnsKey)
-        {
-            _command.ExecuteNonQuery();
-            return 0;
-        }
-
-        return Convert.ToInt64(_command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    /// <summary>Inserts <paramref name="row"/>; returns the generated key, or 0 when it is not asked for or the row existed.</summary>
     public async Task<long> InsertAsync(TRow row, CancellationToken cancellationToken)
     {
         Bind(row);
