@@ -3,22 +3,42 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Exchange.Storage;
 
+/// <summary>What a connection is opened for; SQLite keeps its settings per connection.</summary>
+internal enum ConnectionRole
+{
+    /// <summary>EF's connections: units of work, registries, queries. Commits are flushed to disk by SQLite.</summary>
+    General,
+
+    /// <summary>The leased connections for the per-call reads: small page cache.</summary>
+    Reader,
+
+    /// <summary>The provision-log writer's own connection: a big page cache, kept valid across its commits.</summary>
+    LogWriter,
+}
+
 /// <summary>
 /// Per-connection SQLite settings, applied whenever a connection opens (SQLite keeps them per
-/// connection, not in the file). A bigger page cache keeps the indexes of a growing database in
-/// memory instead of re-reading them on every insert and lookup; automatic checkpoints are off
-/// because <see cref="SqliteWalCheckpointer"/> runs them outside the commits.
+/// connection, not in the file). Automatic checkpoints are off because
+/// <see cref="SqliteWalCheckpointer"/> runs them outside the commits.
 /// </summary>
+/// <remarks>
+/// A connection drops its whole page cache whenever another connection has committed since its
+/// last read, and the provision log commits about a thousand times a second under load. So a big
+/// cache pays only on a connection that writes (its cache stays valid across its own commits and
+/// keeps the indexes it inserts into); on a reading connection it is emptied before nearly every
+/// statement, and emptying a large cache costs more than the statement.
+/// </remarks>
 internal sealed class SqliteConnectionSettings : DbConnectionInterceptor
 {
-    // 64 MiB of page cache per connection (negative: KiB); synchronous FULL so that every committed
-    // provision-log entry survives a power loss, not only a crash of the hub.
-    private const string Pragmas = "PRAGMA cache_size = -65536; PRAGMA synchronous = FULL; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 0;";
-
-    public static void Apply(DbConnection connection)
+    // synchronous FULL: every commit is on disk before SQLite returns, so a committed provision-log
+    // entry survives a power loss, not only a crash of the hub. Cache sizes in KiB (hence negative).
+    public static void Apply(DbConnection connection, ConnectionRole role = ConnectionRole.General)
     {
+        var cacheKiB = role == ConnectionRole.Reader ? 2_048 : 65_536;
         using var command = connection.CreateCommand();
-        command.CommandText = Pragmas;
+        command.CommandText = string.Create(
+            System.Globalization.CultureInfo.InvariantCulture,
+            $"PRAGMA cache_size = -{cacheKiB}; PRAGMA synchronous = FULL; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 0;");
         command.ExecuteNonQuery();
     }
 

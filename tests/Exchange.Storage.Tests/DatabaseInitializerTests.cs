@@ -1,5 +1,4 @@
-using Exchange.Domain.Declarations;
-using Microsoft.Data.Sqlite;
+using Exchange.Storage.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -9,37 +8,18 @@ namespace Exchange.Storage.Tests;
 /// <summary>The schema on real SQLite files: created and migrated on start, and in step with the model.</summary>
 public sealed class DatabaseInitializerTests : IDisposable
 {
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "exchange-storage-" + Guid.NewGuid().ToString("N")[..12]);
-    private readonly ServiceProvider _services;
-
-    public DatabaseInitializerTests()
-    {
-        _services = new ServiceCollection()
-            .AddSingleton(TimeProvider.System)
-            .AddSingleton(new DeclarationSettings())
-            .AddLogging()
-            .AddExchangeSqliteStorage(_ => _directory)
-            .BuildServiceProvider();
-    }
+    private readonly TemporaryStorage _storage = new("storage");
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private string DatabaseFile => Path.Combine(_directory, "exchange.db");
+    private string DatabaseFile => _storage.DatabaseFile;
 
-    public void Dispose()
-    {
-        _services.Dispose();
-        SqliteConnection.ClearAllPools();
-        if (Directory.Exists(_directory))
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-    }
+    public void Dispose() => _storage.Dispose();
 
     [Fact]
     public void Migrations_describe_the_whole_model()
     {
-        using var scope = _services.CreateScope();
+        using var scope = _storage.Services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<ExchangeDbContext>();
 
         Assert.False(db.Database.HasPendingModelChanges(), "The model has changed since the last migration: add one with `dotnet dotnet-ef migrations add <Name> --project src/Exchange.Storage`.");
@@ -48,7 +28,7 @@ public sealed class DatabaseInitializerTests : IDisposable
     [Fact]
     public async Task Start_on_a_new_folder_creates_a_migrated_database_in_wal_mode_with_the_default_grants()
     {
-        using var scope = _services.CreateScope();
+        using var scope = _storage.Services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<ExchangeDbContext>();
 
         await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().InitializeAsync(Ct);
@@ -63,14 +43,14 @@ public sealed class DatabaseInitializerTests : IDisposable
     [Fact]
     public async Task Starting_again_on_a_migrated_database_keeps_its_data()
     {
-        using (var scope = _services.CreateScope())
+        using (var scope = _storage.Services.CreateScope())
         {
             await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().InitializeAsync(Ct);
             var db = scope.ServiceProvider.GetRequiredService<ExchangeDbContext>();
             await db.Database.ExecuteSqlRawAsync("DELETE FROM grants WHERE Purpose = 'marketing'", Ct);
         }
 
-        using (var scope = _services.CreateScope())
+        using (var scope = _storage.Services.CreateScope())
         {
             await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().InitializeAsync(Ct);
             var db = scope.ServiceProvider.GetRequiredService<ExchangeDbContext>();
@@ -83,9 +63,9 @@ public sealed class DatabaseInitializerTests : IDisposable
     [Fact]
     public async Task Stopping_the_hub_leaves_everything_in_the_database_file_and_the_write_ahead_log_empty()
     {
-        var checkpointer = _services.GetServices<IHostedService>().OfType<SqliteWalCheckpointer>().Single();
+        var checkpointer = _storage.Services.GetServices<IHostedService>().OfType<SqliteWalCheckpointer>().Single();
         await checkpointer.StartAsync(Ct);
-        using (var scope = _services.CreateScope())
+        using (var scope = _storage.Services.CreateScope())
         {
             await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().InitializeAsync(Ct);
         }
@@ -97,16 +77,16 @@ public sealed class DatabaseInitializerTests : IDisposable
 
         wal.Refresh();
         Assert.Equal(0, wal.Length);
-        using var scope2 = _services.CreateScope();
+        using var scope2 = _storage.Services.CreateScope();
         Assert.NotEmpty(await scope2.ServiceProvider.GetRequiredService<ExchangeDbContext>().Grants.ToListAsync(Ct));
     }
 
     [Fact]
     public async Task Database_created_before_migrations_existed_is_refused_with_what_to_do()
     {
-        using var scope = _services.CreateScope();
+        using var scope = _storage.Services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<ExchangeDbContext>();
-        Directory.CreateDirectory(_directory);
+        Directory.CreateDirectory(_storage.Directory);
         await db.Database.EnsureCreatedAsync(Ct);
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().InitializeAsync(Ct));

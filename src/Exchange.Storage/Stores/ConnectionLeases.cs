@@ -11,15 +11,17 @@ namespace Exchange.Storage.Stores;
 
 /// <summary>
 /// A few open connections, each lent to one caller at a time with its commands prepared once, for
-/// the statements the hub runs on every call (the caller's standing, a record and its opt-out, the
-/// provision log's head). They read the shared database every time; what they save is opening a
-/// connection and EF's per-query setup, which on SQLite cost several times the statement itself.
+/// the statements the hub runs on every call (the caller's standing, a record and its opt-out), and
+/// one connection of its own for the provision-log writer. They read the shared database every time;
+/// what they save is opening a connection and EF's per-query setup, which on SQLite cost several
+/// times the statement itself.
 /// </summary>
 internal sealed class ConnectionLeases(IServiceScopeFactory scopes) : IDisposable
 {
     private const int MaxIdle = 64;
     private readonly Lazy<Database> _database = new(() => Database.Create(scopes), LazyThreadSafetyMode.ExecutionAndPublication);
     private readonly ConcurrentBag<ConnectionLease> _idle = [];
+    private ConnectionLease? _writer;
     private bool _disposed;
 
     /// <summary>Table and column names as the EF model maps them, quoted for the provider.</summary>
@@ -59,9 +61,31 @@ internal sealed class ConnectionLeases(IServiceScopeFactory scopes) : IDisposabl
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/> on the provision-log writer's own connection, for a caller holding
+    /// the <see cref="WriteGate"/>: always the same connection, so its page cache survives its commits.
+    /// A connection that failed is closed and the next call opens another.
+    /// </summary>
+    public T RunWriter<T>(Func<ConnectionLease, T> work)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _writer ??= ConnectionLease.Open(_database.Value, ConnectionRole.LogWriter);
+        try
+        {
+            return work(_writer);
+        }
+        catch
+        {
+            _writer.Dispose();
+            _writer = null;
+            throw;
+        }
+    }
+
     public void Dispose()
     {
         _disposed = true;
+        _writer?.Dispose();
         while (_idle.TryTake(out var lease))
         {
             lease.Dispose();
@@ -80,14 +104,19 @@ internal sealed class ConnectionLeases(IServiceScopeFactory scopes) : IDisposabl
         }
     }
 
+    /// <summary>How to open connections to the hub's database.</summary>
+    /// <param name="Factory">The provider's factory.</param>
+    /// <param name="ConnectionString">EF's connection string.</param>
+    /// <param name="Names">The model's table and column names.</param>
+    /// <param name="IsSqlite">Whether it is a SQLite file.</param>
     internal sealed record Database(DbProviderFactory Factory, string ConnectionString, SchemaNames Names, bool IsSqlite)
     {
-        /// <summary>The settings EF's connections get, for these too.</summary>
-        public void OnOpened(DbConnection connection)
+        /// <summary>The settings EF's connections get, for these too, by role.</summary>
+        public void OnOpened(DbConnection connection, ConnectionRole role)
         {
             if (IsSqlite)
             {
-                SqliteConnectionSettings.Apply(connection);
+                SqliteConnectionSettings.Apply(connection, role);
             }
         }
 
@@ -168,13 +197,13 @@ internal sealed class ConnectionLease : IDisposable
         Connection.Dispose();
     }
 
-    internal static ConnectionLease Open(ConnectionLeases.Database database)
+    internal static ConnectionLease Open(ConnectionLeases.Database database, ConnectionRole role = ConnectionRole.Reader)
     {
         var connection = Create(database);
         try
         {
             connection.Open();
-            database.OnOpened(connection);
+            database.OnOpened(connection, role);
             return new ConnectionLease(connection, database.Names);
         }
         catch
@@ -190,7 +219,7 @@ internal sealed class ConnectionLease : IDisposable
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            database.OnOpened(connection);
+            database.OnOpened(connection, ConnectionRole.Reader);
             return new ConnectionLease(connection, database.Names);
         }
         catch

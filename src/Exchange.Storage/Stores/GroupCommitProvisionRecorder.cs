@@ -75,7 +75,7 @@ internal sealed class GroupCommitProvisionRecorder : IProvisionRecorder, IDispos
                 _gate.Semaphore.Wait();
                 try
                 {
-                    _leases.Run(lease => Append(lease, group.SelectMany(p => p.Facts)));
+                    _leases.RunWriter(lease => Append(lease, group.SelectMany(p => p.Facts)));
                 }
                 finally
                 {

@@ -1,0 +1,68 @@
+using System.Globalization;
+using Exchange.Storage.Stores;
+using Exchange.Storage.Tests.Infrastructure;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Exchange.Storage.Tests.Stores;
+
+/// <summary>The leased connections on a real SQLite file: settings by role, and the log writer's own connection.</summary>
+public sealed class ConnectionLeasesTests : IDisposable
+{
+    private readonly TemporaryStorage _storage = new("leases");
+
+    public ConnectionLeasesTests()
+    {
+        using var scope = _storage.Services.CreateScope();
+        scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().InitializeAsync(TestContext.Current.CancellationToken).GetAwaiter().GetResult();
+    }
+
+    private ConnectionLeases Leases => _storage.Services.GetRequiredService<ConnectionLeases>();
+
+    public void Dispose() => _storage.Dispose();
+
+    [Fact]
+    public async Task Reading_connections_keep_a_small_page_cache_and_the_log_writer_a_large_one_both_flushing_every_commit()
+    {
+        var reader = await Leases.RunAsync(lease => Task.FromResult(Settings(lease)), TestContext.Current.CancellationToken);
+        var writer = Leases.RunWriter(Settings);
+
+        // cache_size in KiB when negative; synchronous 2 is FULL.
+        Assert.Equal((-2048L, 2L), reader);
+        Assert.Equal((-65536L, 2L), writer);
+    }
+
+    [Fact]
+    public void Log_writer_keeps_its_connection_between_commits_and_opens_another_after_a_failure()
+    {
+        var first = Leases.RunWriter(lease => lease.Connection);
+        Assert.Same(first, Leases.RunWriter(lease => lease.Connection));
+
+        Assert.Throws<SqliteException>(() => Leases.RunWriter(lease => Execute(lease, "SELECT * FROM no_such_table")));
+
+        var after = Leases.RunWriter(lease => lease.Connection);
+        Assert.NotSame(first, after);
+        Assert.Equal(System.Data.ConnectionState.Open, after.State);
+    }
+
+    [Fact]
+    public async Task What_the_log_writer_commits_is_read_at_once_through_the_reading_connections()
+    {
+        // A reading connection that has read before must not keep serving its old snapshot.
+        Assert.Equal(0L, await Leases.RunAsync(lease => Task.FromResult(Execute(lease, "SELECT COUNT(*) FROM provision_log_checkpoints")), TestContext.Current.CancellationToken));
+
+        Leases.RunWriter(lease => Execute(lease, "INSERT INTO provision_log_checkpoints (Sequence, EntryHash, SignedAt, Signature) VALUES (1, 'h', 0, x'00')"));
+
+        Assert.Equal(1L, await Leases.RunAsync(lease => Task.FromResult(Execute(lease, "SELECT COUNT(*) FROM provision_log_checkpoints")), TestContext.Current.CancellationToken));
+    }
+
+    private static (long CacheSize, long Synchronous) Settings(ConnectionLease lease) =>
+        (Execute(lease, "PRAGMA cache_size"), Execute(lease, "PRAGMA synchronous"));
+
+    private static long Execute(ConnectionLease lease, string sql)
+    {
+        using var command = lease.Connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToInt64(command.ExecuteScalar() ?? 0L, CultureInfo.InvariantCulture);
+    }
+}
