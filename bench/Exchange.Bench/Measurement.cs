@@ -125,6 +125,9 @@ internal sealed class Measurement : IDisposable
 /// <summary>What one scenario measured: operations in the window and what they cost the process (client and hub).</summary>
 internal sealed record ScenarioResult(string Name, string Unit, long Operations, TimeSpan Elapsed, TimeSpan Cpu, long AllocatedBytes, int Gen0Collections, TimeSpan GcPauses, LatencyHistogram? Latencies, List<double> WarmupRates)
 {
+    /// <summary>A further line the scenario reports, or empty.</summary>
+    public string Detail { get; init; } = "";
+
     public double PerSecond => Operations / Elapsed.TotalSeconds;
 
     /// <summary>Process CPU time per operation, client and hub together.</summary>

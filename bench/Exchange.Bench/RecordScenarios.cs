@@ -38,11 +38,13 @@ internal static class RecordScenarios
     /// <c>--readers</c> callers reading, for marketing, the contact data of customers the writes stored
     /// (the first <paramref name="perWriter"/> of each writer), chosen at random.
     /// </summary>
-    public static Task<ScenarioResult> PurposeCheckedReadsAsync(Records.RecordsClient[] groupBody, BenchOptions options, long perWriter)
+    public static async Task<ScenarioResult> PurposeCheckedReadsAsync(Records.RecordsClient[] groupBody, BenchOptions options, long perWriter)
     {
         var latencies = new LatencyHistogram();
-        return Measurement.RunAsync("purpose-checked GetCustomer (marketing, contact)", "read", options.Readers, options.NextWarmup, options.Window, async (worker, run) =>
+        using var log = new ProvisionLogProbe();
+        var result = await Measurement.RunAsync("purpose-checked GetCustomer (marketing, contact)", "read", options.Readers, options.NextWarmup, options.Window, async (worker, run) =>
         {
+            log.Run ??= run;
             var client = groupBody[worker % groupBody.Length];
             var random = new Random(worker);
             var request = new GetCustomerRequest { Purpose = "marketing", OwnerParty = BenchHub.Garage, Items = { "contact" } };
@@ -63,7 +65,8 @@ internal static class RecordScenarios
 
                 run.Add(worker);
             }
-        }, latencies);
+        }, latencies).ConfigureAwait(false);
+        return result with { Detail = log.Describe(result.Elapsed) };
     }
 
     private static string CustomerRef(int writer, long index) => FormattableString.Invariant($"W{writer}-{index:D7}");

@@ -23,6 +23,11 @@ internal static class Report
     {
         var latency = r.Latencies is { } l ? FormattableString.Invariant($", p50 {l.Percentile(0.50):F2} ms, p99 {l.Percentile(0.99):F2} ms") : "";
         Line($"  {r.Name}: {r.PerSecond:N0} {r.Unit}s/s{latency}; per {r.Unit} {r.CpuMicrosecondsPerOperation:F1} µs CPU and {r.AllocatedBytesPerOperation / 1024:F1} KiB allocated (client and hub); cores {r.CpuUse:P0} busy; {r.Gen0Collections} gen0 GCs pausing {r.GcPauses.TotalMilliseconds / r.Elapsed.TotalSeconds:F0} ms/s");
+        if (r.Detail.Length > 0)
+        {
+            Console.WriteLine(r.Detail);
+        }
+
         if (r.WarmupRates.Count > 0)
         {
             Line($"    warm-up, thousands/s in each second: {string.Join(" ", r.WarmupRates.Select(rate => (rate / 1000).ToString("F0", CultureInfo.InvariantCulture)))}");

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using Exchange.Domain.Provisions;
 using Exchange.Storage.Entities;
 
@@ -11,19 +13,35 @@ namespace Exchange.Storage.Stores;
 /// serves every call that was waiting. No caller is answered before its own entries are committed.
 /// The writer has a thread of its own so that, under load, it does not queue behind the calls it serves.
 /// </summary>
+/// <remarks>
+/// Reports, on the meter <see cref="MeterName"/>: each commit's duration (waiting for the write gate,
+/// the inserts and SQLite's commit with its disk flush) and entries, and how long each call waited
+/// from queueing its entries to their commit, which is what the log adds to a read's latency.
+/// </remarks>
 internal sealed class GroupCommitProvisionRecorder : IProvisionRecorder, IDisposable
 {
+    /// <summary>The meter of the provision log's writer.</summary>
+    public const string MeterName = "Exchange.Storage.ProvisionLog";
+
     // Bounds one transaction, so a burst cannot hold the write gate for long.
     private const int MaxEntriesPerCommit = 4096;
     private readonly ConnectionLeases _leases;
     private readonly WriteGate _gate;
     private readonly BlockingCollection<Pending> _queue = [];
     private readonly Thread _writer;
+    private readonly Meter _meter;
+    private readonly Histogram<double> _commitDuration;
+    private readonly Histogram<int> _commitEntries;
+    private readonly Histogram<double> _wait;
 
-    public GroupCommitProvisionRecorder(ConnectionLeases leases, WriteGate gate)
+    public GroupCommitProvisionRecorder(ConnectionLeases leases, WriteGate gate, IMeterFactory? meters = null)
     {
         _leases = leases;
         _gate = gate;
+        _meter = meters?.Create(MeterName) ?? new Meter(MeterName);
+        _commitDuration = _meter.CreateHistogram<double>("exchange.provision_log.commit.duration", "ms", "One group commit: the write gate, the inserts and the commit with its disk flush.");
+        _commitEntries = _meter.CreateHistogram<int>("exchange.provision_log.commit.entries", "{entry}", "Entries in one group commit.");
+        _wait = _meter.CreateHistogram<double>("exchange.provision_log.wait", "ms", "How long a call waited from queueing its entries to their commit.");
         _writer = new Thread(WriteLoop) { IsBackground = true, Name = "Provision-log writer" };
         _writer.Start();
     }
@@ -54,6 +72,7 @@ internal sealed class GroupCommitProvisionRecorder : IProvisionRecorder, IDispos
         _queue.CompleteAdding();
         _writer.Join();
         _queue.Dispose();
+        _meter.Dispose();
     }
 
     private void WriteLoop()
@@ -70,6 +89,7 @@ internal sealed class GroupCommitProvisionRecorder : IProvisionRecorder, IDispos
                 entries += next.Facts.Count;
             }
 
+            var started = Stopwatch.GetTimestamp();
             try
             {
                 _gate.Semaphore.Wait();
@@ -82,7 +102,14 @@ internal sealed class GroupCommitProvisionRecorder : IProvisionRecorder, IDispos
                     _gate.Semaphore.Release();
                 }
 
-                group.ForEach(p => p.Committed.TrySetResult());
+                var committed = Stopwatch.GetTimestamp();
+                _commitDuration.Record(Stopwatch.GetElapsedTime(started, committed).TotalMilliseconds);
+                _commitEntries.Record(entries);
+                foreach (var pending in group)
+                {
+                    _wait.Record(Stopwatch.GetElapsedTime(pending.Queued, committed).TotalMilliseconds);
+                    pending.Committed.TrySetResult();
+                }
             }
             catch (Exception e)
             {
@@ -107,6 +134,8 @@ internal sealed class GroupCommitProvisionRecorder : IProvisionRecorder, IDispos
 
     private sealed record Pending(IReadOnlyList<ProvisionFact> Facts)
     {
+        public long Queued { get; } = Stopwatch.GetTimestamp();
+
         public TaskCompletionSource Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

@@ -24,6 +24,14 @@ internal sealed class TemporaryStorage : IDisposable
 
     public string DatabaseFile => Path.Combine(Directory, "exchange.db");
 
+    /// <summary>Creates and migrates the database, as the hub does on start.</summary>
+    public TemporaryStorage Initialized()
+    {
+        using var scope = Services.CreateScope();
+        scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().InitializeAsync(TestContext.Current.CancellationToken).GetAwaiter().GetResult();
+        return this;
+    }
+
     public void Dispose()
     {
         Services.Dispose();

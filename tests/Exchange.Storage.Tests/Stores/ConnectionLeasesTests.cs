@@ -9,13 +9,7 @@ namespace Exchange.Storage.Tests.Stores;
 /// <summary>The leased connections on a real SQLite file: settings by role, and the log writer's own connection.</summary>
 public sealed class ConnectionLeasesTests : IDisposable
 {
-    private readonly TemporaryStorage _storage = new("leases");
-
-    public ConnectionLeasesTests()
-    {
-        using var scope = _storage.Services.CreateScope();
-        scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().InitializeAsync(TestContext.Current.CancellationToken).GetAwaiter().GetResult();
-    }
+    private readonly TemporaryStorage _storage = new TemporaryStorage("leases").Initialized();
 
     private ConnectionLeases Leases => _storage.Services.GetRequiredService<ConnectionLeases>();
 

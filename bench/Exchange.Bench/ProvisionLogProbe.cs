@@ -1,0 +1,68 @@
+using System.Diagnostics.Metrics;
+
+namespace Exchange.Bench;
+
+/// <summary>
+/// What the provision log's writer reported (its meter) while a scenario's window was open: commits
+/// per second, entries per commit, how long a commit took and how long a call waited for its entries.
+/// </summary>
+internal sealed class ProvisionLogProbe : IDisposable
+{
+    private const string MeterName = "Exchange.Storage.ProvisionLog";
+    private readonly MeterListener _listener = new();
+    private readonly Lock _lock = new();
+    private (long Count, double Sum) _commits, _entries, _waits;
+
+    public ProvisionLogProbe()
+    {
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Meter.Name == MeterName)
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _listener.SetMeasurementEventCallback<double>((instrument, value, _, _) => Add(instrument.Name, value));
+        _listener.SetMeasurementEventCallback<int>((instrument, value, _, _) => Add(instrument.Name, value));
+        _listener.Start();
+    }
+
+    /// <summary>The run whose measured window counts; set by its workers.</summary>
+    public Measurement? Run { get; set; }
+
+    /// <summary>One line for the report; empty when the writer reported nothing.</summary>
+    public string Describe(TimeSpan window)
+    {
+        lock (_lock)
+        {
+            return _commits.Count == 0 ? "" : FormattableString.Invariant(
+                $"    provision log: {_commits.Count / window.TotalSeconds:N0} commits/s of {_entries.Sum / _entries.Count:F1} entries; a commit took {_commits.Sum / _commits.Count:F2} ms, a call waited {_waits.Sum / Math.Max(1, _waits.Count):F2} ms for its entries (means)");
+        }
+    }
+
+    public void Dispose() => _listener.Dispose();
+
+    private void Add(string instrument, double value)
+    {
+        if (Run?.IsMeasuring != true)
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            switch (instrument)
+            {
+                case "exchange.provision_log.commit.duration":
+                    _commits = (_commits.Count + 1, _commits.Sum + value);
+                    break;
+                case "exchange.provision_log.commit.entries":
+                    _entries = (_entries.Count + 1, _entries.Sum + value);
+                    break;
+                case "exchange.provision_log.wait":
+                    _waits = (_waits.Count + 1, _waits.Sum + value);
+                    break;
+            }
+        }
+    }
+}
