@@ -8,6 +8,7 @@ namespace Exchange.Bench;
 /// </summary>
 internal sealed class ProvisionLogProbe : IDisposable
 {
+    // The names the hub publishes (README, Storage), read as any metrics consumer would read them.
     private const string MeterName = "Exchange.Storage.ProvisionLog";
     private readonly MeterListener _listener = new();
     private readonly Lock _lock = new();

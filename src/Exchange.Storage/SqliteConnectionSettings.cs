@@ -6,14 +6,11 @@ namespace Exchange.Storage;
 /// <summary>What a connection is opened for; SQLite keeps its settings per connection.</summary>
 internal enum ConnectionRole
 {
-    /// <summary>EF's connections: units of work, registries, queries. Commits are flushed to disk by SQLite.</summary>
+    /// <summary>EF's connections and the provision-log writer's own: a large page cache.</summary>
     General,
 
-    /// <summary>The leased connections for the per-call reads: small page cache.</summary>
+    /// <summary>The leased connections for the per-call reads: a small page cache.</summary>
     Reader,
-
-    /// <summary>The provision-log writer's own connection: a big page cache, kept valid across its commits.</summary>
-    LogWriter,
 }
 
 /// <summary>
@@ -23,10 +20,10 @@ internal enum ConnectionRole
 /// </summary>
 /// <remarks>
 /// A connection drops its whole page cache whenever another connection has committed since its
-/// last read, and the provision log commits about a thousand times a second under load. So a big
-/// cache pays only on a connection that writes (its cache stays valid across its own commits and
-/// keeps the indexes it inserts into); on a reading connection it is emptied before nearly every
-/// statement, and emptying a large cache costs more than the statement.
+/// last read, and the provision log commits about a thousand times a second under load. A large
+/// cache pays on a connection that writes, whose cache stays valid across its own commits (the
+/// log writer, always on one connection, re-reads almost no pages); a reading connection's cache
+/// is emptied before nearly every statement, and emptying costs more the larger the cache is.
 /// </remarks>
 internal sealed class SqliteConnectionSettings : DbConnectionInterceptor
 {

@@ -69,7 +69,7 @@ internal sealed class ConnectionLeases(IServiceScopeFactory scopes) : IDisposabl
     public T RunWriter<T>(Func<ConnectionLease, T> work)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        _writer ??= ConnectionLease.Open(_database.Value, ConnectionRole.LogWriter);
+        _writer ??= ConnectionLease.Open(_database.Value, ConnectionRole.General);
         try
         {
             return work(_writer);

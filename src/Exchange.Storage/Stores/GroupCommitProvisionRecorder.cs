@@ -23,6 +23,15 @@ internal sealed class GroupCommitProvisionRecorder : IProvisionRecorder, IDispos
     /// <summary>The meter of the provision log's writer.</summary>
     public const string MeterName = "Exchange.Storage.ProvisionLog";
 
+    /// <summary>Histogram of one commit's duration, ms.</summary>
+    public const string CommitDuration = "exchange.provision_log.commit.duration";
+
+    /// <summary>Histogram of the entries in one commit.</summary>
+    public const string CommitEntries = "exchange.provision_log.commit.entries";
+
+    /// <summary>Histogram of a call's wait for its entries to be committed, ms.</summary>
+    public const string Wait = "exchange.provision_log.wait";
+
     // Bounds one transaction, so a burst cannot hold the write gate for long.
     private const int MaxEntriesPerCommit = 4096;
     private readonly ConnectionLeases _leases;
@@ -39,9 +48,9 @@ internal sealed class GroupCommitProvisionRecorder : IProvisionRecorder, IDispos
         _leases = leases;
         _gate = gate;
         _meter = meters?.Create(MeterName) ?? new Meter(MeterName);
-        _commitDuration = _meter.CreateHistogram<double>("exchange.provision_log.commit.duration", "ms", "One group commit: the write gate, the inserts and the commit with its disk flush.");
-        _commitEntries = _meter.CreateHistogram<int>("exchange.provision_log.commit.entries", "{entry}", "Entries in one group commit.");
-        _wait = _meter.CreateHistogram<double>("exchange.provision_log.wait", "ms", "How long a call waited from queueing its entries to their commit.");
+        _commitDuration = _meter.CreateHistogram<double>(CommitDuration, "ms", "One group commit: the write gate, the inserts and the commit with its disk flush.");
+        _commitEntries = _meter.CreateHistogram<int>(CommitEntries, "{entry}", "Entries in one group commit.");
+        _wait = _meter.CreateHistogram<double>(Wait, "ms", "How long a call waited from queueing its entries to their commit.");
         _writer = new Thread(WriteLoop) { IsBackground = true, Name = "Provision-log writer" };
         _writer.Start();
     }

@@ -39,17 +39,6 @@ public sealed class ConnectionLeasesTests : IDisposable
         Assert.Equal(System.Data.ConnectionState.Open, after.State);
     }
 
-    [Fact]
-    public async Task What_the_log_writer_commits_is_read_at_once_through_the_reading_connections()
-    {
-        // A reading connection that has read before must not keep serving its old snapshot.
-        Assert.Equal(0L, await Leases.RunAsync(lease => Task.FromResult(Execute(lease, "SELECT COUNT(*) FROM provision_log_checkpoints")), TestContext.Current.CancellationToken));
-
-        Leases.RunWriter(lease => Execute(lease, "INSERT INTO provision_log_checkpoints (Sequence, EntryHash, SignedAt, Signature) VALUES (1, 'h', 0, x'00')"));
-
-        Assert.Equal(1L, await Leases.RunAsync(lease => Task.FromResult(Execute(lease, "SELECT COUNT(*) FROM provision_log_checkpoints")), TestContext.Current.CancellationToken));
-    }
-
     private static (long CacheSize, long Synchronous) Settings(ConnectionLease lease) =>
         (Execute(lease, "PRAGMA cache_size"), Execute(lease, "PRAGMA synchronous"));
 

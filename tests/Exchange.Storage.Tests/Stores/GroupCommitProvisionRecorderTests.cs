@@ -41,10 +41,10 @@ public sealed class GroupCommitProvisionRecorderTests : IDisposable
 
         lock (measured)
         {
-            var entries = measured.Where(m => m.Instrument == "exchange.provision_log.commit.entries").Select(m => m.Value).ToList();
+            var entries = measured.Where(m => m.Instrument == GroupCommitProvisionRecorder.CommitEntries).Select(m => m.Value).ToList();
             Assert.Equal(80, entries.Sum());
-            Assert.Equal(entries.Count, measured.Count(m => m.Instrument == "exchange.provision_log.commit.duration" && m.Value > 0));
-            Assert.Equal(40, measured.Count(m => m.Instrument == "exchange.provision_log.wait" && m.Value > 0));
+            Assert.Equal(entries.Count, measured.Count(m => m.Instrument == GroupCommitProvisionRecorder.CommitDuration && m.Value > 0));
+            Assert.Equal(40, measured.Count(m => m.Instrument == GroupCommitProvisionRecorder.Wait && m.Value > 0));
         }
     }
 
