@@ -1,6 +1,7 @@
 using Exchange.Domain.Parties;
 using Exchange.Domain.Policy;
 using Exchange.Storage.Entities;
+using Exchange.Storage.Stores;
 using Microsoft.EntityFrameworkCore;
 
 namespace Exchange.Storage;
@@ -11,15 +12,20 @@ internal sealed class DatabaseInitializer
     private readonly ExchangeDbContext _db;
     private readonly IGrantStore _grants;
     private readonly TimeProvider _time;
+    private readonly GroupCommitProvisionRecorder _recorder;
 
-    public DatabaseInitializer(ExchangeDbContext db, IGrantStore grants, TimeProvider time)
+    public DatabaseInitializer(ExchangeDbContext db, IGrantStore grants, TimeProvider time, GroupCommitProvisionRecorder recorder)
     {
         _db = db;
         _grants = grants;
         _time = time;
+        _recorder = recorder;
     }
 
-    /// <summary>Brings the schema up to date and seeds the default grants on an empty database.</summary>
+    /// <summary>
+    /// Brings the schema up to date, folds the provision-log journals that hubs which stopped without
+    /// folding left behind, and seeds the default grants on an empty database.
+    /// </summary>
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
         if (_db.Database.IsSqlite())
@@ -39,6 +45,8 @@ internal sealed class DatabaseInitializer
             // WAL: readers never wait for the writer; the setting persists in the file.
             await _db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken).ConfigureAwait(false);
         }
+
+        _recorder.RecoverOrphanJournals();
 
         if (!await _db.Grants.AnyAsync(cancellationToken).ConfigureAwait(false))
         {

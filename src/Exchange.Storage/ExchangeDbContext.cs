@@ -16,6 +16,7 @@ internal sealed class ExchangeDbContext(DbContextOptions<ExchangeDbContext> opti
     public DbSet<OptOutRow> OptOuts => Set<OptOutRow>();
     public DbSet<ProvisionEntryRow> ProvisionEntries => Set<ProvisionEntryRow>();
     public DbSet<CheckpointRow> Checkpoints => Set<CheckpointRow>();
+    public DbSet<JournalProgressRow> JournalProgress => Set<JournalProgressRow>();
     public DbSet<SigningRequestRow> SigningRequests => Set<SigningRequestRow>();
     public DbSet<IssuedCertificateRow> IssuedCertificates => Set<IssuedCertificateRow>();
     public DbSet<CertificateRevocationRow> CertificateRevocations => Set<CertificateRevocationRow>();
@@ -87,6 +88,12 @@ internal sealed class ExchangeDbContext(DbContextOptions<ExchangeDbContext> opti
         {
             e.ToTable("provision_log_checkpoints");
             e.HasIndex(c => c.Sequence);
+        });
+        modelBuilder.Entity<JournalProgressRow>(e =>
+        {
+            e.ToTable("provision_log_journals");
+            e.HasKey(j => j.JournalId);
+            e.Property(j => j.JournalId).HasMaxLength(32);
         });
         modelBuilder.Entity<SigningRequestRow>(e =>
         {

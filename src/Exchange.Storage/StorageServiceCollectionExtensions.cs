@@ -24,6 +24,7 @@ public static class StorageServiceCollectionExtensions
             o.UseSqlite($"Data Source={Path.Combine(Path.GetFullPath(dataDirectory(sp)), "exchange.db")};Pooling=True;Default Timeout=30")
                 .AddInterceptors(new SqliteConnectionSettings()));
         services.AddHostedService<SqliteWalCheckpointer>();
+        services.AddSingleton(sp => new ProvisionJournalSettings(Path.GetFullPath(dataDirectory(sp))));
         return services.AddExchangeStores();
     }
 
@@ -38,7 +39,8 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton(sp => new SnapshotCache<IReadOnlyList<DeclarationRecord>>(
             sp.GetRequiredService<TimeProvider>(), TimeSpan.FromTicks(Math.Min(ReferenceDataMaxAge.Ticks, sp.GetRequiredService<DeclarationSettings>().MinimumNotice.Ticks))));
         services.AddScoped<IProvisionLogStore, ProvisionLogStore>();
-        services.AddSingleton<IProvisionRecorder, GroupCommitProvisionRecorder>();
+        services.AddSingleton<GroupCommitProvisionRecorder>();
+        services.AddSingleton<IProvisionRecorder>(sp => sp.GetRequiredService<GroupCommitProvisionRecorder>());
         services.AddScoped<ICustomerStore, CustomerStore>();
         services.AddScoped<IPartyDirectory, PartyDirectory>();
         services.AddScoped<IVendorAuthorisations, VendorAuthorisationStore>();

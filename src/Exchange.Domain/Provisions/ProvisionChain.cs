@@ -39,6 +39,21 @@ public static class ProvisionChain
         return message;
     }
 
+    /// <summary>What the entry <paramref name="message"/> states: the inverse of <see cref="Canonical"/>.</summary>
+    public static ProvisionFact FactOf(ProvisionEntry message) => new(
+        message.Time.ToDateTimeOffset(),
+        message.Provider,
+        message.Recipient,
+        NullIfEmpty(message.Agent),
+        NullIfEmpty(message.SubjectId),
+        [.. message.Items],
+        message.Purpose,
+        message.DeclarationVersion,
+        message.DeclarationHash,
+        message.CallId,
+        message.Outcome,
+        NullIfEmpty(message.Rule));
+
     /// <summary>The hash of an entry.</summary>
     public static string Hash(long sequence, ProvisionFact fact, string previousHash)
     {
@@ -63,6 +78,8 @@ public static class ProvisionChain
 
         return linked;
     }
+
+    private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
 
     /// <summary>The bytes a checkpoint signature covers.</summary>
     public static byte[] CheckpointPayload(long sequence, string entryHash, DateTimeOffset signedAt) =>

@@ -255,6 +255,20 @@ namespace Exchange.Storage.Migrations
                     b.ToTable("issued_certificates", (string)null);
                 });
 
+            modelBuilder.Entity("Exchange.Storage.Entities.JournalProgressRow", b =>
+                {
+                    b.Property<string>("JournalId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("FoldedThrough")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("JournalId");
+
+                    b.ToTable("provision_log_journals", (string)null);
+                });
+
             modelBuilder.Entity("Exchange.Storage.Entities.OptOutRow", b =>
                 {
                     b.Property<string>("SubjectId")

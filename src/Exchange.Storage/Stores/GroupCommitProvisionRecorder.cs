@@ -1,58 +1,131 @@
 using System.Collections.Concurrent;
+using System.Data.Common;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Exchange.Domain.Provisions;
 using Exchange.Storage.Entities;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Exchange.Storage.Stores;
 
+/// <summary>Where and how the provision-log writer keeps its journal.</summary>
+/// <param name="Directory">The folder of the journal files: the data folder.</param>
+internal sealed record ProvisionJournalSettings(string Directory)
+{
+    /// <summary>The size of each of the journal's two segments.</summary>
+    public long SegmentBytes { get; init; } = 8 << 20;
+
+    /// <summary>How long journalled entries may wait to be folded into the database when nobody asks for them.</summary>
+    public TimeSpan FoldDelay { get; init; } = TimeSpan.FromMilliseconds(20);
+}
+
 /// <summary>
-/// Group commit for log-only entries: one writer thread takes every entry queued while its previous
-/// transaction was committing and stores them all in the next one. Each commit costs a disk flush,
-/// so committing reads one by one would cap the hub at the disk's flush rate; together, one flush
-/// serves every call that was waiting. No caller is answered before its own entries are committed.
-/// The writer has a thread of its own so that, under load, it does not queue behind the calls it serves.
+/// Group commit for log-only entries (provisions to a reader, refusals). One writer thread takes
+/// every entry queued while it was writing the previous group, writes them all to the hub's
+/// <see cref="ProvisionJournal"/> with one flush, and only then answers their callers, so no caller
+/// is answered before its entries are on disk. A second thread folds journalled entries into the
+/// database's chain every <see cref="ProvisionJournalSettings.FoldDelay"/>, in one transaction that
+/// also records how far the journal is folded; reading the log folds first
+/// (<see cref="FlushAsync"/>), so a reader of the log never misses an entry.
 /// </summary>
 /// <remarks>
-/// Reports, on the meter <see cref="MeterName"/>: each commit's duration (waiting for the write gate,
-/// the inserts and SQLite's commit with its disk flush) and entries, and how long each call waited
-/// from queueing its entries to their commit, which is what the log adds to a read's latency.
+/// <para>
+/// Entries join the chain in the order they reach the database: a batch write's entries, which are
+/// committed with its data, may come before the journalled entries of reads answered just before it.
+/// </para>
+/// <para>
+/// A group too large for a journal segment, and every group once the journal has failed, is
+/// committed to the database directly instead, as one transaction with its disk flush.
+/// </para>
+/// <para>
+/// Reports, on the meter <see cref="MeterName"/>: each group commit's duration and entries, how long
+/// each call waited from queueing its entries to their commit (what the log adds to a read's
+/// latency), and each fold's duration and entries.
+/// </para>
 /// </remarks>
-internal sealed class GroupCommitProvisionRecorder : IProvisionRecorder, IDisposable
+internal sealed partial class GroupCommitProvisionRecorder : IProvisionRecorder, IDisposable
 {
     /// <summary>The meter of the provision log's writer.</summary>
     public const string MeterName = "Exchange.Storage.ProvisionLog";
 
-    /// <summary>Histogram of one commit's duration, ms.</summary>
+    /// <summary>Histogram of one group commit's duration, ms.</summary>
     public const string CommitDuration = "exchange.provision_log.commit.duration";
 
-    /// <summary>Histogram of the entries in one commit.</summary>
+    /// <summary>Histogram of the entries in one group commit.</summary>
     public const string CommitEntries = "exchange.provision_log.commit.entries";
 
     /// <summary>Histogram of a call's wait for its entries to be committed, ms.</summary>
     public const string Wait = "exchange.provision_log.wait";
 
-    // Bounds one transaction, so a burst cannot hold the write gate for long.
+    /// <summary>Histogram of one fold's duration, ms.</summary>
+    public const string FoldDuration = "exchange.provision_log.fold.duration";
+
+    /// <summary>Histogram of the entries in one fold.</summary>
+    public const string FoldEntries = "exchange.provision_log.fold.entries";
+
+    /// <summary>How far each journal is folded, upserted with each fold.</summary>
+    internal static readonly SqlText ProgressSql = new(n =>
+    {
+        var id = n.Column<JournalProgressRow>(nameof(JournalProgressRow.JournalId));
+        var through = n.Column<JournalProgressRow>(nameof(JournalProgressRow.FoldedThrough));
+        return $"INSERT INTO {n.Table<JournalProgressRow>()} ({id}, {through}) VALUES (@journal, @through) ON CONFLICT ({id}) DO UPDATE SET {through} = excluded.{through}";
+    });
+
+    /// <summary>Forgets a journal that was folded and deleted.</summary>
+    internal static readonly SqlText ForgetSql = new(n =>
+        $"DELETE FROM {n.Table<JournalProgressRow>()} WHERE {n.Column<JournalProgressRow>(nameof(JournalProgressRow.JournalId))} = @journal");
+
+    /// <summary>How far a journal is folded.</summary>
+    internal static readonly SqlText FoldedThroughSql = new(n =>
+        $"SELECT {n.Column<JournalProgressRow>(nameof(JournalProgressRow.FoldedThrough))} FROM {n.Table<JournalProgressRow>()} WHERE {n.Column<JournalProgressRow>(nameof(JournalProgressRow.JournalId))} = @journal");
+
+    // Bound one group and one fold, so that neither holds its thread or the write gate for long.
     private const int MaxEntriesPerCommit = 4096;
+    private const int MaxEntriesPerFold = 16384;
     private readonly ConnectionLeases _leases;
     private readonly WriteGate _gate;
+    private readonly ProvisionJournalSettings _settings;
+    private readonly ILogger _logger;
     private readonly BlockingCollection<Pending> _queue = [];
     private readonly Thread _writer;
+    private readonly Thread _folder;
     private readonly Meter _meter;
     private readonly Histogram<double> _commitDuration;
     private readonly Histogram<int> _commitEntries;
     private readonly Histogram<double> _wait;
+    private readonly Histogram<double> _foldDuration;
+    private readonly Histogram<int> _foldEntries;
 
-    public GroupCommitProvisionRecorder(ConnectionLeases leases, WriteGate gate, IMeterFactory? meters = null)
+    // Guards what the writer and the folder share: the journalled entries not folded yet (numbered
+    // from _foldedThrough + 1), the number folded through, and the callers waiting for a fold.
+    private readonly object _lock = new();
+    private readonly List<ProvisionFact> _unfolded = [];
+    private readonly List<(long Through, TaskCompletionSource Folded)> _flushes = [];
+    private long _foldedThrough;
+    private bool _stopping;
+    private int _disposed;
+
+    // The writer thread's own.
+    private ProvisionJournal? _journal;
+    private bool _journalFailed;
+
+    public GroupCommitProvisionRecorder(ConnectionLeases leases, WriteGate gate, ProvisionJournalSettings settings, ILogger<GroupCommitProvisionRecorder>? logger = null, IMeterFactory? meters = null)
     {
         _leases = leases;
         _gate = gate;
+        _settings = settings;
+        _logger = logger ?? (ILogger)NullLogger.Instance;
         _meter = meters?.Create(MeterName) ?? new Meter(MeterName);
-        _commitDuration = _meter.CreateHistogram<double>(CommitDuration, "ms", "One group commit: the write gate, the inserts and the commit with its disk flush.");
+        _commitDuration = _meter.CreateHistogram<double>(CommitDuration, "ms", "One group commit: writing and flushing the journal (or, without one, the database transaction).");
         _commitEntries = _meter.CreateHistogram<int>(CommitEntries, "{entry}", "Entries in one group commit.");
         _wait = _meter.CreateHistogram<double>(Wait, "ms", "How long a call waited from queueing its entries to their commit.");
+        _foldDuration = _meter.CreateHistogram<double>(FoldDuration, "ms", "One fold of journalled entries into the database: the write gate, the inserts and the commit.");
+        _foldEntries = _meter.CreateHistogram<int>(FoldEntries, "{entry}", "Entries in one fold.");
         _writer = new Thread(WriteLoop) { IsBackground = true, Name = "Provision-log writer" };
+        _folder = new Thread(FoldLoop) { IsBackground = true, Name = "Provision-log folder" };
         _writer.Start();
+        _folder.Start();
     }
 
     public Task RecordAsync(IReadOnlyList<ProvisionFact> facts, CancellationToken cancellationToken)
@@ -76,44 +149,167 @@ internal sealed class GroupCommitProvisionRecorder : IProvisionRecorder, IDispos
         return pending.Committed.Task;
     }
 
+    /// <summary>Completes once every entry committed before the call is folded into the database's chain.</summary>
+    public Task FlushAsync()
+    {
+        lock (_lock)
+        {
+            if (_unfolded.Count == 0)
+            {
+                return Task.CompletedTask;
+            }
+
+            var folded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _flushes.Add((_foldedThrough + _unfolded.Count, folded));
+            Monitor.Pulse(_lock);
+            return folded.Task;
+        }
+    }
+
     public void Dispose()
     {
+        // Registered under its own type and as IProvisionRecorder, so the container disposes it twice.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         _queue.CompleteAdding();
         _writer.Join();
+        lock (_lock)
+        {
+            _stopping = true;
+            Monitor.PulseAll(_lock);
+        }
+
+        _folder.Join();
+        CloseJournal();
         _queue.Dispose();
         _meter.Dispose();
     }
 
-    private void WriteLoop()
+    /// <summary>
+    /// Folds into the chain what journals no running hub holds still have unfolded, and deletes them:
+    /// the journals of hubs that stopped without folding (a crash, a power loss). Run on start, after
+    /// the database is migrated; returns the entries folded.
+    /// </summary>
+    public int RecoverOrphanJournals()
     {
-        var group = new List<Pending>();
-        while (_queue.TryTake(out var first, Timeout.Infinite))
+        var recovered = 0;
+        foreach (var orphan in ProvisionJournal.FindOrphans(_settings.Directory))
         {
-            group.Clear();
-            group.Add(first);
-            var entries = first.Facts.Count;
-            while (entries < MaxEntriesPerCommit && _queue.TryTake(out var next))
-            {
-                group.Add(next);
-                entries += next.Facts.Count;
-            }
-
-            var started = Stopwatch.GetTimestamp();
-            try
+            using (orphan)
             {
                 _gate.Semaphore.Wait();
                 try
                 {
-                    _leases.RunWriter(lease => Append(lease, group.SelectMany(p => p.Facts)));
+                    var folded = _leases.RunWriter(lease =>
+                    {
+                        var progress = lease.Command(FoldedThroughSql.For(lease.Names), "@journal");
+                        progress.Parameters[0].Value = orphan.Id;
+                        var through = progress.ExecuteScalar() is long value ? value : 0;
+
+                        // Records are whole and numbered in turn up to the last one flushed before the stop.
+                        var facts = new List<ProvisionFact>();
+                        foreach (var (number, fact) in orphan.Records.Where(r => r.Number > through))
+                        {
+                            if (number != through + facts.Count + 1)
+                            {
+                                break;
+                            }
+
+                            facts.Add(fact);
+                        }
+
+                        if (facts.Count > 0)
+                        {
+                            Commit(lease, facts, orphan.Id, through + facts.Count);
+                        }
+
+                        return facts.Count;
+                    });
+                    orphan.Delete();
+                    _leases.RunWriter(lease => Forget(lease, orphan.Id));
+                    JournalRecovered(_logger, folded, orphan.Id);
+                    recovered += folded;
                 }
                 finally
                 {
                     _gate.Semaphore.Release();
                 }
+            }
+        }
 
+        return recovered;
+    }
+
+    /// <summary>
+    /// Links <paramref name="facts"/> at the head of the chain and commits them in one transaction
+    /// on <paramref name="lease"/>, with, for journalled entries, the number of the journal
+    /// <paramref name="journalId"/> folded through: what the writer, the folder and recovery at
+    /// start all commit.
+    /// </summary>
+    internal static void Commit(ConnectionLease lease, IReadOnlyList<ProvisionFact> facts, string? journalId, long foldedThrough)
+    {
+        using var transaction = lease.Connection.BeginTransaction();
+        var head = lease.Command(ProvisionLogStore.HeadSql.For(lease.Names));
+        head.Transaction = transaction;
+        var insert = lease.Inserter<ProvisionEntryRow>();
+        insert.Transaction = transaction;
+
+        // Microsoft.Data.Sqlite completes these at once; and the threads that call this are the log's own.
+        ProvisionLogStore.AppendAsync(head, insert, facts, CancellationToken.None).GetAwaiter().GetResult();
+        if (journalId is not null)
+        {
+            var progress = lease.Command(ProgressSql.For(lease.Names));
+            progress.Transaction = transaction;
+            BindProgress(progress, journalId, foldedThrough);
+            progress.ExecuteNonQuery();
+        }
+
+        transaction.Commit();
+    }
+
+    /// <summary>Sets the parameters of a <see cref="ProgressSql"/> command, adding them on its first use.</summary>
+    internal static void BindProgress(DbCommand command, string journalId, long foldedThrough)
+    {
+        if (command.Parameters.Count == 0)
+        {
+            foreach (var name in (ReadOnlySpan<string>)["@journal", "@through"])
+            {
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = name;
+                command.Parameters.Add(parameter);
+            }
+        }
+
+        command.Parameters[0].Value = journalId;
+        command.Parameters[1].Value = foldedThrough;
+    }
+
+    private void WriteLoop()
+    {
+        var group = new List<Pending>();
+        var facts = new List<ProvisionFact>();
+        while (_queue.TryTake(out var first, Timeout.Infinite))
+        {
+            group.Clear();
+            group.Add(first);
+            facts.Clear();
+            facts.AddRange(first.Facts);
+            while (facts.Count < MaxEntriesPerCommit && _queue.TryTake(out var next))
+            {
+                group.Add(next);
+                facts.AddRange(next.Facts);
+            }
+
+            var started = Stopwatch.GetTimestamp();
+            try
+            {
+                Write(facts);
                 var committed = Stopwatch.GetTimestamp();
                 _commitDuration.Record(Stopwatch.GetElapsedTime(started, committed).TotalMilliseconds);
-                _commitEntries.Record(entries);
+                _commitEntries.Record(facts.Count);
                 foreach (var pending in group)
                 {
                     _wait.Record(Stopwatch.GetElapsedTime(pending.Queued, committed).TotalMilliseconds);
@@ -127,19 +323,242 @@ internal sealed class GroupCommitProvisionRecorder : IProvisionRecorder, IDispos
         }
     }
 
-    private static bool Append(ConnectionLease lease, IEnumerable<ProvisionFact> facts)
+    private void Write(List<ProvisionFact> facts)
     {
-        using var transaction = lease.Connection.BeginTransaction();
-        var head = lease.Command(ProvisionLogStore.HeadSql.For(lease.Names));
-        head.Transaction = transaction;
-        var insert = lease.Inserter<ProvisionEntryRow>();
-        insert.Transaction = transaction;
+        if (Journal() is { } journal)
+        {
+            try
+            {
+                // When the other segment still holds entries not folded, fold them and try once more.
+                if (journal.TryAppend(facts, FoldedThrough()) || (FoldAll() && journal.TryAppend(facts, FoldedThrough())))
+                {
+                    lock (_lock)
+                    {
+                        _unfolded.AddRange(facts);
+                        if (_unfolded.Count == facts.Count)
+                        {
+                            Monitor.Pulse(_lock);
+                        }
+                    }
 
-        // Microsoft.Data.Sqlite completes these at once; and this thread is the writer's own.
-        ProvisionLogStore.AppendAsync(head, insert, facts, CancellationToken.None).GetAwaiter().GetResult();
-        transaction.Commit();
+                    return;
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // After a failed write or flush the file's state is unknown; it is not written again.
+                JournalFailed(_logger, e, journal.Path);
+                _journalFailed = true;
+                throw;
+            }
+        }
+
+        _gate.Semaphore.Wait();
+        try
+        {
+            _leases.RunWriter(lease =>
+            {
+                Commit(lease, facts, null, 0);
+                return true;
+            });
+        }
+        finally
+        {
+            _gate.Semaphore.Release();
+        }
+    }
+
+    private ProvisionJournal? Journal()
+    {
+        if (_journal is null && !_journalFailed)
+        {
+            try
+            {
+                _journal = ProvisionJournal.Create(_settings.Directory, _settings.SegmentBytes);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                JournalFailed(_logger, e, _settings.Directory);
+                _journalFailed = true;
+            }
+        }
+
+        return _journalFailed ? null : _journal;
+    }
+
+    private long FoldedThrough()
+    {
+        lock (_lock)
+        {
+            return _foldedThrough;
+        }
+    }
+
+    private bool FoldAll()
+    {
+        FlushAsync().GetAwaiter().GetResult();
         return true;
     }
+
+    /// <summary>
+    /// The journalled entries not folded yet, the journal's ID and the number the last of them has,
+    /// for a caller holding the write gate that folds them in its own transaction and then reports
+    /// <see cref="Folded"/> once that commits.
+    /// </summary>
+    internal (IReadOnlyList<ProvisionFact> Facts, string JournalId, long Through) Unfolded(int max = int.MaxValue)
+    {
+        lock (_lock)
+        {
+            var facts = _unfolded.GetRange(0, Math.Min(_unfolded.Count, max));
+            return (facts, _journal?.Id ?? "", _foldedThrough + facts.Count);
+        }
+    }
+
+    /// <summary>Entries up to the number <paramref name="through"/> are committed to the chain.</summary>
+    internal void Folded(long through)
+    {
+        lock (_lock)
+        {
+            _unfolded.RemoveRange(0, (int)(through - _foldedThrough));
+            _foldedThrough = through;
+            Settle(null);
+        }
+    }
+
+    private void FoldLoop()
+    {
+        while (true)
+        {
+            lock (_lock)
+            {
+                while (_unfolded.Count == 0 && !_stopping)
+                {
+                    Monitor.Wait(_lock);
+                }
+
+                if (_unfolded.Count == 0)
+                {
+                    return;
+                }
+
+                // Gather for a while, unless someone is waiting to read the log or the hub is stopping.
+                if (_flushes.Count == 0 && !_stopping)
+                {
+                    Monitor.Wait(_lock, _settings.FoldDelay);
+                }
+            }
+
+            var started = Stopwatch.GetTimestamp();
+            try
+            {
+                int folded;
+                _gate.Semaphore.Wait();
+                try
+                {
+                    // Taken under the gate: a unit of work that held it may have folded some already.
+                    var (facts, journalId, through) = Unfolded(MaxEntriesPerFold);
+                    folded = facts.Count;
+                    if (folded > 0)
+                    {
+                        _leases.RunWriter(lease =>
+                        {
+                            Commit(lease, facts, journalId, through);
+                            return true;
+                        });
+                        Folded(through);
+                    }
+                }
+                finally
+                {
+                    _gate.Semaphore.Release();
+                }
+
+                _foldDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                _foldEntries.Record(folded);
+            }
+            catch (Exception e)
+            {
+                FoldFailed(_logger, e);
+                lock (_lock)
+                {
+                    Settle(e);
+
+                    // The journal keeps the entries; a hub that stops now folds them on its next start.
+                    if (_stopping)
+                    {
+                        return;
+                    }
+
+                    Monitor.Wait(_lock, TimeSpan.FromSeconds(1));
+                }
+            }
+        }
+    }
+
+    // Under _lock: completes the flushes now folded, or fails them all.
+    private void Settle(Exception? failure)
+    {
+        for (var i = _flushes.Count - 1; i >= 0; i--)
+        {
+            if (failure is not null || _flushes[i].Through <= _foldedThrough)
+            {
+                _ = failure is null ? _flushes[i].Folded.TrySetResult() : _flushes[i].Folded.TrySetException(failure);
+                _flushes.RemoveAt(i);
+            }
+        }
+    }
+
+    private void CloseJournal()
+    {
+        if (_journal is null)
+        {
+            return;
+        }
+
+        if (_unfolded.Count > 0)
+        {
+            _journal.Dispose();
+            return;
+        }
+
+        // Everything is folded: the file goes, then its progress row (a crash in between leaves only the row).
+        _journal.Delete();
+        try
+        {
+            _gate.Semaphore.Wait();
+            try
+            {
+                _leases.RunWriter(lease => Forget(lease, _journal.Id));
+            }
+            finally
+            {
+                _gate.Semaphore.Release();
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            ForgetFailed(_logger, e, _journal.Id);
+        }
+    }
+
+    private static int Forget(ConnectionLease lease, string journalId)
+    {
+        var forget = lease.Command(ForgetSql.For(lease.Names), "@journal");
+        forget.Parameters[0].Value = journalId;
+        return forget.ExecuteNonQuery();
+    }
+
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Error, Message = "The provision-log journal {Path} failed; log entries are now committed to the database directly")]
+    private static partial void JournalFailed(ILogger logger, Exception exception, string path);
+
+    [LoggerMessage(EventId = 3102, Level = LogLevel.Error, Message = "Folding journalled provision-log entries into the database failed; they stay in the journal and are folded again")]
+    private static partial void FoldFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 3103, Level = LogLevel.Warning, Message = "Removing the folding progress of the deleted provision-log journal {JournalId} failed; the row is left behind and harmless")]
+    private static partial void ForgetFailed(ILogger logger, Exception exception, string journalId);
+
+    [LoggerMessage(EventId = 3104, Level = LogLevel.Information, Message = "Folded {Count} provision-log entries from the journal {JournalId}, left by a hub that stopped before folding them, and removed it")]
+    private static partial void JournalRecovered(ILogger logger, int count, string journalId);
 
     private sealed record Pending(IReadOnlyList<ProvisionFact> Facts)
     {

@@ -8,7 +8,7 @@ using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Exchange.Storage.Stores;
 
-internal sealed class ProvisionLogStore(ExchangeDbContext db, ConnectionLeases leases) : IProvisionLogStore
+internal sealed class ProvisionLogStore(ExchangeDbContext db, ConnectionLeases leases, GroupCommitProvisionRecorder recorder, UnitOfWork unitOfWork) : IProvisionLogStore
 {
     /// <summary>The chain's head: its sequence and entry hash.</summary>
     internal static readonly SqlText HeadSql = new(n =>
@@ -56,18 +56,25 @@ internal sealed class ProvisionLogStore(ExchangeDbContext db, ConnectionLeases l
 
     public async IAsyncEnumerable<ChainedProvision> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        await FoldJournalAsync(cancellationToken).ConfigureAwait(false);
         await foreach (var row in db.ProvisionEntries.AsNoTracking().OrderBy(p => p.Sequence).AsAsyncEnumerable().WithCancellation(cancellationToken).ConfigureAwait(false))
         {
             yield return FromRow(row);
         }
     }
 
-    public async Task<IReadOnlyList<ChainedProvision>> ListForSubjectAsync(string subjectId, CancellationToken cancellationToken) =>
-        (await db.ProvisionEntries.AsNoTracking().Where(p => p.SubjectId == subjectId).OrderBy(p => p.Sequence).ToListAsync(cancellationToken).ConfigureAwait(false))
-        .Select(FromRow).ToList();
+    public async Task<IReadOnlyList<ChainedProvision>> ListForSubjectAsync(string subjectId, CancellationToken cancellationToken)
+    {
+        await FoldJournalAsync(cancellationToken).ConfigureAwait(false);
+        return (await db.ProvisionEntries.AsNoTracking().Where(p => p.SubjectId == subjectId).OrderBy(p => p.Sequence).ToListAsync(cancellationToken).ConfigureAwait(false))
+            .Select(FromRow).ToList();
+    }
 
-    public async Task<ChainedProvision?> HeadAsync(CancellationToken cancellationToken) =>
-        await HeadRowAsync(cancellationToken).ConfigureAwait(false) is { } row ? FromRow(row) : null;
+    public async Task<ChainedProvision?> HeadAsync(CancellationToken cancellationToken)
+    {
+        await FoldJournalAsync(cancellationToken).ConfigureAwait(false);
+        return await HeadRowAsync(cancellationToken).ConfigureAwait(false) is { } row ? FromRow(row) : null;
+    }
 
     public async Task<IReadOnlyList<ProvisionCheckpoint>> ListCheckpointsAsync(CancellationToken cancellationToken) =>
         (await db.Checkpoints.AsNoTracking().OrderBy(c => c.Sequence).ToListAsync(cancellationToken).ConfigureAwait(false))
@@ -115,6 +122,32 @@ internal sealed class ProvisionLogStore(ExchangeDbContext db, ConnectionLeases l
         PreviousHash = entry.PreviousHash,
         EntryHash = entry.EntryHash,
     };
+
+    // Entries committed to the journal are part of the log: fold them into the chain before reading it.
+    private async Task FoldJournalAsync(CancellationToken cancellationToken)
+    {
+        var transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        if (transaction is null)
+        {
+            await recorder.FlushAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        // A unit of work holds the write gate the folder needs, so it folds them in its own transaction.
+        var (facts, journalId, through) = recorder.Unfolded();
+        if (facts.Count == 0)
+        {
+            return;
+        }
+
+        await AppendAsync(facts, cancellationToken).ConfigureAwait(false);
+        using var progress = transaction.Connection!.CreateCommand();
+        progress.Transaction = transaction;
+        progress.CommandText = GroupCommitProvisionRecorder.ProgressSql.For(leases.Names);
+        GroupCommitProvisionRecorder.BindProgress(progress, journalId, through);
+        await progress.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        unitOfWork.AfterCommit(() => recorder.Folded(through));
+    }
 
     private Task<ProvisionEntryRow?> HeadRowAsync(CancellationToken cancellationToken) =>
         db.ProvisionEntries.AsNoTracking().OrderByDescending(p => p.Sequence).FirstOrDefaultAsync(cancellationToken);

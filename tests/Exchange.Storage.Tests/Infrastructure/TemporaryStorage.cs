@@ -1,4 +1,5 @@
 using Exchange.Domain.Declarations;
+using Exchange.Storage.Stores;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -7,16 +8,28 @@ namespace Exchange.Storage.Tests.Infrastructure;
 /// <summary>The hub's storage, registered as the host registers it, on a SQLite file in a new temporary folder removed afterwards.</summary>
 internal sealed class TemporaryStorage : IDisposable
 {
-    public TemporaryStorage(string name)
+    public TemporaryStorage(string name, Func<ProvisionJournalSettings, ProvisionJournalSettings>? journal = null)
+        : this(new DirectoryInfo(Path.Combine(Path.GetTempPath(), $"exchange-{name}-" + Guid.NewGuid().ToString("N")[..12])), journal)
     {
-        Directory = Path.Combine(Path.GetTempPath(), $"exchange-{name}-" + Guid.NewGuid().ToString("N")[..12]);
-        Services = new ServiceCollection()
+    }
+
+    private TemporaryStorage(DirectoryInfo directory, Func<ProvisionJournalSettings, ProvisionJournalSettings>? journal)
+    {
+        Directory = directory.FullName;
+        var services = new ServiceCollection()
             .AddSingleton(TimeProvider.System)
             .AddSingleton(new DeclarationSettings())
             .AddLogging()
-            .AddExchangeSqliteStorage(_ => Directory)
-            .BuildServiceProvider();
+            .AddExchangeSqliteStorage(_ => Directory);
+        if (journal is not null)
+        {
+            services.AddSingleton(journal(new ProvisionJournalSettings(Directory)));
+        }
+
+        Services = services.BuildServiceProvider();
     }
+
+    private bool _restarted;
 
     public string Directory { get; }
 
@@ -32,9 +45,26 @@ internal sealed class TemporaryStorage : IDisposable
         return this;
     }
 
+    /// <summary>
+    /// Stops this storage as the hub stops and returns a new one on the same folder, as a hub
+    /// started there next; the folder is removed when the new one is disposed.
+    /// </summary>
+    public TemporaryStorage Restarted(Func<ProvisionJournalSettings, ProvisionJournalSettings>? journal = null)
+    {
+        Services.Dispose();
+        SqliteConnection.ClearAllPools();
+        _restarted = true;
+        return new TemporaryStorage(new DirectoryInfo(Directory), journal);
+    }
+
     public void Dispose()
     {
         Services.Dispose();
+        if (_restarted)
+        {
+            return;
+        }
+
         SqliteConnection.ClearAllPools();
         if (System.IO.Directory.Exists(Directory))
         {
