@@ -83,13 +83,21 @@ public sealed class CallerIdentityInterceptor : Interceptor
         context.UserState[CallerIdentityExtensions.UserStateKey] = caller;
     }
 
-    // The chain was built at the handshake; it is parsed once per connection, not per call.
+    // The chain was built at the handshake; it is parsed once per connection, not per call. The
+    // connection's items are one dictionary shared by its streams, which a client may open many of
+    // at once: it is locked, or concurrent first calls corrupt it.
     private CallerIdentity GetOrValidate(HttpContext http, System.Security.Cryptography.X509Certificates.X509Certificate2 certificate, ServerCallContext context)
     {
         var items = http.Features.Get<IConnectionItemsFeature>()?.Items;
-        if (items is not null && items.TryGetValue(ConnectionItemKey, out var cached) && cached is CallerIdentity known)
+        if (items is not null)
         {
-            return known;
+            lock (items)
+            {
+                if (items.TryGetValue(ConnectionItemKey, out var cached) && cached is CallerIdentity known)
+                {
+                    return known;
+                }
+            }
         }
 
         var check = _validator.Validate(certificate);
@@ -101,7 +109,10 @@ public sealed class CallerIdentityInterceptor : Interceptor
         var caller = new CallerIdentity(check.Party!, certificate);
         if (items is not null)
         {
-            items[ConnectionItemKey] = caller;
+            lock (items)
+            {
+                items[ConnectionItemKey] = caller;
+            }
         }
 
         return caller;
