@@ -18,6 +18,7 @@ internal sealed record BenchOptions
           --writers N         concurrent batch writers of customer records (default 2)
           --batch N           records per PutCustomers batch, 1 to 1000 (default 500)
           --readers N         concurrent purpose-checked single-record readers (default 32)
+          --read-rate N       reads/s offered in the fixed-rate read scenario, 0 to skip (default 10000)
           --only WHAT         transport (Ping calls) or records (writes and reads on SQLite);
                               both when absent
           --help              this text
@@ -43,6 +44,9 @@ internal sealed record BenchOptions
 
     public int Readers { get; init; } = 32;
 
+    /// <summary>Reads per second offered in the fixed-rate scenario; 0 skips it.</summary>
+    public int ReadRate { get; init; } = 10_000;
+
     public bool Transport { get; init; } = true;
 
     public bool Records { get; init; } = true;
@@ -65,7 +69,7 @@ internal sealed record BenchOptions
         get
         {
             var transport = Transport ? (DuplexStreams > 0 ? 3 : 2) : 0;
-            var scenarios = transport + (Records ? 2 : 0);
+            var scenarios = transport + (Records ? (ReadRate > 0 ? 3 : 2) : 0);
             return (int)(FirstWarmup + (NextWarmup * (scenarios - 1))).TotalSeconds + (Seconds * scenarios);
         }
     }
@@ -103,6 +107,7 @@ internal sealed record BenchOptions
                 "--writers" => options with { Writers = Number(name, text, 1, 64) },
                 "--batch" => options with { Batch = Number(name, text, 1, 1000) },
                 "--readers" => options with { Readers = Number(name, text, 1, 10_000) },
+                "--read-rate" => options with { ReadRate = Number(name, text, 0, 1_000_000) },
                 "--only" => text switch
                 {
                     "transport" => options with { Transport = true, Records = false },

@@ -54,8 +54,8 @@ internal sealed class Measurement : IDisposable
         }
     }
 
-    /// <summary>Counts one operation (or <paramref name="count"/>) of worker <paramref name="worker"/>; each worker writes only its own slot.</summary>
-    public void Add(int worker, long count = 1) => Volatile.Write(ref _counts[worker].Value, _counts[worker].Value + count);
+    /// <summary>Counts one operation (or <paramref name="count"/>) of worker <paramref name="worker"/>, in a slot of its own (atomically: a worker's calls may complete concurrently).</summary>
+    public void Add(int worker, long count = 1) => Interlocked.Add(ref _counts[worker].Value, count);
 
     public void Dispose()
     {

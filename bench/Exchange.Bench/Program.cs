@@ -49,7 +49,7 @@ try
     }
 
     using var memory = MemorySampler.Start();
-    ScenarioResult? unary = null, streamed = null, duplex = null, writes = null, reads = null;
+    ScenarioResult? unary = null, streamed = null, duplex = null, writes = null, reads = null, fixedRate = null;
     if (options.Transport)
     {
         unary = Report.Scenario(await Scenarios.UnaryAsync(clients, options));
@@ -64,10 +64,15 @@ try
     {
         var (writeResult, perWriter) = await RecordScenarios.BatchWritesAsync(channels.Select(c => new Records.RecordsClient(c)).ToArray(), options, options.Transport ? options.NextWarmup : options.FirstWarmup);
         writes = Report.Scenario(writeResult);
-        reads = Report.Scenario(await RecordScenarios.PurposeCheckedReadsAsync(readerChannels.Select(c => new Records.RecordsClient(c)).ToArray(), options, perWriter));
+        var readers = readerChannels.Select(c => new Records.RecordsClient(c)).ToArray();
+        reads = Report.Scenario(await RecordScenarios.PurposeCheckedReadsAsync(readers, options, perWriter));
+        if (options.ReadRate > 0)
+        {
+            fixedRate = Report.Scenario(await RecordScenarios.ReadsAtFixedRateAsync(readers, options, perWriter));
+        }
     }
 
-    Report.Summary(new BenchFigures(unary, streamed, duplex, writes, reads), memory.PeakGcHeapBytes);
+    Report.Summary(new BenchFigures(unary, streamed, duplex, writes, reads, fixedRate, options.ReadRate), memory.PeakGcHeapBytes);
 }
 finally
 {

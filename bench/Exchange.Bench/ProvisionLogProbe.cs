@@ -4,7 +4,8 @@ namespace Exchange.Bench;
 
 /// <summary>
 /// What the provision log's writer reported (its meter) while a scenario's window was open: commits
-/// per second, entries per commit, how long a commit took and how long a call waited for its entries.
+/// per second, entries per commit, how long a commit took, how long a call waited for its entries,
+/// and the folds of journalled entries into the database.
 /// </summary>
 internal sealed class ProvisionLogProbe : IDisposable
 {
@@ -12,7 +13,7 @@ internal sealed class ProvisionLogProbe : IDisposable
     private const string MeterName = "Exchange.Storage.ProvisionLog";
     private readonly MeterListener _listener = new();
     private readonly Lock _lock = new();
-    private (long Count, double Sum) _commits, _entries, _waits;
+    private (long Count, double Sum) _commits, _entries, _waits, _folds, _folded;
 
     public ProvisionLogProbe()
     {
@@ -37,7 +38,7 @@ internal sealed class ProvisionLogProbe : IDisposable
         lock (_lock)
         {
             return _commits.Count == 0 ? "" : FormattableString.Invariant(
-                $"    provision log: {_commits.Count / window.TotalSeconds:N0} commits/s of {_entries.Sum / _entries.Count:F1} entries; a commit took {_commits.Sum / _commits.Count:F2} ms, a call waited {_waits.Sum / Math.Max(1, _waits.Count):F2} ms for its entries (means)");
+                $"    provision log: {_commits.Count / window.TotalSeconds:N0} commits/s of {_entries.Sum / _entries.Count:F1} entries; a commit took {_commits.Sum / _commits.Count:F2} ms, a call waited {_waits.Sum / Math.Max(1, _waits.Count):F2} ms for its entries; {_folds.Count / window.TotalSeconds:N0} folds/s into the database of {_folded.Sum / Math.Max(1, _folded.Count):F0} entries taking {_folds.Sum / Math.Max(1, _folds.Count):F1} ms (means)");
         }
     }
 
@@ -62,6 +63,12 @@ internal sealed class ProvisionLogProbe : IDisposable
                     break;
                 case "exchange.provision_log.wait":
                     _waits = (_waits.Count + 1, _waits.Sum + value);
+                    break;
+                case "exchange.provision_log.fold.duration":
+                    _folds = (_folds.Count + 1, _folds.Sum + value);
+                    break;
+                case "exchange.provision_log.fold.entries":
+                    _folded = (_folded.Count + 1, _folded.Sum + value);
                     break;
             }
         }

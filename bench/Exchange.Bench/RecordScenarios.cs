@@ -36,7 +36,8 @@ internal static class RecordScenarios
 
     /// <summary>
     /// <c>--readers</c> callers reading, for marketing, the contact data of customers the writes stored
-    /// (the first <paramref name="perWriter"/> of each writer), chosen at random.
+    /// (the first <paramref name="perWriter"/> of each writer), chosen at random, one read after
+    /// another: the most reads the hub serves. Latency here includes queueing at saturation.
     /// </summary>
     public static async Task<ScenarioResult> PurposeCheckedReadsAsync(Records.RecordsClient[] groupBody, BenchOptions options, long perWriter)
     {
@@ -47,17 +48,10 @@ internal static class RecordScenarios
             log.Run ??= run;
             var client = groupBody[worker % groupBody.Length];
             var random = new Random(worker);
-            var request = new GetCustomerRequest { Purpose = "marketing", OwnerParty = BenchHub.Garage, Items = { "contact" } };
             while (!run.IsStopping)
             {
-                request.CustomerRef = CustomerRef(random.Next(options.Writers), random.NextInt64(perWriter));
                 var started = Stopwatch.GetTimestamp();
-                var reply = await client.GetCustomerAsync(request, cancellationToken: run.Abort).ConfigureAwait(false);
-                if (reply.Record.Contact is null || reply.Record.Vehicles.Count > 0)
-                {
-                    throw new InvalidOperationException("The hub provided something other than the contact data granted for marketing.");
-                }
-
+                await ReadAsync(client, random, options, perWriter, run).ConfigureAwait(false);
                 if (run.IsMeasuring)
                 {
                     latencies.Record(started);
@@ -67,6 +61,74 @@ internal static class RecordScenarios
             }
         }, latencies).ConfigureAwait(false);
         return result with { Detail = log.Describe(result.Elapsed) };
+    }
+
+    /// <summary>
+    /// The same reads offered at a fixed <c>--read-rate</c> per second, whether or not earlier ones
+    /// have been answered (open loop), and each read's latency taken from the moment it was due, not
+    /// from when it was sent: so a hub that falls behind shows it in the latency instead of slowing
+    /// the callers down (no coordinated omission). What a read takes at that rate.
+    /// </summary>
+    public static async Task<ScenarioResult> ReadsAtFixedRateAsync(Records.RecordsClient[] groupBody, BenchOptions options, long perWriter)
+    {
+        const int Dispatchers = 4;
+        const int MaxInFlight = 4096;
+        var latencies = new LatencyHistogram();
+        using var log = new ProvisionLogProbe();
+        var interval = Stopwatch.Frequency * Dispatchers / (double)options.ReadRate;
+        var result = await Measurement.RunAsync(FormattableString.Invariant($"purpose-checked GetCustomer offered at {options.ReadRate:N0}/s"), "read", Dispatchers, options.NextWarmup, options.Window, async (worker, run) =>
+        {
+            log.Run ??= run;
+            var client = groupBody[worker % groupBody.Length];
+            var random = new Random(1000 + worker);
+            using var inFlight = new SemaphoreSlim(MaxInFlight, MaxInFlight);
+            var calls = new List<Task>();
+            var start = Stopwatch.GetTimestamp() + (long)(interval * worker / Dispatchers);
+            for (long i = 0; !run.IsStopping; i++)
+            {
+                var due = start + (long)(i * interval);
+                while (Stopwatch.GetTimestamp() < due)
+                {
+                    await Task.Delay(1).ConfigureAwait(false);
+                }
+
+                await inFlight.WaitAsync(run.Abort).ConfigureAwait(false);
+                calls.Add(ReadDueAsync(due));
+                calls.RemoveAll(c => c.IsCompletedSuccessfully);
+            }
+
+            await Task.WhenAll(calls).ConfigureAwait(false);
+
+            async Task ReadDueAsync(long due)
+            {
+                try
+                {
+                    await ReadAsync(client, random, options, perWriter, run).ConfigureAwait(false);
+                    if (run.IsMeasuring)
+                    {
+                        latencies.Record(due);
+                    }
+
+                    run.Add(worker);
+                }
+                finally
+                {
+                    inFlight.Release();
+                }
+            }
+        }, latencies).ConfigureAwait(false);
+        return result with { Detail = log.Describe(result.Elapsed) };
+    }
+
+    // The random customer is chosen before the first await, so callers of one worker share its Random safely.
+    private static async Task ReadAsync(Records.RecordsClient client, Random random, BenchOptions options, long perWriter, Measurement run)
+    {
+        var request = new GetCustomerRequest { Purpose = "marketing", OwnerParty = BenchHub.Garage, CustomerRef = CustomerRef(random.Next(options.Writers), random.NextInt64(perWriter)), Items = { "contact" } };
+        var reply = await client.GetCustomerAsync(request, cancellationToken: run.Abort).ConfigureAwait(false);
+        if (reply.Record.Contact is null || reply.Record.Vehicles.Count > 0)
+        {
+            throw new InvalidOperationException("The hub provided something other than the contact data granted for marketing.");
+        }
     }
 
     private static string CustomerRef(int writer, long index) => FormattableString.Invariant($"W{writer}-{index:D7}");

@@ -72,7 +72,10 @@ internal static class Report
         Rate("duplex echoed messages/s", "duplex_messages_per_second", figures.Duplex);
         Rate("records written/s in batches, with log", "records_written_per_second", figures.Writes, 20_000);
         Rate("purpose-checked single-record reads/s", "purpose_checked_reads_per_second", figures.Reads, 10_000);
-        Latency("read latency", "read_latency", figures.Reads, 5);
+        Latency("read latency, readers flat out", "read_latency", figures.Reads);
+        // The latency target is for 10,000 reads/s: checked when at least that many were offered.
+        Rate(FormattableString.Invariant($"reads/s served when {figures.OfferedReadRate:N0}/s are offered"), "fixed_rate_reads_per_second", figures.FixedRateReads);
+        Latency("read latency at that rate", "fixed_rate_read_latency", figures.FixedRateReads, figures.OfferedReadRate >= 10_000 ? 5 : 0);
         rows.Add(("peak working set (process)", "peak_working_set_mib", peakWorkingSet, FormattableString.Invariant($"{peakWorkingSet:N0} MiB"), "", ""));
         rows.Add(("peak GC heap (sampled)", "peak_gc_heap_mib", gcHeap, FormattableString.Invariant($"{gcHeap:N0} MiB"), "", ""));
         rows.Add(("cores", "cores", Environment.ProcessorCount, FormattableString.Invariant($"{Environment.ProcessorCount}"), "", ""));
@@ -106,5 +109,5 @@ internal static class Report
     private static string Verdict(bool met) => met ? "PASS" : "MISSED";
 }
 
-/// <summary>The scenarios that ran (null: skipped).</summary>
-internal sealed record BenchFigures(ScenarioResult? Unary, ScenarioResult? Streamed, ScenarioResult? Duplex, ScenarioResult? Writes, ScenarioResult? Reads);
+/// <summary>The scenarios that ran (null: skipped), and the reads/s the fixed-rate one offered.</summary>
+internal sealed record BenchFigures(ScenarioResult? Unary, ScenarioResult? Streamed, ScenarioResult? Duplex, ScenarioResult? Writes, ScenarioResult? Reads, ScenarioResult? FixedRateReads, int OfferedReadRate);
