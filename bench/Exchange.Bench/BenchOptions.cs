@@ -17,7 +17,8 @@ internal sealed record BenchOptions
           --in-flight N       duplex pings in flight per stream (default 256)
           --writers N         concurrent batch writers of customer records (default 2)
           --batch N           records per PutCustomers batch, 1 to 1000 (default 500)
-          --readers N         concurrent purpose-checked single-record readers (default 32)
+          --readers N         concurrent purpose-checked single-record readers, each reading
+                      flat out (default 128: enough to keep the log's groups full)
           --read-rate N       reads/s offered in the fixed-rate read scenario, 0 to skip (default 10000)
           --only WHAT         transport (Ping calls) or records (writes and reads on SQLite);
                               both when absent
@@ -42,7 +43,7 @@ internal sealed record BenchOptions
 
     public int Batch { get; init; } = 500;
 
-    public int Readers { get; init; } = 32;
+    public int Readers { get; init; } = 128;
 
     /// <summary>Reads per second offered in the fixed-rate scenario; 0 skips it.</summary>
     public int ReadRate { get; init; } = 10_000;
