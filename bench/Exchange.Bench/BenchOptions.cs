@@ -18,7 +18,7 @@ internal sealed record BenchOptions
           --writers N         concurrent batch writers of customer records (default 2)
           --batch N           records per PutCustomers batch, 1 to 1000 (default 500)
           --readers N         concurrent purpose-checked single-record readers, each reading
-                      flat out (default 128: enough to keep the log's groups full)
+                              flat out (default 128: enough to keep the log's groups full)
           --read-rate N       reads/s offered in the fixed-rate read scenario, 0 to skip (default 10000)
           --only WHAT         transport (Ping calls) or records (writes and reads on SQLite);
                               both when absent
