@@ -39,6 +39,12 @@ internal sealed class HubOptions
     [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
     public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// How long the provision-log entries of reads and refusals may wait in the hub's journal, on
+    /// disk, before they are folded into the database's chain. Reading the log folds at once.
+    /// </summary>
+    public TimeSpan ProvisionLogFoldDelay { get; set; } = TimeSpan.FromMilliseconds(20);
+
     /// <summary>Party ID registered as administrator on first start (production bootstrap).</summary>
     public string? BootstrapAdministrator { get; set; }
 }
