@@ -67,6 +67,7 @@ internal sealed class ProvisionJournal : IDisposable
     public static ProvisionJournal Create(string directory, long segmentBytes)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(segmentBytes, 4096);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(segmentBytes, int.MaxValue);
         var id = Guid.NewGuid().ToString("N");
         var path = System.IO.Path.Combine(directory, Prefix + id + Extension);
         var file = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
@@ -192,8 +193,14 @@ internal sealed class ProvisionJournal : IDisposable
         }
 
         var segmentBytes = BinaryPrimitives.ReadInt64LittleEndian(header.AsSpan(8));
+        if (segmentBytes is < 4096 or > int.MaxValue)
+        {
+            // Not something this hub wrote; refusing to start is better than passing over its records.
+            throw new InvalidDataException($"The provision-log journal's header names a segment of {segmentBytes} bytes; the file is damaged.");
+        }
+
         var records = new List<(long, ProvisionFact)>();
-        var segment = new byte[checked((int)segmentBytes)];
+        var segment = new byte[(int)segmentBytes];
         for (var s = 0; s < 2; s++)
         {
             var read = RandomAccess.Read(file, segment, FileHeaderBytes + (s * segmentBytes));
