@@ -53,7 +53,7 @@ internal static class HubApplication
             grpc.ResponseCompressionLevel = System.IO.Compression.CompressionLevel.Fastest;
         });
         builder.Services.AddGrpcReflection();
-        builder.Services.AddGrpcHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+        builder.Services.AddGrpcHealthChecks().AddCheck<DatabaseHealthCheck>("database").AddCheck<ProvisionLogHealthCheck>("provision-log");
 
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {

@@ -64,6 +64,9 @@ internal sealed partial class GroupCommitProvisionRecorder : IProvisionRecorder,
     /// <summary>Histogram of the entries in one fold.</summary>
     public const string FoldEntries = "exchange.provision_log.fold.entries";
 
+    /// <summary>Gauge of the entries in the journal not folded into the database yet.</summary>
+    public const string JournalUnfolded = "exchange.provision_log.journal.unfolded";
+
     /// <summary>How far each journal is folded, upserted with each fold.</summary>
     internal static readonly SqlText ProgressSql = new(n =>
     {
@@ -105,10 +108,11 @@ internal sealed partial class GroupCommitProvisionRecorder : IProvisionRecorder,
     private long _foldedThrough;
     private bool _stopping;
     private int _disposed;
+    private long _foldFailingSince;
 
     // The writer thread's own.
     private ProvisionJournal? _journal;
-    private bool _journalFailed;
+    private volatile bool _journalFailed;
 
     public GroupCommitProvisionRecorder(ConnectionLeases leases, WriteGate gate, ProvisionJournalSettings settings, ILogger<GroupCommitProvisionRecorder>? logger = null, IMeterFactory? meters = null)
     {
@@ -122,6 +126,7 @@ internal sealed partial class GroupCommitProvisionRecorder : IProvisionRecorder,
         _wait = _meter.CreateHistogram<double>(Wait, "ms", "How long a call waited from queueing its entries to their commit.");
         _foldDuration = _meter.CreateHistogram<double>(FoldDuration, "ms", "One fold of journalled entries into the database: the write gate, the inserts and the commit.");
         _foldEntries = _meter.CreateHistogram<int>(FoldEntries, "{entry}", "Entries in one fold.");
+        _meter.CreateObservableGauge(JournalUnfolded, () => State.Unfolded, "{entry}", "Entries in the journal not folded into the database yet.");
         _writer = new Thread(WriteLoop) { IsBackground = true, Name = "Provision-log writer" };
         _folder = new Thread(FoldLoop) { IsBackground = true, Name = "Provision-log folder" };
         _writer.Start();
@@ -147,6 +152,22 @@ internal sealed partial class GroupCommitProvisionRecorder : IProvisionRecorder,
         }
 
         return pending.Committed.Task;
+    }
+
+    /// <summary>What the writer and the folder are doing, for health checks.</summary>
+    public LogWriterState State
+    {
+        get
+        {
+            int unfolded;
+            lock (_lock)
+            {
+                unfolded = _unfolded.Count;
+            }
+
+            var since = Volatile.Read(ref _foldFailingSince);
+            return new LogWriterState(_journalFailed, unfolded, since == 0 ? null : Stopwatch.GetElapsedTime(since));
+        }
     }
 
     /// <summary>Completes once every entry committed before the call is folded into the database's chain.</summary>
@@ -473,12 +494,14 @@ internal sealed partial class GroupCommitProvisionRecorder : IProvisionRecorder,
                     _gate.Semaphore.Release();
                 }
 
+                Volatile.Write(ref _foldFailingSince, 0);
                 _foldDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                 _foldEntries.Record(folded);
             }
             catch (Exception e)
             {
                 FoldFailed(_logger, e);
+                Interlocked.CompareExchange(ref _foldFailingSince, Stopwatch.GetTimestamp(), 0);
                 lock (_lock)
                 {
                     Settle(e);
@@ -559,6 +582,12 @@ internal sealed partial class GroupCommitProvisionRecorder : IProvisionRecorder,
 
     [LoggerMessage(EventId = 3104, Level = LogLevel.Information, Message = "Folded {Count} provision-log entries from the journal {JournalId}, left by a hub that stopped before folding them, and removed it")]
     private static partial void JournalRecovered(ILogger logger, int count, string journalId);
+
+    /// <summary>What the provision-log writer is doing.</summary>
+    /// <param name="JournalFailed">The journal failed; entries are committed to the database directly.</param>
+    /// <param name="Unfolded">Entries in the journal not folded into the database yet.</param>
+    /// <param name="FoldFailingFor">How long folding has been failing, or null while it works.</param>
+    internal sealed record LogWriterState(bool JournalFailed, int Unfolded, TimeSpan? FoldFailingFor);
 
     private sealed record Pending(IReadOnlyList<ProvisionFact> Facts)
     {

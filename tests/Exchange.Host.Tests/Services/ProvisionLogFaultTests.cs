@@ -1,0 +1,70 @@
+using Exchange.Contracts.V1;
+using Exchange.Host.Tests.Infrastructure;
+using Grpc.Core;
+using Grpc.Health.V1;
+using Microsoft.Data.Sqlite;
+
+namespace Exchange.Host.Tests.Services;
+
+/// <summary>The database refusing the folds of journalled entries for a while: nothing is lost, and the hub says it is not serving meanwhile.</summary>
+public sealed class ProvisionLogFaultTests : IAsyncLifetime
+{
+    private TestHub _hub = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync() => _hub = await TestHub.StartAsync();
+
+    public ValueTask DisposeAsync() => _hub.DisposeAsync();
+
+    [Fact]
+    public async Task Entries_that_cannot_be_folded_wait_in_the_journal_and_are_folded_once_the_database_takes_them()
+    {
+        // Folding fails, and reading the log with it, until the table that records folding progress is back.
+        _hub.ExpectError(e => e.Contains("no such table: provision_log_journals", StringComparison.Ordinal));
+        _hub.ExpectError(e => e.Contains("Health check provision-log with status Unhealthy", StringComparison.Ordinal));
+        var log = new ProvisionLog.ProvisionLogClient(_hub.Channel("admin"));
+        var health = new Health.HealthClient(_hub.Channel("admin"));
+        var customer = new ListForCustomerRequest { OwnerParty = "garage-kaminoyama", CustomerRef = "C001" };
+        await new Records.RecordsClient(_hub.Channel("garage-kaminoyama")).PutCustomerAsync(new PutCustomerRequest { Purpose = "after-sales", Record = Sample.Customer("C001") }, cancellationToken: Ct);
+        await ExecuteSqlAsync("ALTER TABLE provision_log_journals RENAME TO provision_log_journals_away");
+
+        await new Records.RecordsClient(_hub.Channel("group-lotus")).GetCustomerAsync(new GetCustomerRequest { Purpose = "marketing", OwnerParty = "garage-kaminoyama", CustomerRef = "C001", Items = { "contact" } }, cancellationToken: Ct);
+
+        var refused = await Assert.ThrowsAsync<RpcException>(() => log.ListForCustomerAsync(customer, cancellationToken: Ct).ResponseAsync);
+        Assert.NotEqual(StatusCode.OK, refused.StatusCode);
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.NotServing, (await health.CheckAsync(new HealthCheckRequest(), cancellationToken: Ct)).Status);
+
+        await ExecuteSqlAsync("ALTER TABLE provision_log_journals_away RENAME TO provision_log_journals");
+
+        // The folder retries each second.
+        var entries = await EventuallyAsync(async () => (await log.ListForCustomerAsync(customer, cancellationToken: Ct)).Entries);
+        Assert.Equal([ProvisionOutcome.Received, ProvisionOutcome.Provided], entries.Select(e => e.Outcome));
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, (await health.CheckAsync(new HealthCheckRequest(), cancellationToken: Ct)).Status);
+        Assert.True((await log.VerifyAsync(new VerifyRequest(), cancellationToken: Ct)).Intact);
+    }
+
+    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> attempt)
+    {
+        for (var tries = 0; ; tries++)
+        {
+            try
+            {
+                return await attempt();
+            }
+            catch (RpcException) when (tries < 50)
+            {
+                await Task.Delay(200, Ct);
+            }
+        }
+    }
+
+    private async Task ExecuteSqlAsync(string sql)
+    {
+        await using var connection = new SqliteConnection($"Data Source={Path.Combine(_hub.Directory, "data", "exchange.db")};Pooling=False");
+        await connection.OpenAsync(Ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(Ct);
+    }
+}
