@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
+using System.Runtime.InteropServices;
 using Exchange.Contracts.V1;
 using Exchange.Domain.Provisions;
 using Google.Protobuf;
@@ -31,6 +32,25 @@ namespace Exchange.Storage.Stores;
 /// </remarks>
 internal sealed class ProvisionJournal : IDisposable
 {
+    // .NET opens no directories, so flushing one takes the C library's calls (Linux only).
+    private static class NativeMethods
+    {
+        // O_RDONLY: a directory opens read-only (O_DIRECTORY's value differs between architectures).
+        public const int ReadOnlyDirectory = 0;
+
+        [DllImport("libc", EntryPoint = "open", SetLastError = true)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        public static extern int Open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
+
+        [DllImport("libc", EntryPoint = "fsync", SetLastError = true)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        public static extern int Fsync(int fd);
+
+        [DllImport("libc", EntryPoint = "close", SetLastError = true)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        public static extern int Close(int fd);
+    }
+
     /// <summary>The file name's ending.</summary>
     public const string Extension = ".journal";
 
@@ -87,8 +107,10 @@ internal sealed class ProvisionJournal : IDisposable
                 RandomAccess.Write(file, zeros.AsSpan(0, (int)Math.Min(zeros.Length, end - at)), at);
             }
 
-            // On Linux file systems (ext4, XFS) this flush also makes the new file's name durable.
             RandomAccess.FlushToDisk(file);
+
+            // The new name is durable only once the folder is flushed too.
+            FlushDirectory(directory);
             return new ProvisionJournal(id, path, file, segmentBytes);
         }
         catch
@@ -96,6 +118,32 @@ internal sealed class ProvisionJournal : IDisposable
             file.Dispose();
             File.Delete(path);
             throw;
+        }
+    }
+
+    private static void FlushDirectory(string directory)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        var fd = NativeMethods.Open(directory, NativeMethods.ReadOnlyDirectory);
+        if (fd < 0)
+        {
+            throw new IOException($"Cannot open the folder {directory} to flush it (errno {Marshal.GetLastPInvokeError()}).");
+        }
+
+        try
+        {
+            if (NativeMethods.Fsync(fd) != 0)
+            {
+                throw new IOException($"Flushing the folder {directory} failed (errno {Marshal.GetLastPInvokeError()}).");
+            }
+        }
+        finally
+        {
+            _ = NativeMethods.Close(fd);
         }
     }
 
