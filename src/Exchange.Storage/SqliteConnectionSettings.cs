@@ -6,7 +6,7 @@ namespace Exchange.Storage;
 /// <summary>What a connection is opened for; SQLite keeps its settings per connection.</summary>
 internal enum ConnectionRole
 {
-    /// <summary>EF's connections and the provision-log writer's own: a large page cache.</summary>
+    /// <summary>EF's connections and the one the provision log's folds use: a large page cache.</summary>
     General,
 
     /// <summary>The leased connections for the per-call reads: a small page cache.</summary>
@@ -20,10 +20,10 @@ internal enum ConnectionRole
 /// </summary>
 /// <remarks>
 /// A connection drops its whole page cache whenever another connection has committed since its
-/// last read, and the provision log commits about a thousand times a second under load. A large
-/// cache pays on a connection that writes, whose cache stays valid across its own commits (the
-/// log writer, always on one connection, re-reads almost no pages); a reading connection's cache
-/// is emptied before nearly every statement, and emptying costs more the larger the cache is.
+/// last read: the provision log's folds and every batch write. A large cache pays on a connection
+/// that writes, whose cache stays valid across its own commits (the one the folds use re-reads
+/// almost no pages); a reading connection's cache is emptied often, and emptying costs more the
+/// larger the cache is.
 /// </remarks>
 internal sealed class SqliteConnectionSettings : DbConnectionInterceptor
 {

@@ -12,7 +12,7 @@ namespace Exchange.Storage.Stores;
 /// <summary>
 /// A few open connections, each lent to one caller at a time with its commands prepared once, for
 /// the statements the hub runs on every call (the caller's standing, a record and its opt-out), and
-/// one connection of its own for the provision-log writer. They read the shared database every time;
+/// one connection kept for the provision log's commits (folds, direct commits, recovery). They read the shared database every time;
 /// what they save is opening a connection and EF's per-query setup, which on SQLite cost several
 /// times the statement itself.
 /// </summary>
@@ -62,7 +62,7 @@ internal sealed class ConnectionLeases(IServiceScopeFactory scopes) : IDisposabl
     }
 
     /// <summary>
-    /// Runs <paramref name="work"/> on the provision-log writer's own connection, for a caller holding
+    /// Runs <paramref name="work"/> on the connection kept for the provision log's commits, for a caller holding
     /// the <see cref="WriteGate"/>: always the same connection, so its page cache survives its commits.
     /// A connection that failed is closed and the next call opens another.
     /// </summary>

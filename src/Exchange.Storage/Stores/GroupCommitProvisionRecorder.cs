@@ -350,8 +350,15 @@ internal sealed partial class GroupCommitProvisionRecorder : IProvisionRecorder,
         {
             try
             {
-                // When the other segment still holds entries not folded, fold them and try once more.
-                if (journal.TryAppend(facts, FoldedThrough()) || (FoldAll() && journal.TryAppend(facts, FoldedThrough())))
+                var appended = journal.TryAppend(facts, FoldedThrough());
+                if (!appended)
+                {
+                    // The other segment still holds entries not folded: fold them and try once more.
+                    FlushAsync().GetAwaiter().GetResult();
+                    appended = journal.TryAppend(facts, FoldedThrough());
+                }
+
+                if (appended)
                 {
                     lock (_lock)
                     {
@@ -413,12 +420,6 @@ internal sealed partial class GroupCommitProvisionRecorder : IProvisionRecorder,
         {
             return _foldedThrough;
         }
-    }
-
-    private bool FoldAll()
-    {
-        FlushAsync().GetAwaiter().GetResult();
-        return true;
     }
 
     /// <summary>
