@@ -1,37 +1,48 @@
 using System.Data.Common;
-using System.Reflection;
+using System.Globalization;
+using System.Linq.Expressions;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using SQLitePCL;
 
 namespace Exchange.Storage.Stores;
 
 /// <summary>
-/// Inserts rows of one entity type with one prepared command, in the context's current transaction.
-/// For the bulk paths (a batch of records, the provision-log entries that go with them), where EF's
-/// change tracking costs several times the insert itself. Table, columns and value conversions come
-/// from the EF model, so it follows the schema and works on every provider.
+/// Inserts rows of one entity type with one prepared statement, in the connection's current
+/// transaction. For the bulk paths (a batch of records, the provision-log entries that go with them),
+/// where EF's change tracking costs several times the insert itself. Table, columns and value
+/// conversions come from the EF model, so it follows the schema and works on every provider.
 /// </summary>
+/// <remarks>
+/// On SQLite the statement is SQLite's own, bound by position (SQLitePCLRaw, under
+/// Microsoft.Data.Sqlite): binding through <see cref="DbParameter"/>s looks every parameter up by name
+/// and converts it to UTF-8 on each insert, which measured more than the insert itself. Other
+/// providers get an ADO.NET command.
+/// </remarks>
 internal sealed class RowInserter<TRow> : IDisposable
     where TRow : class
 {
-    private readonly DbCommand _command;
+    // Compiled once per property: a batch creates its inserters anew, and compiling costs more than the batch.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Func<TRow, object?>> Getters = new(StringComparer.Ordinal);
     private readonly Column[] _columns;
-    private readonly bool _returnsKey;
+    private readonly object?[] _values;
+    private readonly IStatement _statement;
 
-    private RowInserter(DbCommand command, Column[] columns, bool returnsKey)
+    private RowInserter(Column[] columns, IStatement statement)
     {
-        _command = command;
         _columns = columns;
-        _returnsKey = returnsKey;
+        _values = new object?[columns.Length];
+        _statement = statement;
     }
 
     /// <summary>Inserts in the transaction this is set to (on its connection).</summary>
     public DbTransaction? Transaction
     {
-        set => _command.Transaction = value;
+        set => _statement.Transaction = value;
     }
 
     /// <summary>
@@ -56,47 +67,157 @@ internal sealed class RowInserter<TRow> : IDisposable
         var sql = names.Sql;
         var key = entity.FindPrimaryKey()!.Properties is [{ ValueGenerated: ValueGenerated.OnAdd } generated] ? generated : null;
         var properties = entity.GetProperties().Where(p => p != key).ToList();
+        var columns = properties.Select(p => new Column(Getter(p), p.GetTypeMapping().Converter)).ToArray();
 
-        var command = connection.CreateCommand();
-        var columns = properties.Select((p, i) =>
-        {
-            var parameter = command.CreateParameter();
-            // Named as the statement names it: a name without the prefix costs SQLite extra lookups on every insert.
-            parameter.ParameterName = sql.GenerateParameterNamePlaceholder("p" + i);
-            command.Parameters.Add(parameter);
-            return new Column(p.PropertyInfo ?? throw new InvalidOperationException($"{p.Name} has no CLR property."), p.GetTypeMapping().Converter, parameter);
-        }).ToArray();
-        command.CommandText =
+        // Each placeholder once and in order, so that the i-th is also SQLite's parameter i + 1.
+        var placeholders = properties.Select((_, i) => sql.GenerateParameterNamePlaceholder("p" + i)).ToList();
+        var text =
             $"INSERT INTO {names.Table<TRow>()} ({string.Join(", ", properties.Select(p => sql.DelimitIdentifier(p.GetColumnName(table)!)))}) " +
-            $"VALUES ({string.Join(", ", columns.Select(c => c.Parameter.ParameterName))})" +
+            $"VALUES ({string.Join(", ", placeholders)})" +
             (unlessExists is null ? "" : $" ON CONFLICT ({string.Join(", ", unlessExists.Select(p => sql.DelimitIdentifier(entity.FindProperty(p)!.GetColumnName(table)!)))}) DO NOTHING") +
             (key is not null && returnKey ? $" RETURNING {sql.DelimitIdentifier(key.GetColumnName(table)!)}" : "");
-        return new RowInserter<TRow>(command, columns, key is not null && returnKey);
+        var returnsKey = key is not null && returnKey;
+        IStatement statement = connection is SqliteConnection sqlite
+            ? new SqliteStatement(sqlite, text)
+            : new CommandStatement(connection, text, placeholders, returnsKey);
+        return new RowInserter<TRow>(columns, statement);
     }
 
     /// <summary>Inserts <paramref name="row"/>; returns the generated key, or 0 when it is not asked for or the row existed.</summary>
-    public async Task<long> InsertAsync(TRow row, CancellationToken cancellationToken)
+    public ValueTask<long> InsertAsync(TRow row, CancellationToken cancellationToken)
     {
-        Bind(row);
-        if (!_returnsKey)
+        for (var i = 0; i < _columns.Length; i++)
         {
-            await _command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            return 0;
+            var value = _columns[i].Get(row);
+            _values[i] = value is null ? null : _columns[i].Converter?.ConvertToProvider(value) ?? value;
         }
 
-        return Convert.ToInt64(await _command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+        return _statement.ExecuteAsync(_values, cancellationToken);
     }
 
-    public void Dispose() => _command.Dispose();
+    public void Dispose() => _statement.Dispose();
 
-    private void Bind(TRow row)
+    private static Func<TRow, object?> Getter(IProperty property) => Getters.GetOrAdd(property.Name, _ =>
     {
-        foreach (var column in _columns)
+        var info = property.PropertyInfo ?? throw new InvalidOperationException($"{property.Name} has no CLR property.");
+        var row = Expression.Parameter(typeof(TRow), "row");
+        return Expression.Lambda<Func<TRow, object?>>(Expression.Convert(Expression.Property(row, info), typeof(object)), row).Compile();
+    });
+
+    private sealed record Column(Func<TRow, object?> Get, ValueConverter? Converter);
+
+    private interface IStatement : IDisposable
+    {
+        DbTransaction? Transaction { set; }
+
+        ValueTask<long> ExecuteAsync(object?[] values, CancellationToken cancellationToken);
+    }
+
+    private sealed class SqliteStatement : IStatement
+    {
+        private readonly sqlite3 _db;
+        private readonly sqlite3_stmt _statement;
+
+        public SqliteStatement(SqliteConnection connection, string sql)
         {
-            var value = column.Property.GetValue(row);
-            column.Parameter.Value = (value is null ? null : column.Converter?.ConvertToProvider(value) ?? value) ?? DBNull.Value;
+            _db = connection.Handle ?? throw new InvalidOperationException("The SQLite connection is not open.");
+            SqliteException.ThrowExceptionForRC(raw.sqlite3_prepare_v2(_db, sql, out _statement), _db);
+        }
+
+        // SQLite's statements run in the transaction their connection has open.
+        public DbTransaction? Transaction
+        {
+            set { }
+        }
+
+        public ValueTask<long> ExecuteAsync(object?[] values, CancellationToken cancellationToken)
+        {
+            for (var i = 0; i < values.Length; i++)
+            {
+                Check(Bind(i + 1, values[i]));
+            }
+
+            var rc = raw.sqlite3_step(_statement);
+            var key = 0L;
+            if (rc == raw.SQLITE_ROW)
+            {
+                key = raw.sqlite3_column_int64(_statement, 0);
+                rc = raw.sqlite3_step(_statement);
+            }
+
+            var reset = raw.sqlite3_reset(_statement);
+            if (rc != raw.SQLITE_DONE)
+            {
+                SqliteException.ThrowExceptionForRC(reset != raw.SQLITE_OK ? reset : rc, _db);
+            }
+
+            return ValueTask.FromResult(key);
+        }
+
+        public void Dispose() => _statement.Dispose();
+
+        private int Bind(int index, object? value) => value switch
+        {
+            null => raw.sqlite3_bind_null(_statement, index),
+            string text => raw.sqlite3_bind_text16(_statement, index, text.AsSpan()),
+            long number => raw.sqlite3_bind_int64(_statement, index, number),
+            int number => raw.sqlite3_bind_int(_statement, index, number),
+            bool flag => raw.sqlite3_bind_int(_statement, index, flag ? 1 : 0),
+            double number => raw.sqlite3_bind_double(_statement, index, number),
+            byte[] bytes => raw.sqlite3_bind_blob(_statement, index, bytes),
+            _ => throw new NotSupportedException($"A {value.GetType().Name} value has no SQLite binding here; map it to a provider type in the model."),
+        };
+
+        private void Check(int rc)
+        {
+            if (rc != raw.SQLITE_OK)
+            {
+                raw.sqlite3_reset(_statement);
+                SqliteException.ThrowExceptionForRC(rc, _db);
+            }
         }
     }
 
-    private sealed record Column(PropertyInfo Property, ValueConverter? Converter, DbParameter Parameter);
+    private sealed class CommandStatement : IStatement
+    {
+        private readonly DbCommand _command;
+        private readonly bool _returnsKey;
+
+        public CommandStatement(DbConnection connection, string sql, IReadOnlyList<string> placeholders, bool returnsKey)
+        {
+            _command = connection.CreateCommand();
+            _command.CommandText = sql;
+            foreach (var name in placeholders)
+            {
+                var parameter = _command.CreateParameter();
+                parameter.ParameterName = name;
+                _command.Parameters.Add(parameter);
+            }
+
+            _returnsKey = returnsKey;
+        }
+
+        public DbTransaction? Transaction
+        {
+            set => _command.Transaction = value;
+        }
+
+        public async ValueTask<long> ExecuteAsync(object?[] values, CancellationToken cancellationToken)
+        {
+            for (var i = 0; i < values.Length; i++)
+            {
+                _command.Parameters[i].Value = values[i] ?? DBNull.Value;
+            }
+
+            if (!_returnsKey)
+            {
+                await _command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                return 0;
+            }
+
+            return await _command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is { } key ? Convert.ToInt64(key, CultureInfo.InvariantCulture) : 0;
+        }
+
+        public void Dispose() => _command.Dispose();
+    }
 }

@@ -1,0 +1,86 @@
+using Exchange.Storage.Entities;
+using Exchange.Storage.Stores;
+using Exchange.Storage.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Exchange.Storage.Tests.Stores;
+
+/// <summary>The bulk insert on a real SQLite file, bound by position: every value comes back as EF reads it.</summary>
+public sealed class RowInserterTests : IDisposable
+{
+    private readonly TemporaryStorage _storage = new TemporaryStorage("inserter").Initialized();
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public void Dispose() => _storage.Dispose();
+
+    [Fact]
+    public async Task Inserted_rows_read_back_with_nulls_empty_text_japanese_text_blobs_and_converted_times()
+    {
+        var at = new DateTimeOffset(2026, 12, 1, 9, 30, 0, TimeSpan.FromHours(9));
+        var entry = new ProvisionEntryRow
+        {
+            Sequence = 7, Time = at, Provider = "garage-佐藤自動車", Recipient = "hub", Agent = null, SubjectId = "sub_1", Items = "",
+            Purpose = "after-sales", DeclarationVersion = 3, DeclarationHash = "d", CallId = "c", Outcome = 2, Rule = null, PreviousHash = "p", EntryHash = "e",
+        };
+        using (var scope = _storage.Services.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<ExchangeDbContext>();
+            await using var transaction = await db.Database.BeginTransactionAsync(Ct);
+            using var insert = RowInserter<ProvisionEntryRow>.Create(db);
+            Assert.Equal(0, await insert.InsertAsync(entry, Ct));
+            using var customers = RowInserter<CustomerRow>.Create(db, returnKey: true);
+            await customers.InsertAsync(Customer("c-1", [], at), Ct);
+            await transaction.CommitAsync(Ct);
+        }
+
+        using var read = _storage.Services.CreateScope();
+        var stored = await read.ServiceProvider.GetRequiredService<ExchangeDbContext>().ProvisionEntries.SingleAsync(Ct);
+        Assert.Equivalent(entry, stored, strict: true);
+        Assert.Equal(at, stored.Time);
+        var customer = await read.ServiceProvider.GetRequiredService<ExchangeDbContext>().Customers.SingleAsync(Ct);
+        Assert.Empty(customer.Data);
+        Assert.Null(customer.Prefecture);
+    }
+
+    [Fact]
+    public async Task Insert_returns_the_generated_key_and_zero_for_a_row_whose_unique_key_exists()
+    {
+        using var scope = _storage.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<ExchangeDbContext>();
+        await using var transaction = await db.Database.BeginTransactionAsync(Ct);
+        using var insert = RowInserter<CustomerRow>.Create(db, returnKey: true, unlessExists: [nameof(CustomerRow.OwnerParty), nameof(CustomerRow.CustomerRef)]);
+
+        var first = await insert.InsertAsync(Customer("c-1", [1, 2, 3], DateTimeOffset.UnixEpoch), Ct);
+        var second = await insert.InsertAsync(Customer("c-2", [4], DateTimeOffset.UnixEpoch), Ct);
+        var again = await insert.InsertAsync(Customer("c-1", [9], DateTimeOffset.UnixEpoch), Ct);
+        await transaction.CommitAsync(Ct);
+
+        Assert.True(first > 0);
+        Assert.Equal(first + 1, second);
+        Assert.Equal(0, again);
+        var rows = await db.Customers.AsNoTracking().OrderBy(c => c.Id).ToListAsync(Ct);
+        Assert.Equal([first, second], rows.Select(r => r.Id));
+        Assert.Equal([1, 2, 3], rows[0].Data);
+    }
+
+    [Fact]
+    public async Task A_failed_insert_throws_the_sqlite_error_and_the_statement_stays_usable()
+    {
+        using var scope = _storage.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<ExchangeDbContext>();
+        await using var transaction = await db.Database.BeginTransactionAsync(Ct);
+        using var insert = RowInserter<CustomerRow>.Create(db, returnKey: true);
+        await insert.InsertAsync(Customer("c-1", [], DateTimeOffset.UnixEpoch), Ct);
+
+        var error = await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(async () => await insert.InsertAsync(Customer("c-1", [], DateTimeOffset.UnixEpoch), Ct));
+        Assert.Equal(19, error.SqliteErrorCode); // SQLITE_CONSTRAINT
+        Assert.Contains("UNIQUE", error.Message, StringComparison.Ordinal);
+
+        Assert.True(await insert.InsertAsync(Customer("c-2", [], DateTimeOffset.UnixEpoch), Ct) > 0);
+    }
+
+    private static CustomerRow Customer(string customerRef, byte[] data, DateTimeOffset at) =>
+        new() { OwnerParty = "garage-a", CustomerRef = customerRef, SubjectId = "sub_" + customerRef, Data = data, Prefecture = null, CreatedAt = at, UpdatedAt = at };
+}
