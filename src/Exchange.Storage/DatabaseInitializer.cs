@@ -6,6 +6,16 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Exchange.Storage;
 
+/// <summary>Completes once the database is created and migrated, for background work that must not run on an older schema.</summary>
+internal sealed class DatabaseReady
+{
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Task Task => _ready.Task;
+
+    public void Set() => _ready.TrySetResult();
+}
+
 /// <summary>Creates or migrates the database on start and seeds what the hub ships with.</summary>
 internal sealed class DatabaseInitializer
 {
@@ -13,13 +23,15 @@ internal sealed class DatabaseInitializer
     private readonly IGrantStore _grants;
     private readonly TimeProvider _time;
     private readonly GroupCommitProvisionRecorder _recorder;
+    private readonly DatabaseReady _ready;
 
-    public DatabaseInitializer(ExchangeDbContext db, IGrantStore grants, TimeProvider time, GroupCommitProvisionRecorder recorder)
+    public DatabaseInitializer(ExchangeDbContext db, IGrantStore grants, TimeProvider time, GroupCommitProvisionRecorder recorder, DatabaseReady ready)
     {
         _db = db;
         _grants = grants;
         _time = time;
         _recorder = recorder;
+        _ready = ready;
     }
 
     /// <summary>
@@ -55,6 +67,8 @@ internal sealed class DatabaseInitializer
                 await _grants.SetAsync(grant, cancellationToken).ConfigureAwait(false);
             }
         }
+
+        _ready.Set();
     }
 
     // Development builds before the first migration created the schema without a history, which

@@ -15,6 +15,8 @@ internal sealed class ExchangeDbContext(DbContextOptions<ExchangeDbContext> opti
     public DbSet<VehicleIndexRow> Vehicles => Set<VehicleIndexRow>();
     public DbSet<OptOutRow> OptOuts => Set<OptOutRow>();
     public DbSet<ProvisionEntryRow> ProvisionEntries => Set<ProvisionEntryRow>();
+    public DbSet<ProvisionSubjectRow> ProvisionSubjects => Set<ProvisionSubjectRow>();
+    public DbSet<SubjectIndexStateRow> SubjectIndexState => Set<SubjectIndexStateRow>();
     public DbSet<CheckpointRow> Checkpoints => Set<CheckpointRow>();
     public DbSet<JournalProgressRow> JournalProgress => Set<JournalProgressRow>();
     public DbSet<SigningRequestRow> SigningRequests => Set<SigningRequestRow>();
@@ -82,7 +84,19 @@ internal sealed class ExchangeDbContext(DbContextOptions<ExchangeDbContext> opti
             e.ToTable("provision_log");
             e.HasKey(p => p.Sequence);
             e.Property(p => p.Sequence).ValueGeneratedNever();
-            e.HasIndex(p => p.SubjectId);
+            // No index on SubjectId: a random-keyed index costs a page write per entry in every commit.
+            // provision_log_subjects is the lookup by person, filled in sorted batches.
+        });
+        modelBuilder.Entity<ProvisionSubjectRow>(e =>
+        {
+            e.ToTable("provision_log_subjects");
+            e.HasKey(s => new { s.SubjectId, s.Sequence });
+        });
+        modelBuilder.Entity<SubjectIndexStateRow>(e =>
+        {
+            e.ToTable("provision_log_subject_index");
+            e.HasKey(s => s.Id);
+            e.Property(s => s.Id).ValueGeneratedNever();
         });
         modelBuilder.Entity<CheckpointRow>(e =>
         {

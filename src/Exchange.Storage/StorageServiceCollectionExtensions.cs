@@ -48,6 +48,8 @@ public static class StorageServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(), TimeSpan.FromTicks(Math.Min(ReferenceDataMaxAge.Ticks, sp.GetRequiredService<DeclarationSettings>().MinimumNotice.Ticks))));
         services.AddScoped<IProvisionLogStore, ProvisionLogStore>();
         services.AddSingleton<GroupCommitProvisionRecorder>();
+        services.AddSingleton<ProvisionSubjectIndexer>();
+        services.AddHostedService(sp => sp.GetRequiredService<ProvisionSubjectIndexer>());
         services.AddSingleton<IProvisionRecorder>(sp => sp.GetRequiredService<GroupCommitProvisionRecorder>());
         services.AddScoped<ICustomerStore, CustomerStore>();
         services.AddScoped<IPartyDirectory, PartyDirectory>();
@@ -61,6 +63,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<ConnectionLeases>();
         services.AddSingleton<ICallerStandingStore, CallerStandingStore>();
         services.AddScoped<DatabaseInitializer>();
+        services.AddSingleton<DatabaseReady>();
         return services;
     }
 }

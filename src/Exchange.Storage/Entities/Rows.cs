@@ -94,6 +94,24 @@ internal sealed class ProvisionEntryRow
     public required string EntryHash { get; set; }
 }
 
+/// <summary>
+/// The provision log's lookup by person: one row per entry that names a person. Added in large
+/// sorted batches by <see cref="Stores.ProvisionSubjectIndexer"/>, not with each entry, for entries
+/// up to <see cref="SubjectIndexStateRow.IndexedThrough"/>; later ones are found by scanning.
+/// </summary>
+internal sealed class ProvisionSubjectRow
+{
+    public required string SubjectId { get; set; }
+    public long Sequence { get; set; }
+}
+
+/// <summary>The one row saying through which sequence the provision log is indexed by person.</summary>
+internal sealed class SubjectIndexStateRow
+{
+    public int Id { get; set; }
+    public long IndexedThrough { get; set; }
+}
+
 /// <summary>How far a hub's provision-log journal has been folded into the chain, committed with each fold.</summary>
 internal sealed class JournalProgressRow
 {

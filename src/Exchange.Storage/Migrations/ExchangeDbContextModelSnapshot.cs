@@ -380,9 +380,20 @@ namespace Exchange.Storage.Migrations
 
                     b.HasKey("Sequence");
 
-                    b.HasIndex("SubjectId");
-
                     b.ToTable("provision_log", (string)null);
+                });
+
+            modelBuilder.Entity("Exchange.Storage.Entities.ProvisionSubjectRow", b =>
+                {
+                    b.Property<string>("SubjectId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("SubjectId", "Sequence");
+
+                    b.ToTable("provision_log_subjects", (string)null);
                 });
 
             modelBuilder.Entity("Exchange.Storage.Entities.SigningRequestRow", b =>
@@ -437,6 +448,19 @@ namespace Exchange.Storage.Migrations
                     b.HasIndex("PartyId", "Status");
 
                     b.ToTable("certificate_signing_requests", (string)null);
+                });
+
+            modelBuilder.Entity("Exchange.Storage.Entities.SubjectIndexStateRow", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("IndexedThrough")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("provision_log_subject_index", (string)null);
                 });
 
             modelBuilder.Entity("Exchange.Storage.Entities.VehicleIndexRow", b =>

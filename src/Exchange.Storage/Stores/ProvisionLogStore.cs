@@ -66,7 +66,15 @@ internal sealed class ProvisionLogStore(ExchangeDbContext db, ConnectionLeases l
     public async Task<IReadOnlyList<ChainedProvision>> ListForSubjectAsync(string subjectId, CancellationToken cancellationToken)
     {
         await FoldJournalAsync(cancellationToken).ConfigureAwait(false);
-        return (await db.ProvisionEntries.AsNoTracking().Where(p => p.SubjectId == subjectId).OrderBy(p => p.Sequence).ToListAsync(cancellationToken).ConfigureAwait(false))
+
+        // The indexed entries and the tail not indexed yet, in one statement: one snapshot, so an
+        // indexing pass committing meanwhile neither hides an entry nor shows it twice.
+        var indexed = from s in db.ProvisionSubjects
+                      where s.SubjectId == subjectId
+                      join p in db.ProvisionEntries on s.Sequence equals p.Sequence
+                      select p;
+        var tail = db.ProvisionEntries.Where(p => p.Sequence > (db.SubjectIndexState.Max(i => (long?)i.IndexedThrough) ?? 0) && p.SubjectId == subjectId);
+        return (await indexed.Concat(tail).AsNoTracking().OrderBy(p => p.Sequence).ToListAsync(cancellationToken).ConfigureAwait(false))
             .Select(FromRow).ToList();
     }
 
