@@ -14,11 +14,10 @@ internal sealed class LatencyHistogram
     private const int Powers = 22;
     private readonly long[] _buckets = new long[Exact + (SubBuckets * Powers)];
 
-    public void Record(long startTimestamp)
-    {
-        var microseconds = Stopwatch.GetElapsedTime(startTimestamp).Ticks / 10;
-        Interlocked.Increment(ref _buckets[Index(microseconds)]);
-    }
+    public void Record(long startTimestamp) => RecordMicroseconds(Stopwatch.GetElapsedTime(startTimestamp).Ticks / 10);
+
+    /// <summary>Records a latency measured elsewhere (a meter's histogram).</summary>
+    public void RecordMicroseconds(long microseconds) => Interlocked.Increment(ref _buckets[Index(microseconds)]);
 
     /// <summary>The latency in milliseconds below which <paramref name="fraction"/> of the calls completed.</summary>
     public double Percentile(double fraction)

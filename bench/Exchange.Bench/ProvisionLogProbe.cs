@@ -3,14 +3,20 @@ using System.Diagnostics.Metrics;
 namespace Exchange.Bench;
 
 /// <summary>
-/// What the provision log's writer reported (its meter) while a scenario's window was open: commits
-/// per second, entries per commit, how long a commit took, how long a call waited for its entries,
-/// and the folds of journalled entries into the database.
+/// What the hub reported on its meters while a scenario's window was open: from the provision log's
+/// writer, commits per second, entries per commit, how long a commit took, how long a call waited for
+/// its entries, and the folds of journalled entries into the database; from ASP.NET Core, how long
+/// the hub took over each call (from its request headers to its response), which tells the hub's
+/// share of a call's latency from the client's and the transport's.
 /// </summary>
 internal sealed class ProvisionLogProbe : IDisposable
 {
     // The names the hub publishes (README, Storage), read as any metrics consumer would read them.
     private const string MeterName = "Exchange.Storage.ProvisionLog";
+    private const string HostingMeterName = "Microsoft.AspNetCore.Hosting";
+    private const string RequestDuration = "http.server.request.duration";
+    private readonly LatencyHistogram _waitLatencies = new();
+    private readonly LatencyHistogram _hubLatencies = new();
     private readonly MeterListener _listener = new();
     private readonly Lock _lock = new();
     private (long Count, double Sum) _commits, _entries, _waits, _folds, _folded;
@@ -19,7 +25,7 @@ internal sealed class ProvisionLogProbe : IDisposable
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Name == MeterName)
+            if (instrument.Meter.Name == MeterName || (instrument.Meter.Name == HostingMeterName && instrument.Name == RequestDuration))
             {
                 listener.EnableMeasurementEvents(instrument);
             }
@@ -38,7 +44,8 @@ internal sealed class ProvisionLogProbe : IDisposable
         lock (_lock)
         {
             return _commits.Count == 0 ? "" : FormattableString.Invariant(
-                $"    provision log: {_commits.Count / window.TotalSeconds:N0} commits/s of {_entries.Sum / _entries.Count:F1} entries; a commit took {_commits.Sum / _commits.Count:F2} ms, a call waited {_waits.Sum / Math.Max(1, _waits.Count):F2} ms for its entries; {_folds.Count / window.TotalSeconds:N0} folds/s into the database of {_folded.Sum / Math.Max(1, _folded.Count):F0} entries taking {_folds.Sum / Math.Max(1, _folds.Count):F1} ms (means)");
+                $"    provision log: {_commits.Count / window.TotalSeconds:N0} commits/s of {_entries.Sum / _entries.Count:F1} entries; a commit took {_commits.Sum / _commits.Count:F2} ms, a call waited {_waits.Sum / Math.Max(1, _waits.Count):F2} ms for its entries (p99 {_waitLatencies.Percentile(0.99):F2} ms); {_folds.Count / window.TotalSeconds:N0} folds/s into the database of {_folded.Sum / Math.Max(1, _folded.Count):F0} entries taking {_folds.Sum / Math.Max(1, _folds.Count):F1} ms (means)\n") + FormattableString.Invariant(
+                $"    in the hub, from request headers to response: p50 {_hubLatencies.Percentile(0.5):F2} ms, p99 {_hubLatencies.Percentile(0.99):F2} ms");
         }
     }
 
@@ -63,6 +70,10 @@ internal sealed class ProvisionLogProbe : IDisposable
                     break;
                 case "exchange.provision_log.wait":
                     _waits = (_waits.Count + 1, _waits.Sum + value);
+                    _waitLatencies.RecordMicroseconds((long)(value * 1000));
+                    break;
+                case RequestDuration:
+                    _hubLatencies.RecordMicroseconds((long)(value * 1_000_000));
                     break;
                 case "exchange.provision_log.fold.duration":
                     _folds = (_folds.Count + 1, _folds.Sum + value);
