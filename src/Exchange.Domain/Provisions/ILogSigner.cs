@@ -22,6 +22,12 @@ public interface IProvisionLogStore
     /// <summary>The entries about one person, in order.</summary>
     Task<IReadOnlyList<ChainedProvision>> ListForSubjectAsync(string subjectId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The first entry that <see cref="ListForSubjectAsync"/> would leave out, show twice or list for
+    /// another person, judged against the chain as stored; null when the lookup agrees with it.
+    /// </summary>
+    Task<long?> FirstMisindexedAsync(CancellationToken cancellationToken);
+
     /// <summary>The chain's last entry, or null when empty.</summary>
     Task<ChainedProvision?> HeadAsync(CancellationToken cancellationToken);
 

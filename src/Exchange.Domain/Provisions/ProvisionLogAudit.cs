@@ -35,10 +35,25 @@ public sealed class ProvisionLogAudit(IProvisionLogStore log, IUnitOfWork unitOf
             },
             cancellationToken).ConfigureAwait(false);
 
-    /// <summary>Walks the whole chain and every checkpoint.</summary>
+    /// <summary>
+    /// Walks the whole chain and every checkpoint, then checks that the lookup by person answers
+    /// disclosure requests from that chain: an entry it hides breaks a person's record as surely as
+    /// an altered one.
+    /// </summary>
     public async Task<ChainVerification> VerifyAsync(CancellationToken cancellationToken)
     {
         var checkpoints = await log.ListCheckpointsAsync(cancellationToken).ConfigureAwait(false);
-        return await ProvisionChain.VerifyAsync(log.ReadAllAsync(cancellationToken), checkpoints, signer, cancellationToken).ConfigureAwait(false);
+        var chain = await ProvisionChain.VerifyAsync(log.ReadAllAsync(cancellationToken), checkpoints, signer, cancellationToken).ConfigureAwait(false);
+        if (!chain.Intact || await log.FirstMisindexedAsync(cancellationToken).ConfigureAwait(false) is not { } sequence)
+        {
+            return chain;
+        }
+
+        return chain with
+        {
+            Intact = false,
+            FirstBrokenSequence = sequence,
+            Problem = $"the lookup by person disagrees with entry {sequence}: a person asking for their record would not get that entry as the chain holds it",
+        };
     }
 }

@@ -78,6 +78,22 @@ internal sealed class ProvisionLogStore(ExchangeDbContext db, ConnectionLeases l
             .Select(FromRow).ToList();
     }
 
+    public Task<long?> FirstMisindexedAsync(CancellationToken cancellationToken)
+    {
+        // In one statement, so that an indexing pass committing meanwhile is seen whole or not at all.
+        var watermark = db.SubjectIndexState.Select(i => (long?)i.IndexedThrough);
+        var stray = from s in db.ProvisionSubjects
+                    join p in db.ProvisionEntries on s.Sequence equals p.Sequence into entries
+                    from p in entries.DefaultIfEmpty()
+                    where p == null || p.SubjectId != s.SubjectId || s.Sequence > (watermark.Max() ?? 0)
+                    select s.Sequence;
+        var missing = from p in db.ProvisionEntries
+                      where p.SubjectId != null && p.Sequence <= (watermark.Max() ?? 0)
+                          && !db.ProvisionSubjects.Any(s => s.SubjectId == p.SubjectId && s.Sequence == p.Sequence)
+                      select p.Sequence;
+        return stray.Concat(missing).OrderBy(sequence => sequence).Select(sequence => (long?)sequence).FirstOrDefaultAsync(cancellationToken);
+    }
+
     public async Task<ChainedProvision?> HeadAsync(CancellationToken cancellationToken)
     {
         await FoldJournalAsync(cancellationToken).ConfigureAwait(false);

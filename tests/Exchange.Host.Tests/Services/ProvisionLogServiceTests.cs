@@ -1,6 +1,7 @@
 using Exchange.Contracts.V1;
 using Exchange.Domain.Provisions;
 using Exchange.Host.Tests.Infrastructure;
+using Exchange.Storage.Stores;
 using Grpc.Core;
 using Microsoft.Data.Sqlite;
 
@@ -41,6 +42,7 @@ public sealed class ProvisionLogServiceTests : IAsyncLifetime
     [Fact]
     public async Task Untouched_chain_verifies_with_its_signed_checkpoint()
     {
+        await _hub.Services.GetRequiredService<ProvisionSubjectIndexer>().IndexPendingAsync(Ct);
         var checkpoint = await Admin.CheckpointAsync(new CheckpointRequest(), cancellationToken: Ct);
         var result = await Admin.VerifyAsync(new VerifyRequest(), cancellationToken: Ct);
 
@@ -84,6 +86,22 @@ public sealed class ProvisionLogServiceTests : IAsyncLifetime
         Assert.False(result.Intact);
         Assert.Equal(2, result.FirstBrokenSequence);
         Assert.Contains("entry 2 was altered", result.Problem, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("DELETE FROM provision_log_subjects WHERE Sequence = 2", 2)]
+    [InlineData("UPDATE provision_log_subjects SET SubjectId = 'sub_someone_else' WHERE Sequence = 3", 3)]
+    [InlineData("INSERT INTO provision_log_subjects (SubjectId, Sequence) SELECT SubjectId, 4 FROM provision_log WHERE Sequence = 1", 4)]
+    public async Task Tampering_with_the_lookup_by_person_is_pinpointed_though_the_chain_is_whole(string sql, long sequence)
+    {
+        await _hub.Services.GetRequiredService<ProvisionSubjectIndexer>().IndexPendingAsync(Ct);
+        await ExecuteSqlAsync(sql);
+
+        var result = await Admin.VerifyAsync(new VerifyRequest(), cancellationToken: Ct);
+
+        Assert.False(result.Intact);
+        Assert.Equal((4L, sequence), (result.EntriesChecked, result.FirstBrokenSequence));
+        Assert.Contains($"the lookup by person disagrees with entry {sequence}", result.Problem, StringComparison.Ordinal);
     }
 
     [Fact]
