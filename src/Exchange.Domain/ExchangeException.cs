@@ -17,6 +17,9 @@ public enum FailureKind
 
     /// <summary>The thing to create exists already.</summary>
     AlreadyExists,
+
+    /// <summary>The hub cannot do this for now; the same call may succeed when retried.</summary>
+    Unavailable,
 }
 
 /// <summary>A refusal or failure the caller can act upon; its message is safe to return.</summary>

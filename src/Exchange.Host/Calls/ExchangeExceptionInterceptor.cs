@@ -64,6 +64,7 @@ internal sealed class ExchangeExceptionInterceptor : Interceptor
             FailureKind.NotFound => StatusCode.NotFound,
             FailureKind.FailedPrecondition => StatusCode.FailedPrecondition,
             FailureKind.AlreadyExists => StatusCode.AlreadyExists,
+            FailureKind.Unavailable => StatusCode.Unavailable,
             _ => StatusCode.Internal,
         };
         var trailers = new Metadata();

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Runtime.CompilerServices;
 using Exchange.Contracts.V1;
+using Exchange.Domain;
 using Exchange.Domain.Provisions;
 using Exchange.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
@@ -153,7 +154,16 @@ internal sealed class ProvisionLogStore(ExchangeDbContext db, ConnectionLeases l
         var transaction = db.Database.CurrentTransaction?.GetDbTransaction();
         if (transaction is null)
         {
-            await recorder.FlushAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await recorder.FlushAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException and not ObjectDisposedException)
+            {
+                // The folder has logged why (event 3102); what the caller can do is retry.
+                throw new ExchangeException(FailureKind.Unavailable, "the provision log cannot be read now: entries recorded in the journal could not be folded into the database yet; they are kept, folding is retried each second, and this call may be retried");
+            }
+
             return;
         }
 

@@ -32,8 +32,8 @@ public sealed class ProvisionLogFaultTests : IAsyncLifetime
         await new Records.RecordsClient(_hub.Channel("group-lotus")).GetCustomerAsync(new GetCustomerRequest { Purpose = "marketing", OwnerParty = "garage-kaminoyama", CustomerRef = "C001", Items = { "contact" } }, cancellationToken: Ct);
 
         var refused = await Assert.ThrowsAsync<RpcException>(() => log.ListForCustomerAsync(customer, cancellationToken: Ct).ResponseAsync);
-        // The fold's SQLite error reaches the caller as an unhandled one.
-        Assert.Equal(StatusCode.Unknown, refused.StatusCode);
+        Assert.Equal(StatusCode.Unavailable, refused.StatusCode);
+        Assert.Contains("may be retried", refused.Status.Detail, StringComparison.Ordinal);
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.NotServing, (await health.CheckAsync(new HealthCheckRequest(), cancellationToken: Ct)).Status);
 
         await ExecuteSqlAsync("ALTER TABLE provision_log_journals_away RENAME TO provision_log_journals");
