@@ -4,6 +4,7 @@ using Exchange.Domain.Items;
 using Exchange.Domain.Parties;
 using Exchange.Domain.Policy;
 using Exchange.Domain.Provisions;
+using Google.Protobuf;
 
 namespace Exchange.Domain.Records;
 
@@ -110,7 +111,9 @@ public sealed class CustomerRecords(
         {
             var copy = r.Clone();
             copy.OwnerParty = owners[i];
-            return new StoredCustomer(subjects[i]!, copy, now);
+
+            // Encoded here, not in the unit of work: measured, encoding was a quarter of a batch's time holding the write gate.
+            return new StoredCustomer(subjects[i]!, copy, now) { Encoded = copy.ToByteArray() };
         }).ToList();
         var created = await unitOfWork.RunAsync(
             async ct =>

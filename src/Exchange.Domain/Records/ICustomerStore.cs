@@ -6,7 +6,14 @@ namespace Exchange.Domain.Records;
 /// <param name="SubjectId">The person's pseudonymous ID.</param>
 /// <param name="Record">The record (owner_party and customer_ref set).</param>
 /// <param name="UpdatedAt">When it was last written.</param>
-public sealed record StoredCustomer(string SubjectId, CustomerRecord Record, DateTimeOffset UpdatedAt);
+public sealed record StoredCustomer(string SubjectId, CustomerRecord Record, DateTimeOffset UpdatedAt)
+{
+    /// <summary>
+    /// The record's protobuf encoding, when the writer has encoded it already, before the write's
+    /// transaction (which holds the hub's write gate); storage encodes <see cref="Record"/> otherwise.
+    /// </summary>
+    public byte[]? Encoded { get; init; }
+}
 
 /// <summary>Which records a search wants.</summary>
 /// <param name="OwnerParty">One garage, or null for all.</param>

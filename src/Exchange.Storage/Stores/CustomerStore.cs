@@ -52,7 +52,7 @@ internal sealed class CustomerStore(ExchangeDbContext db, ConnectionLeases lease
         for (var i = 0; i < customers.Count; i++)
         {
             var (customer, record) = (customers[i], customers[i].Record);
-            var row = new CustomerRow { OwnerParty = record.OwnerParty, CustomerRef = record.CustomerRef, SubjectId = customer.SubjectId, Data = record.ToByteArray(), Prefecture = NullIfEmpty(record.Contact?.Address?.Prefecture), CreatedAt = customer.UpdatedAt, UpdatedAt = customer.UpdatedAt };
+            var row = new CustomerRow { OwnerParty = record.OwnerParty, CustomerRef = record.CustomerRef, SubjectId = customer.SubjectId, Data = customer.Encoded ?? record.ToByteArray(), Prefecture = NullIfEmpty(record.Contact?.Address?.Prefecture), CreatedAt = customer.UpdatedAt, UpdatedAt = customer.UpdatedAt };
             var id = await insertCustomer.InsertAsync(row, cancellationToken).ConfigureAwait(false);
             if (id == 0)
             {
@@ -77,7 +77,7 @@ internal sealed class CustomerStore(ExchangeDbContext db, ConnectionLeases lease
             foreach (var row in rows)
             {
                 var customer = byRef[row.CustomerRef];
-                row.Data = customer.Record.ToByteArray();
+                row.Data = customer.Encoded ?? customer.Record.ToByteArray();
                 row.Prefecture = NullIfEmpty(customer.Record.Contact?.Address?.Prefecture);
                 row.UpdatedAt = customer.UpdatedAt;
                 row.Vehicles.Clear();
