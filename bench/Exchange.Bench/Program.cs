@@ -31,7 +31,7 @@ try
     var clients = channels.Select(c => new Diagnostics.DiagnosticsClient(c)).ToArray();
     Report.Line($"Exchange bench: hub {HubApplication.Version} at {hub.Address} (HTTP/2 over mutual TLS on loopback), client in the same process");
     Report.Line($"machine: {Environment.ProcessorCount} cores ({Report.CpuModel()}), {RuntimeInformation.OSDescription}, .NET {Environment.Version}, {(GCSettings.IsServerGC ? "server" : "workstation")} GC ({GCSettings.LatencyMode})");
-    Report.Line($"settings: warm-up {options.FirstWarmup.TotalSeconds} s (then {options.NextWarmup.TotalSeconds} s) + {options.Seconds} s measured per scenario; about {options.TotalSeconds} s in all");
+    Report.Line($"settings: warm-up {options.FirstWarmup.TotalSeconds} s before a scenario of code not run yet, {options.NextWarmup.TotalSeconds} s before the others, + {options.Seconds} s measured per scenario; about {options.TotalSeconds} s in all");
     if (options.Transport)
     {
         Report.Line($"  transport: {options.Concurrency} unary callers over {options.Connections} connections; {options.Streams} server streams; {(options.DuplexStreams > 0 ? $"{options.DuplexStreams} duplex streams x {options.InFlight} in flight" : "no duplex")}");
@@ -62,7 +62,7 @@ try
 
     if (options.Records)
     {
-        var (writeResult, perWriter) = await RecordScenarios.BatchWritesAsync(channels.Select(c => new Records.RecordsClient(c)).ToArray(), options, options.Transport ? options.NextWarmup : options.FirstWarmup);
+        var (writeResult, perWriter) = await RecordScenarios.BatchWritesAsync(channels.Select(c => new Records.RecordsClient(c)).ToArray(), options);
         writes = Report.Scenario(writeResult);
         var readers = readerChannels.Select(c => new Records.RecordsClient(c)).ToArray();
         reads = Report.Scenario(await RecordScenarios.PurposeCheckedReadsAsync(readers, options, perWriter));

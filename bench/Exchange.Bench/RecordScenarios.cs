@@ -13,10 +13,10 @@ internal static class RecordScenarios
     private const string Purpose = "after-sales";
 
     /// <summary><c>--writers</c> callers, each sending batches of <c>--batch</c> new records one after another, spread over the channels.</summary>
-    public static async Task<(ScenarioResult Result, long Written)> BatchWritesAsync(Records.RecordsClient[] garage, BenchOptions options, TimeSpan warmup)
+    public static async Task<(ScenarioResult Result, long Written)> BatchWritesAsync(Records.RecordsClient[] garage, BenchOptions options)
     {
         var written = new long[options.Writers];
-        var result = await Measurement.RunAsync($"batched PutCustomers ({options.Batch} per batch)", "record", options.Writers, warmup, options.Window, async (worker, run) =>
+        var result = await Measurement.RunAsync($"batched PutCustomers ({options.Batch} per batch)", "record", options.Writers, options.FirstWarmup, options.Window, async (worker, run) =>
         {
             while (!run.IsStopping)
             {
@@ -43,7 +43,7 @@ internal static class RecordScenarios
     {
         var latencies = new LatencyHistogram();
         using var log = new ProvisionLogProbe();
-        var result = await Measurement.RunAsync("purpose-checked GetCustomer (marketing, contact)", "read", options.Readers, options.NextWarmup, options.Window, async (worker, run) =>
+        var result = await Measurement.RunAsync("purpose-checked GetCustomer (marketing, contact)", "read", options.Readers, options.FirstWarmup, options.Window, async (worker, run) =>
         {
             log.Run ??= run;
             var client = groupBody[worker % groupBody.Length];
@@ -73,8 +73,10 @@ internal static class RecordScenarios
     {
         const int Dispatchers = 4;
         // Per dispatcher, as a client's call pool would bound them: beyond it a read waits to be sent,
-        // still timed from when it was due. Unbounded, an overloaded hub drowns in open streams.
-        const int MaxInFlight = 64;
+        // still timed from when it was due. Unbounded, an overloaded hub drowns in open streams; with
+        // 64 each (256 in all) a read cost ~25 % more CPU than with the flat-out scenario's 128 readers
+        // (44 against 36 KiB allocated per read), so 4 x 32 = 128 here too.
+        const int MaxInFlight = 32;
         var latencies = new LatencyHistogram();
         using var log = new ProvisionLogProbe();
         var interval = Stopwatch.Frequency * Dispatchers / (double)options.ReadRate;
