@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Exchange.Domain.Declarations;
 using Exchange.Storage.Stores;
 using Microsoft.Data.Sqlite;
@@ -20,6 +21,7 @@ internal sealed class TemporaryStorage : IDisposable
             .AddSingleton(TimeProvider.System)
             .AddSingleton(new DeclarationSettings())
             .AddLogging()
+            .AddSingleton<IMeterFactory, ScopedMeterFactory>()
             .AddExchangeSqliteStorage(_ => Directory);
         if (journal is not null)
         {
@@ -69,6 +71,34 @@ internal sealed class TemporaryStorage : IDisposable
         if (System.IO.Directory.Exists(Directory))
         {
             System.IO.Directory.Delete(Directory, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// Meters scoped to this storage, as the host's metrics give them: tests running at the same time
+    /// publish on the same meter names, and a listener tells this storage's by <see cref="Meter.Scope"/>.
+    /// </summary>
+    private sealed class ScopedMeterFactory : IMeterFactory
+    {
+        private readonly List<Meter> _meters = [];
+
+        public Meter Create(MeterOptions options)
+        {
+            var meter = new Meter(new MeterOptions(options.Name) { Version = options.Version, Tags = options.Tags, Scope = this });
+            lock (_meters)
+            {
+                _meters.Add(meter);
+            }
+
+            return meter;
+        }
+
+        public void Dispose()
+        {
+            lock (_meters)
+            {
+                _meters.ForEach(m => m.Dispose());
+            }
         }
     }
 }

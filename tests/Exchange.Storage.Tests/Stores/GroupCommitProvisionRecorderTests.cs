@@ -19,11 +19,13 @@ public sealed class GroupCommitProvisionRecorderTests : IDisposable
     [Fact]
     public async Task Concurrent_calls_are_committed_in_one_chain_and_each_commit_is_reported_with_its_entries_and_waits()
     {
+        // This storage's meter only: other tests' recorders publish on the same meter name meanwhile.
+        var meters = _storage.Services.GetRequiredService<IMeterFactory>();
         var measured = new List<(string Instrument, double Value)>();
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == GroupCommitProvisionRecorder.MeterName)
+            if (instrument.Meter.Name == GroupCommitProvisionRecorder.MeterName && instrument.Meter.Scope == meters)
             {
                 l.EnableMeasurementEvents(instrument);
             }
