@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Reflection;
 using Exchange.Domain.Declarations;
@@ -43,8 +44,11 @@ internal static class HubApplication
         AddDomain(builder.Services);
         builder.Services.AddHubPki();
 
+        builder.Services.AddSingleton(sp => new CallConcurrencyLimit(sp.GetRequiredService<IOptions<HubOptions>>().Value.MaxConcurrentCalls, sp.GetService<IMeterFactory>()));
         builder.Services.AddGrpc(grpc =>
         {
+            // First: a call refused for load costs nothing more.
+            grpc.Interceptors.Add<ConcurrencyLimitInterceptor>();
             grpc.Interceptors.Add<ResponseCompressionInterceptor>();
             grpc.Interceptors.Add<CallerIdentityInterceptor>();
             grpc.Interceptors.Add<ExchangeExceptionInterceptor>();

@@ -13,4 +13,7 @@ internal static partial class ProtocolLog
 
     [LoggerMessage(EventId = 1003, Level = LogLevel.Error, Message = "Call {Method} from {Caller} failed")]
     public static partial void CallFailed(ILogger logger, Exception exception, string method, string caller);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Refusing calls with RESOURCE_EXHAUSTED: the hub is running its limit of {Limit} calls at once (logged at most every 10 s while it lasts)")]
+    public static partial void CallsRefusedAtLimit(ILogger logger, int limit);
 }

@@ -45,6 +45,13 @@ internal sealed class HubOptions
     /// </summary>
     public TimeSpan ProvisionLogFoldDelay { get; set; } = TimeSpan.FromMilliseconds(20);
 
+    /// <summary>
+    /// The most calls the hub runs at once, over all connections, streams included; beyond it a call
+    /// is refused with RESOURCE_EXHAUSTED (health checks never are).
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int MaxConcurrentCalls { get; set; } = 512;
+
     /// <summary>Party ID registered as administrator on first start (production bootstrap).</summary>
     public string? BootstrapAdministrator { get; set; }
 }
