@@ -74,7 +74,8 @@ internal sealed class ProvisionLogStore(ExchangeDbContext db, ConnectionLeases l
                       where s.SubjectId == subjectId
                       join p in db.ProvisionEntries on s.Sequence equals p.Sequence
                       select p;
-        var tail = db.ProvisionEntries.Where(p => p.Sequence > (db.SubjectIndexState.Max(i => (long?)i.IndexedThrough) ?? 0) && p.SubjectId == subjectId);
+        var watermark = IndexedThrough;
+        var tail = db.ProvisionEntries.Where(p => p.Sequence > (watermark.Max() ?? 0) && p.SubjectId == subjectId);
         return (await indexed.Concat(tail).AsNoTracking().OrderBy(p => p.Sequence).ToListAsync(cancellationToken).ConfigureAwait(false))
             .Select(FromRow).ToList();
     }
@@ -82,7 +83,7 @@ internal sealed class ProvisionLogStore(ExchangeDbContext db, ConnectionLeases l
     public Task<long?> FirstMisindexedAsync(CancellationToken cancellationToken)
     {
         // In one statement, so that an indexing pass committing meanwhile is seen whole or not at all.
-        var watermark = db.SubjectIndexState.Select(i => (long?)i.IndexedThrough);
+        var watermark = IndexedThrough;
         var stray = from s in db.ProvisionSubjects
                     join p in db.ProvisionEntries on s.Sequence equals p.Sequence into entries
                     from p in entries.DefaultIfEmpty()
@@ -94,6 +95,9 @@ internal sealed class ProvisionLogStore(ExchangeDbContext db, ConnectionLeases l
                       select p.Sequence;
         return stray.Concat(missing).OrderBy(sequence => sequence).Select(sequence => (long?)sequence).FirstOrDefaultAsync(cancellationToken);
     }
+
+    // Through which sequence the lookup by person is filled, as a subquery (one row, or none on a database not migrated).
+    private IQueryable<long?> IndexedThrough => db.SubjectIndexState.Select(i => (long?)i.IndexedThrough);
 
     public async Task<ChainedProvision?> HeadAsync(CancellationToken cancellationToken)
     {
