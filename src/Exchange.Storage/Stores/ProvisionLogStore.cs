@@ -70,11 +70,11 @@ internal sealed class ProvisionLogStore(ExchangeDbContext db, ConnectionLeases l
 
         // The indexed entries and the tail not indexed yet, in one statement: one snapshot, so an
         // indexing pass committing meanwhile neither hides an entry nor shows it twice.
+        var watermark = IndexedThrough;
         var indexed = from s in db.ProvisionSubjects
-                      where s.SubjectId == subjectId
+                      where s.SubjectId == subjectId && s.Sequence <= (watermark.Max() ?? 0)
                       join p in db.ProvisionEntries on s.Sequence equals p.Sequence
                       select p;
-        var watermark = IndexedThrough;
         var tail = db.ProvisionEntries.Where(p => p.Sequence > (watermark.Max() ?? 0) && p.SubjectId == subjectId);
         return (await indexed.Concat(tail).AsNoTracking().OrderBy(p => p.Sequence).ToListAsync(cancellationToken).ConfigureAwait(false))
             .Select(FromRow).ToList();

@@ -31,6 +31,13 @@ public sealed class ProvisionSubjectIndexerTests : IDisposable
         Assert.Equal(3, await IndexedAsync());
         Assert.Equal(4, await WatermarkAsync());
 
+        // A row past the watermark (no pass writes one; verification reports it) is not read twice.
+        await ExecuteSqlAsync("INSERT INTO provision_log_subjects (SubjectId, Sequence) VALUES ('subject-b', 6)");
+        Assert.Equal([2L, 6], await SequencesAsync("subject-b"));
+        Assert.Equal(6, await FirstMisindexedAsync());
+        await ExecuteSqlAsync("DELETE FROM provision_log_subjects WHERE Sequence = 6");
+        Assert.Null(await FirstMisindexedAsync());
+
         Assert.False(await indexer.IndexPendingAsync(Ct));
 
         Assert.Equal([1L, 3, 5, 7], await SequencesAsync("subject-a"));
@@ -78,6 +85,18 @@ public sealed class ProvisionSubjectIndexerTests : IDisposable
     {
         using var scope = _storage.Services.CreateScope();
         return (await scope.ServiceProvider.GetRequiredService<IProvisionLogStore>().ListForSubjectAsync(subject, Ct)).Select(e => e.Sequence);
+    }
+
+    private async Task ExecuteSqlAsync(string sql)
+    {
+        using var scope = _storage.Services.CreateScope();
+        await scope.ServiceProvider.GetRequiredService<ExchangeDbContext>().Database.ExecuteSqlRawAsync(sql, Ct);
+    }
+
+    private async Task<long?> FirstMisindexedAsync()
+    {
+        using var scope = _storage.Services.CreateScope();
+        return await scope.ServiceProvider.GetRequiredService<IProvisionLogStore>().FirstMisindexedAsync(Ct);
     }
 
     private async Task<int> IndexedAsync()
