@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Diagnostics;
 using Exchange.Storage.Entities;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -25,6 +26,8 @@ internal sealed partial class ProvisionSubjectIndexer(ConnectionLeases leases, W
     // Bounds how long one pass holds the write gate; a pass that stops here is followed at once by another.
     private const int MaxEntriesPerPass = 65_536;
 
+    private long _failingSince;
+
     private static readonly SqlText IndexedThroughSql = new(n =>
         $"SELECT {n.Column<SubjectIndexStateRow>(nameof(SubjectIndexStateRow.IndexedThrough))} FROM {n.Table<SubjectIndexStateRow>()} WHERE {n.Column<SubjectIndexStateRow>(nameof(SubjectIndexStateRow.Id))} = 1");
 
@@ -43,6 +46,9 @@ internal sealed partial class ProvisionSubjectIndexer(ConnectionLeases leases, W
         var (id, through) = (n.Column<SubjectIndexStateRow>(nameof(SubjectIndexStateRow.Id)), n.Column<SubjectIndexStateRow>(nameof(SubjectIndexStateRow.IndexedThrough)));
         return $"INSERT INTO {n.Table<SubjectIndexStateRow>()} ({id}, {through}) VALUES (1, @to) ON CONFLICT ({id}) DO UPDATE SET {through} = excluded.{through}";
     });
+
+    /// <summary>How long indexing has been failing, or null while it works (for health checks).</summary>
+    public TimeSpan? FailingFor => Volatile.Read(ref _failingSince) is var since and not 0 ? Stopwatch.GetElapsedTime(since) : null;
 
     /// <summary>
     /// Indexes up to 65,536 entries after the watermark, holding the write gate; true when more
@@ -101,6 +107,8 @@ internal sealed partial class ProvisionSubjectIndexer(ConnectionLeases leases, W
                 while (await IndexPendingAsync(stoppingToken).ConfigureAwait(false))
                 {
                 }
+
+                Volatile.Write(ref _failingSince, 0);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -110,6 +118,7 @@ internal sealed partial class ProvisionSubjectIndexer(ConnectionLeases leases, W
             {
                 // Nothing is lost: the entries not indexed are found by scanning until a pass succeeds.
                 IndexFailed(logger, e);
+                Interlocked.CompareExchange(ref _failingSince, Stopwatch.GetTimestamp(), 0);
             }
         }
     }

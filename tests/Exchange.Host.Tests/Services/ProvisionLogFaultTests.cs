@@ -2,6 +2,7 @@ using Exchange.Contracts.V1;
 using Exchange.Host.Tests.Infrastructure;
 using Grpc.Core;
 using Grpc.Health.V1;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Data.Sqlite;
 
 namespace Exchange.Host.Tests.Services;
@@ -43,6 +44,43 @@ public sealed class ProvisionLogFaultTests : IAsyncLifetime
         Assert.Equal([ProvisionOutcome.Received, ProvisionOutcome.Provided], entries.Select(e => e.Outcome));
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, (await health.CheckAsync(new HealthCheckRequest(), cancellationToken: Ct)).Status);
         Assert.True((await log.VerifyAsync(new VerifyRequest(), cancellationToken: Ct)).Intact);
+    }
+
+    [Fact]
+    public async Task While_the_lookup_by_person_cannot_be_filled_the_hub_is_degraded_and_a_persons_record_is_still_whole()
+    {
+        var checks = _hub.Services.GetRequiredService<HealthCheckService>();
+        var log = new ProvisionLog.ProvisionLogClient(_hub.Channel("admin"));
+        var customer = new ListForCustomerRequest { OwnerParty = "garage-kaminoyama", CustomerRef = "C001" };
+        await ExecuteSqlAsync("CREATE TRIGGER refuse_indexing BEFORE INSERT ON provision_log_subjects BEGIN SELECT RAISE(ABORT, 'indexing refused by the test'); END");
+        await new Records.RecordsClient(_hub.Channel("garage-kaminoyama")).PutCustomerAsync(new PutCustomerRequest { Purpose = "after-sales", Record = Sample.Customer("C001") }, cancellationToken: Ct);
+
+        // The indexer runs each second.
+        var degraded = await UntilAsync(() => checks.CheckHealthAsync(Ct), r => r.Entries["provision-log"].Status == HealthStatus.Degraded);
+        Assert.Equal(HealthStatus.Degraded, degraded.Entries["provision-log"].Status);
+        Assert.Contains("indexing the provision log by person has failed", degraded.Entries["provision-log"].Description, StringComparison.Ordinal);
+        Assert.Equal(ProvisionOutcome.Received, Assert.Single((await log.ListForCustomerAsync(customer, cancellationToken: Ct)).Entries).Outcome);
+
+        await ExecuteSqlAsync("DROP TRIGGER refuse_indexing");
+
+        var healthy = await UntilAsync(() => checks.CheckHealthAsync(Ct), r => r.Entries["provision-log"].Status == HealthStatus.Healthy);
+        Assert.Equal(HealthStatus.Healthy, healthy.Entries["provision-log"].Status);
+        Assert.Equal(ProvisionOutcome.Received, Assert.Single((await log.ListForCustomerAsync(customer, cancellationToken: Ct)).Entries).Outcome);
+        Assert.True((await log.VerifyAsync(new VerifyRequest(), cancellationToken: Ct)).Intact);
+    }
+
+    private static async Task<T> UntilAsync<T>(Func<Task<T>> attempt, Func<T, bool> done)
+    {
+        for (var tries = 0; ; tries++)
+        {
+            var result = await attempt();
+            if (done(result) || tries == 50)
+            {
+                return result;
+            }
+
+            await Task.Delay(200, Ct);
+        }
     }
 
     private static async Task<T> EventuallyAsync<T>(Func<Task<T>> attempt)
