@@ -26,7 +26,9 @@ public sealed class ConcurrencyLimitTests : IAsyncLifetime
         using var second = await OpenEchoAsync(client);
 
         var refused = await Assert.ThrowsAsync<RpcException>(() => client.PingAsync(new PingRequest(), cancellationToken: Ct).ResponseAsync);
-        var refusedStream = await Assert.ThrowsAsync<RpcException>(() => OpenEchoAsync(client));
+        // Nothing written: a write racing the refusal can end the call as Cancelled on the client's side first.
+        using var third = client.PingEcho(cancellationToken: Ct);
+        var refusedStream = await Assert.ThrowsAsync<RpcException>(() => third.ResponseStream.MoveNext(Ct));
 
         Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);
         Assert.Contains("limit of 2 calls at once", refused.Status.Detail, StringComparison.Ordinal);
