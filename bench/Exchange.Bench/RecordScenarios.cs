@@ -74,8 +74,8 @@ internal static class RecordScenarios
         const int Dispatchers = 4;
         // Per dispatcher, as a client's call pool would bound them: beyond it a read waits to be sent,
         // still timed from when it was due. Unbounded, an overloaded hub drowns in open streams; with
-        // 64 each (256 in all) a read cost ~25 % more CPU than with the flat-out scenario's 128 readers
-        // (44 against 36 KiB allocated per read), so 4 x 32 = 128 here too.
+        // 64 each (256 in all) a read cost ~30 % more CPU than with the flat-out scenario's 128 readers
+        // in the same run (208 against 160 us, 44 against 37 KiB allocated), so 4 x 32 = 128 here too.
         const int MaxInFlight = 32;
         var latencies = new LatencyHistogram();
         using var log = new ProvisionLogProbe();

@@ -43,6 +43,7 @@ internal sealed class HubOptions
     /// How long the provision-log entries of reads and refusals may wait in the hub's journal, on
     /// disk, before they are folded into the database's chain. Reading the log folds at once.
     /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
     public TimeSpan ProvisionLogFoldDelay { get; set; } = TimeSpan.FromMilliseconds(20);
 
     /// <summary>

@@ -17,11 +17,6 @@ internal sealed class HubOptionsValidator : IValidateOptions<HubOptions>
             failures.Add($"Exchange:Listen host '{options.Listen.Host}' must be an IP address or localhost.");
         }
 
-        if (options.ProvisionLogFoldDelay < TimeSpan.FromMilliseconds(1) || options.ProvisionLogFoldDelay > TimeSpan.FromHours(1))
-        {
-            failures.Add($"Exchange:ProvisionLogFoldDelay must be from 00:00:00.001 to 01:00:00, not {options.ProvisionLogFoldDelay}.");
-        }
-
         var pki = options.Pki;
         if (pki.IsConfigured)
         {

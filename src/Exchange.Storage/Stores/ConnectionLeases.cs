@@ -82,6 +82,13 @@ internal sealed class ConnectionLeases(IServiceScopeFactory scopes) : IDisposabl
         }
     }
 
+    /// <inheritdoc cref="RunWriter{T}(Func{ConnectionLease, T})"/>
+    public void RunWriter(Action<ConnectionLease> work) => RunWriter(lease =>
+    {
+        work(lease);
+        return 0;
+    });
+
     public void Dispose()
     {
         _disposed = true;

@@ -108,7 +108,7 @@ internal sealed partial class GroupCommitProvisionRecorder : IProvisionRecorder,
     private long _foldedThrough;
     private bool _stopping;
     private int _disposed;
-    private long _foldFailingSince;
+    private readonly FailureClock _folding = new();
 
     // The writer thread's own.
     private ProvisionJournal? _journal;
@@ -165,8 +165,7 @@ internal sealed partial class GroupCommitProvisionRecorder : IProvisionRecorder,
                 unfolded = _unfolded.Count;
             }
 
-            var since = Volatile.Read(ref _foldFailingSince);
-            return new LogWriterState(_journalFailed, unfolded, since == 0 ? null : Stopwatch.GetElapsedTime(since));
+            return new LogWriterState(_journalFailed, unfolded, _folding.FailingFor);
         }
     }
 
@@ -221,8 +220,7 @@ internal sealed partial class GroupCommitProvisionRecorder : IProvisionRecorder,
         {
             using (orphan)
             {
-                _gate.Semaphore.Wait();
-                try
+                var folded = _gate.Hold(() =>
                 {
                     var folded = _leases.RunWriter(lease =>
                     {
@@ -251,13 +249,10 @@ internal sealed partial class GroupCommitProvisionRecorder : IProvisionRecorder,
                     });
                     orphan.Delete();
                     _leases.RunWriter(lease => Forget(lease, orphan.Id));
-                    JournalRecovered(_logger, folded, orphan.Id);
-                    recovered += folded;
-                }
-                finally
-                {
-                    _gate.Semaphore.Release();
-                }
+                    return folded;
+                });
+                JournalRecovered(_logger, folded, orphan.Id);
+                recovered += folded;
             }
         }
 
@@ -381,19 +376,7 @@ internal sealed partial class GroupCommitProvisionRecorder : IProvisionRecorder,
             }
         }
 
-        _gate.Semaphore.Wait();
-        try
-        {
-            _leases.RunWriter(lease =>
-            {
-                Commit(lease, facts, null, 0);
-                return true;
-            });
-        }
-        finally
-        {
-            _gate.Semaphore.Release();
-        }
+        _gate.Hold(() => _leases.RunWriter(lease => Commit(lease, facts, null, 0)));
     }
 
     private ProvisionJournal? Journal()
@@ -473,36 +456,27 @@ internal sealed partial class GroupCommitProvisionRecorder : IProvisionRecorder,
             var started = Stopwatch.GetTimestamp();
             try
             {
-                int folded;
-                _gate.Semaphore.Wait();
-                try
+                var folded = _gate.Hold(() =>
                 {
                     // Taken under the gate: a unit of work that held it may have folded some already.
                     var (facts, journalId, through) = Unfolded(MaxEntriesPerFold);
-                    folded = facts.Count;
-                    if (folded > 0)
+                    if (facts.Count > 0)
                     {
-                        _leases.RunWriter(lease =>
-                        {
-                            Commit(lease, facts, journalId, through);
-                            return true;
-                        });
+                        _leases.RunWriter(lease => Commit(lease, facts, journalId, through));
                         Folded(through);
                     }
-                }
-                finally
-                {
-                    _gate.Semaphore.Release();
-                }
 
-                Volatile.Write(ref _foldFailingSince, 0);
+                    return facts.Count;
+                });
+
+                _folding.Succeeded();
                 _foldDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                 _foldEntries.Record(folded);
             }
             catch (Exception e)
             {
                 FoldFailed(_logger, e);
-                Interlocked.CompareExchange(ref _foldFailingSince, Stopwatch.GetTimestamp(), 0);
+                _folding.Failed();
                 lock (_lock)
                 {
                     Settle(e);
@@ -549,15 +523,7 @@ internal sealed partial class GroupCommitProvisionRecorder : IProvisionRecorder,
         _journal.Delete();
         try
         {
-            _gate.Semaphore.Wait();
-            try
-            {
-                _leases.RunWriter(lease => Forget(lease, _journal.Id));
-            }
-            finally
-            {
-                _gate.Semaphore.Release();
-            }
+            _gate.Hold(() => _leases.RunWriter(lease => Forget(lease, _journal.Id)));
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

@@ -13,7 +13,7 @@ namespace Exchange.Storage.Stores;
 /// reader, refusals): the log writer makes them durable here with one small write and one flush,
 /// answers the callers, and folds them into the database's chain later in larger transactions. A
 /// database commit costs several page writes and a flush of the write-ahead log; this costs one
-/// write into blocks that already exist, which the disk flushes without a metadata update.
+/// write into blocks that already exist, so a flush allocates nothing (it commits the file's times).
 /// </summary>
 /// <remarks>
 /// <para>
@@ -98,8 +98,8 @@ internal sealed class ProvisionJournal : IDisposable
             BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(8), segmentBytes);
             RandomAccess.Write(file, header, 0);
 
-            // Zeros written, not merely allocated: overwriting written blocks later needs no metadata
-            // update, so each flush stays one data write.
+            // Zeros written, not merely allocated: overwriting written blocks later allocates nothing
+            // and converts no extents, so a flush writes the data and the file's times only.
             var zeros = new byte[1 << 20];
             var end = FileHeaderBytes + (2 * segmentBytes);
             for (long at = FileHeaderBytes; at < end; at += zeros.Length)

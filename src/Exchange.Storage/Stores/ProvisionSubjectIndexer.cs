@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Diagnostics;
 using Exchange.Storage.Entities;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -26,7 +25,7 @@ internal sealed partial class ProvisionSubjectIndexer(ConnectionLeases leases, W
     // Bounds how long one pass holds the write gate; a pass that stops here is followed at once by another.
     private const int MaxEntriesPerPass = 65_536;
 
-    private long _failingSince;
+    private readonly FailureClock _indexing = new();
 
     private static readonly SqlText IndexedThroughSql = new(n =>
         $"SELECT {n.Column<SubjectIndexStateRow>(nameof(SubjectIndexStateRow.IndexedThrough))} FROM {n.Table<SubjectIndexStateRow>()} WHERE {n.Column<SubjectIndexStateRow>(nameof(SubjectIndexStateRow.Id))} = 1");
@@ -48,45 +47,36 @@ internal sealed partial class ProvisionSubjectIndexer(ConnectionLeases leases, W
     });
 
     /// <summary>How long indexing has been failing, or null while it works (for health checks).</summary>
-    public TimeSpan? FailingFor => Volatile.Read(ref _failingSince) is var since and not 0 ? Stopwatch.GetElapsedTime(since) : null;
+    public TimeSpan? FailingFor => _indexing.FailingFor;
 
     /// <summary>
     /// Indexes up to 65,536 entries after the watermark, holding the write gate; true when more
     /// remain. What each tick runs, until it returns false.
     /// </summary>
-    public async Task<bool> IndexPendingAsync(CancellationToken cancellationToken)
-    {
-        await gate.Semaphore.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+    public Task<bool> IndexPendingAsync(CancellationToken cancellationToken) => gate.HoldAsync(
+        () => leases.RunWriter(lease =>
         {
-            return leases.RunWriter(lease =>
+            using var transaction = lease.Connection.BeginTransaction();
+            var from = Scalar(lease, transaction, IndexedThroughSql);
+            var head = Scalar(lease, transaction, HeadSequenceSql);
+            if (head <= from)
             {
-                using var transaction = lease.Connection.BeginTransaction();
-                var from = Scalar(lease, transaction, IndexedThroughSql);
-                var head = Scalar(lease, transaction, HeadSequenceSql);
-                if (head <= from)
-                {
-                    return false;
-                }
+                return false;
+            }
 
-                var to = Math.Min(head, from + MaxEntriesPerPass);
-                var index = lease.Command(IndexSql.For(lease.Names), "@from", "@to");
-                index.Transaction = transaction;
-                (index.Parameters[0].Value, index.Parameters[1].Value) = (from, to);
-                index.ExecuteNonQuery();
-                var advance = lease.Command(AdvanceSql.For(lease.Names), "@to");
-                advance.Transaction = transaction;
-                advance.Parameters[0].Value = to;
-                advance.ExecuteNonQuery();
-                transaction.Commit();
-                return to < head;
-            });
-        }
-        finally
-        {
-            gate.Semaphore.Release();
-        }
-    }
+            var to = Math.Min(head, from + MaxEntriesPerPass);
+            var index = lease.Command(IndexSql.For(lease.Names), "@from", "@to");
+            index.Transaction = transaction;
+            (index.Parameters[0].Value, index.Parameters[1].Value) = (from, to);
+            index.ExecuteNonQuery();
+            var advance = lease.Command(AdvanceSql.For(lease.Names), "@to");
+            advance.Transaction = transaction;
+            advance.Parameters[0].Value = to;
+            advance.ExecuteNonQuery();
+            transaction.Commit();
+            return to < head;
+        }),
+        cancellationToken);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -108,7 +98,7 @@ internal sealed partial class ProvisionSubjectIndexer(ConnectionLeases leases, W
                 {
                 }
 
-                Volatile.Write(ref _failingSince, 0);
+                _indexing.Succeeded();
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -118,7 +108,7 @@ internal sealed partial class ProvisionSubjectIndexer(ConnectionLeases leases, W
             {
                 // Nothing is lost: the entries not indexed are found by scanning until a pass succeeds.
                 IndexFailed(logger, e);
-                Interlocked.CompareExchange(ref _failingSince, Stopwatch.GetTimestamp(), 0);
+                _indexing.Failed();
             }
         }
     }

@@ -71,12 +71,12 @@ internal sealed class RowInserter<TRow> : IDisposable
 
         // Each placeholder once and in order, so that the i-th is also SQLite's parameter i + 1.
         var placeholders = properties.Select((_, i) => sql.GenerateParameterNamePlaceholder("p" + i)).ToList();
+        var returnsKey = key is not null && returnKey;
         var text =
             $"INSERT INTO {names.Table<TRow>()} ({string.Join(", ", properties.Select(p => sql.DelimitIdentifier(p.GetColumnName(table)!)))}) " +
             $"VALUES ({string.Join(", ", placeholders)})" +
             (unlessExists is null ? "" : $" ON CONFLICT ({string.Join(", ", unlessExists.Select(p => sql.DelimitIdentifier(entity.FindProperty(p)!.GetColumnName(table)!)))}) DO NOTHING") +
-            (key is not null && returnKey ? $" RETURNING {sql.DelimitIdentifier(key.GetColumnName(table)!)}" : "");
-        var returnsKey = key is not null && returnKey;
+            (returnsKey ? $" RETURNING {sql.DelimitIdentifier(key!.GetColumnName(table)!)}" : "");
         IStatement statement = connection is SqliteConnection sqlite
             ? new SqliteStatement(sqlite, text)
             : new CommandStatement(connection, text, placeholders, returnsKey);

@@ -10,6 +10,41 @@ internal sealed class WriteGate : IDisposable
 {
     public SemaphoreSlim Semaphore { get; } = new(1, 1);
 
+    /// <summary>Runs <paramref name="work"/> holding the gate, blocking until it is free: for the provision log's own threads and start-up.</summary>
+    public T Hold<T>(Func<T> work)
+    {
+        Semaphore.Wait();
+        try
+        {
+            return work();
+        }
+        finally
+        {
+            Semaphore.Release();
+        }
+    }
+
+    /// <inheritdoc cref="Hold{T}(Func{T})"/>
+    public void Hold(Action work) => Hold(() =>
+    {
+        work();
+        return 0;
+    });
+
+    /// <summary>Runs the synchronous <paramref name="work"/> holding the gate, waiting for it without blocking a thread.</summary>
+    public async Task<T> HoldAsync<T>(Func<T> work, CancellationToken cancellationToken)
+    {
+        await Semaphore.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return work();
+        }
+        finally
+        {
+            Semaphore.Release();
+        }
+    }
+
     public void Dispose() => Semaphore.Dispose();
 }
 
