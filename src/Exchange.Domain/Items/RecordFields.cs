@@ -13,6 +13,7 @@ namespace Exchange.Domain.Items;
 public static class RecordFields
 {
     private static readonly ConcurrentDictionary<Type, FieldInfo?> UnknownFieldSets = new();
+    private static readonly ConcurrentDictionary<FieldDescriptor, string[]> ItemsWithin = new();
 
     /// <summary>The items that carry a value in <paramref name="message"/>.</summary>
     public static IReadOnlySet<string> ItemsPresent(IMessage message) => Inspect(message, static _ => null).Items;
@@ -28,13 +29,50 @@ public static class RecordFields
         return new RecordInspection(inspection.Items, inspection.HasUnknownFields, inspection.Problem);
     }
 
-    /// <summary>A copy of <paramref name="message"/> in which every item not in <paramref name="allowed"/> is cleared.</summary>
-    public static T Mask<T>(T message, IReadOnlySet<string> allowed)
+    /// <summary>A copy of <paramref name="message"/> in which every item not in <paramref name="allowed"/> is cleared, and the items left in it.</summary>
+    public static (T Message, IReadOnlySet<string> Items) Mask<T>(T message, IReadOnlySet<string> allowed)
         where T : IMessage<T>
     {
         var copy = message.Clone();
-        MaskInPlace(copy, allowed);
-        return copy;
+        var items = new HashSet<string>(StringComparer.Ordinal);
+        MaskInPlace(copy, allowed, items);
+        return (copy, items);
+    }
+
+    /// <summary>
+    /// What <see cref="Mask{T}"/> makes of the message encoded in <paramref name="data"/>, decoding only
+    /// that: fields of the outer message that hold no item in <paramref name="allowed"/> are skipped
+    /// undecoded, and fields the schema does not know are dropped at every depth, so they cannot leave.
+    /// </summary>
+    public static (T Message, IReadOnlySet<string> Items) DecodeMasked<T>(byte[] data, IReadOnlySet<string> allowed)
+        where T : IMessage<T>, new()
+    {
+        var descriptor = Decoder<T>.Descriptor;
+        var kept = new byte[data.Length];
+        var length = 0;
+        var input = new CodedInputStream(data);
+        while (true)
+        {
+            var start = (int)input.Position;
+            var tag = input.ReadTag();
+            if (tag == 0)
+            {
+                break;
+            }
+
+            input.SkipLastField();
+            if (descriptor.FindFieldByNumber(WireFormat.GetTagFieldNumber(tag)) is { } field && MayHold(field, allowed))
+            {
+                var end = (int)input.Position;
+                Buffer.BlockCopy(data, start, kept, length, end - start);
+                length += end - start;
+            }
+        }
+
+        var message = Decoder<T>.Parser.ParseFrom(kept, 0, length);
+        var items = new HashSet<string>(StringComparer.Ordinal);
+        MaskInPlace(message, allowed, items);
+        return (message, items);
     }
 
     private sealed class Inspection(Func<string, string?> screen)
@@ -101,43 +139,42 @@ public static class RecordFields
     // Generated messages keep unknown fields in a private `_unknownFields`.
     private static FieldInfo? FindUnknownFieldSet(Type type) => type.GetField("_unknownFields", BindingFlags.Instance | BindingFlags.NonPublic);
 
-    // Whether any item carries a value, stopping at the first.
-    private static bool AnyItem(IMessage message)
+    // Whether masking can leave anything of the field: a field with an item only when it is allowed;
+    // structure only when it holds no items at all (keys) or some allowed one.
+    private static bool MayHold(FieldDescriptor field, IReadOnlySet<string> allowed)
     {
-        foreach (var field in message.Descriptor.Fields.InFieldNumberOrder())
+        if (ItemCatalog.ItemOf(field) is { } item)
         {
-            var value = field.Accessor.GetValue(message);
-            if (!HasContent(field, value))
-            {
-                continue;
-            }
+            return allowed.Contains(item);
+        }
 
-            if (ItemCatalog.ItemOf(field) is not null)
-            {
-                return true;
-            }
+        var within = ItemsWithin.GetOrAdd(field, static f => f.FieldType == FieldType.Message ? CollectItems(f.MessageType, []).ToArray() : []);
+        return within.Length == 0 || Array.Exists(within, allowed.Contains);
+    }
 
-            if (value is IList list)
+    private static HashSet<string> CollectItems(MessageDescriptor message, HashSet<string> items)
+    {
+        foreach (var field in message.Fields.InFieldNumberOrder())
+        {
+            if (ItemCatalog.ItemOf(field) is { } item)
             {
-                foreach (var element in list)
-                {
-                    if (element is IMessage nested && AnyItem(nested))
-                    {
-                        return true;
-                    }
-                }
+                items.Add(item);
             }
-            else if (value is IMessage single && AnyItem(single))
+            else if (field.FieldType == FieldType.Message && field.MessageType != message)
             {
-                return true;
+                CollectItems(field.MessageType, items);
             }
         }
 
-        return false;
+        return items;
     }
 
-    private static void MaskInPlace(IMessage message, IReadOnlySet<string> allowed)
+    // Clears every item not allowed and drops the containers left without items (a vehicle with just
+    // its vehicle_ref would still tell that it exists); adds the items left with a value to present,
+    // and returns whether there is any.
+    private static bool MaskInPlace(IMessage message, IReadOnlySet<string> allowed, HashSet<string> present)
     {
+        var holds = false;
         foreach (var field in message.Descriptor.Fields.InFieldNumberOrder())
         {
             var item = ItemCatalog.ItemOf(field);
@@ -147,23 +184,22 @@ public static class RecordFields
                 continue;
             }
 
-            if (field.FieldType != FieldType.Message)
+            if (item is null && field.FieldType != FieldType.Message)
             {
                 continue;
             }
 
             var value = field.Accessor.GetValue(message);
-            if (value is IList list)
+            var nestedHolds = false;
+            if (field.FieldType == FieldType.Message && value is IList list)
             {
                 for (var i = list.Count - 1; i >= 0; i--)
                 {
                     if (list[i] is IMessage element)
                     {
-                        MaskInPlace(element, allowed);
-
-                        // A container left with keys only (a vehicle with just its vehicle_ref) would
-                        // still tell that it exists: drop it.
-                        if (item is null && !AnyItem(element))
+                        var elementHolds = MaskInPlace(element, allowed, present);
+                        nestedHolds |= elementHolds;
+                        if (item is null && !elementHolds)
                         {
                             list.RemoveAt(i);
                         }
@@ -172,13 +208,23 @@ public static class RecordFields
             }
             else if (value is IMessage single)
             {
-                MaskInPlace(single, allowed);
-                if (item is null && !AnyItem(single))
+                nestedHolds = MaskInPlace(single, allowed, present);
+                if (item is null && !nestedHolds)
                 {
                     field.Accessor.Clear(message);
                 }
             }
+
+            if (item is not null && HasContent(field, value))
+            {
+                present.Add(item);
+                holds = true;
+            }
+
+            holds |= nestedHolds;
         }
+
+        return holds;
     }
 
     private static bool HasContent(FieldDescriptor field, object? value) => value switch
@@ -205,3 +251,12 @@ public static class RecordFields
 /// <param name="HasUnknownFields">True when some message holds fields its schema does not know.</param>
 /// <param name="Problem">The first string the screen objected to, with its field path, or null.</param>
 public sealed record RecordInspection(IReadOnlySet<string> Items, bool HasUnknownFields, (string Path, string Problem)? Problem);
+
+/// <summary>The descriptor of <typeparamref name="T"/>, and a parser of it that drops fields the schema does not know.</summary>
+file static class Decoder<T>
+    where T : IMessage<T>, new()
+{
+    public static readonly MessageDescriptor Descriptor = new T().Descriptor;
+
+    public static readonly MessageParser<T> Parser = new MessageParser<T>(static () => new T()).WithDiscardUnknownFields(true);
+}

@@ -306,11 +306,14 @@ public sealed class CustomerRecords(
         : SensitiveTextScreen.FindSensitiveTerm(text) is { } term ? $"appears to hold sensitive personal data ('{term}'), which the hub never accepts"
         : null;
 
-    private static ProvidedRecord Provide(StoredCustomer customer, IReadOnlySet<string> allowed)
-    {
-        var masked = RecordFields.Mask(customer.Record, allowed);
-        return new ProvidedRecord(masked, RecordFields.ItemsPresent(masked).Order(StringComparer.Ordinal).ToList());
-    }
+    private static ProvidedRecord Provide(StoredCustomer customer, IReadOnlySet<string> allowed) =>
+        Provided(RecordFields.Mask(customer.Record, allowed));
+
+    private static ProvidedRecord Provide(EncodedCustomer customer, IReadOnlySet<string> allowed) =>
+        Provided(RecordFields.DecodeMasked<CustomerRecord>(customer.Data, allowed));
+
+    private static ProvidedRecord Provided((CustomerRecord Record, IReadOnlySet<string> Items) masked) =>
+        new(masked.Record, masked.Items.Order(StringComparer.Ordinal).ToList());
 
     // A vendor reading for a garage's after-sales service receives the data as that garage's agent.
     private static (string Recipient, string? Agent) RecipientOf(Party caller, string ownerParty, string purpose) =>

@@ -15,6 +15,12 @@ public sealed record StoredCustomer(string SubjectId, CustomerRecord Record, Dat
     public byte[]? Encoded { get; init; }
 }
 
+/// <summary>One customer's record as stored, still encoded: a read decodes only what it may provide.</summary>
+/// <param name="SubjectId">The person's pseudonymous ID.</param>
+/// <param name="Data">The record's protobuf encoding.</param>
+/// <param name="UpdatedAt">When it was last written.</param>
+public sealed record EncodedCustomer(string SubjectId, byte[] Data, DateTimeOffset UpdatedAt);
+
 /// <summary>Which records a search wants.</summary>
 /// <param name="OwnerParty">One garage, or null for all.</param>
 /// <param name="ModelCodes">Vehicle model codes (any), or empty for all.</param>
@@ -28,8 +34,8 @@ public interface ICustomerStore
     /// <summary>The record, or null.</summary>
     Task<StoredCustomer?> FindAsync(string ownerParty, string customerRef, CancellationToken cancellationToken);
 
-    /// <summary>The record and whether the person opted out of <paramref name="purpose"/>, or null when there is no record.</summary>
-    Task<(StoredCustomer Customer, bool OptedOut)?> FindForPurposeAsync(string ownerParty, string customerRef, string purpose, CancellationToken cancellationToken);
+    /// <summary>The record, encoded, and whether the person opted out of <paramref name="purpose"/>, or null when there is no record.</summary>
+    Task<(EncodedCustomer Customer, bool OptedOut)?> FindForPurposeAsync(string ownerParty, string customerRef, string purpose, CancellationToken cancellationToken);
 
     /// <summary>Creates or replaces the records (distinct owner and customer_ref); for each, true when created.</summary>
     Task<IReadOnlyList<bool>> UpsertAsync(IReadOnlyList<StoredCustomer> customers, CancellationToken cancellationToken);

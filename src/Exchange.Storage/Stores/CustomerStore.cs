@@ -16,10 +16,12 @@ internal sealed class CustomerStore(ExchangeDbContext db, ConnectionLeases lease
         $"FROM {n.Table<CustomerRow>()} c WHERE c.{n.Column<CustomerRow>(nameof(CustomerRow.OwnerParty))} = @owner AND c.{n.Column<CustomerRow>(nameof(CustomerRow.CustomerRef))} = @ref");
 
     public async Task<StoredCustomer?> FindAsync(string ownerParty, string customerRef, CancellationToken cancellationToken) =>
-        (await FindForPurposeAsync(ownerParty, customerRef, "", cancellationToken).ConfigureAwait(false))?.Customer;
+        (await FindForPurposeAsync(ownerParty, customerRef, "", cancellationToken).ConfigureAwait(false))?.Customer is { } found
+            ? new StoredCustomer(found.SubjectId, CustomerRecord.Parser.ParseFrom(found.Data), found.UpdatedAt)
+            : null;
 
-    public Task<(StoredCustomer Customer, bool OptedOut)?> FindForPurposeAsync(string ownerParty, string customerRef, string purpose, CancellationToken cancellationToken) =>
-        leases.RunAsync<(StoredCustomer, bool)?>(
+    public Task<(EncodedCustomer Customer, bool OptedOut)?> FindForPurposeAsync(string ownerParty, string customerRef, string purpose, CancellationToken cancellationToken) =>
+        leases.RunAsync<(EncodedCustomer, bool)?>(
             async lease =>
             {
                 var command = lease.Command(FindSql.For(lease.Names), "@owner", "@ref", "@purpose");
@@ -34,9 +36,8 @@ internal sealed class CustomerStore(ExchangeDbContext db, ConnectionLeases lease
                         return null;
                     }
 
-                    var record = CustomerRecord.Parser.ParseFrom((byte[])reader.GetValue(1));
                     var updatedAt = lease.Names.Read<CustomerRow, DateTimeOffset>(nameof(CustomerRow.UpdatedAt), reader.GetValue(2));
-                    return (new StoredCustomer(reader.GetString(0), record, updatedAt), Convert.ToInt64(reader.GetValue(3), CultureInfo.InvariantCulture) != 0);
+                    return (new EncodedCustomer(reader.GetString(0), (byte[])reader.GetValue(1), updatedAt), Convert.ToInt64(reader.GetValue(3), CultureInfo.InvariantCulture) != 0);
                 }
             },
             cancellationToken);

@@ -30,7 +30,7 @@ public sealed class RecordFieldsTests
     [Fact]
     public void Masking_keeps_allowed_items_and_keys_and_drops_emptied_containers()
     {
-        var masked = RecordFields.Mask(Record(), new HashSet<string> { "contact.name", "vehicle.mileage" });
+        var (masked, items) = RecordFields.Mask(Record(), new HashSet<string> { "contact.name", "vehicle.mileage" });
 
         Assert.Equal("佐藤 花子", masked.Contact.Name);
         Assert.Equal("", masked.Contact.Phone);
@@ -40,6 +40,56 @@ public sealed class RecordFieldsTests
         Assert.Empty(masked.Costs);
         Assert.Equal(("garage-a", "C1"), (masked.OwnerParty, masked.CustomerRef));
         Assert.Equal("090-0000-0000", Record().Contact.Phone);
+        Assert.Equal(["contact.name", "vehicle.mileage"], items.Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [InlineData]
+    [InlineData("contact.name")]
+    [InlineData("contact.name", "contact.phone", "contact.birth_date")]
+    [InlineData("vehicle.mileage")]
+    [InlineData("vehicle.inspection_certificate", "cost.billed_amount")]
+    [InlineData("contact.name", "vehicle.mileage", "vehicle.inspection_certificate", "cost.billed_amount", "contact.phone", "contact.birth_date")]
+    public void Decoding_masked_gives_what_masking_the_decoded_record_gives(params string[] allowed)
+    {
+        var items = allowed.ToHashSet(StringComparer.Ordinal);
+
+        var (expected, expectedItems) = RecordFields.Mask(Record(), items);
+        var (decoded, decodedItems) = RecordFields.DecodeMasked<CustomerRecord>(Record().ToByteArray(), items);
+
+        Assert.Equal(expected, decoded);
+        Assert.Equal(expectedItems.Order(StringComparer.Ordinal), decodedItems.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Decoding_masked_leaves_the_fields_holding_no_allowed_item_undecoded()
+    {
+        // A vehicle whose vehicle_ref is not UTF-8: decoding it fails.
+        var vehicle = new byte[] { 0x0A, 0x01, 0xFF };
+        var record = new CustomerRecord { CustomerRef = "C1", Contact = new CustomerContact { Name = "佐藤 花子" } }.ToByteArray()
+            .Concat(new byte[] { 0x22, (byte)vehicle.Length }).Concat(vehicle).ToArray();
+        Assert.ThrowsAny<Exception>(() => CustomerRecord.Parser.ParseFrom(record));
+
+        var (decoded, items) = RecordFields.DecodeMasked<CustomerRecord>(record, new HashSet<string> { "contact.name" });
+
+        Assert.Equal("佐藤 花子", decoded.Contact.Name);
+        Assert.Empty(decoded.Vehicles);
+        Assert.Equal(["contact.name"], items);
+    }
+
+    [Fact]
+    public void Decoding_masked_drops_fields_the_schema_does_not_know_at_any_depth()
+    {
+        var contact = new CustomerContact { Name = "佐藤 花子" }.ToByteArray().Concat(new byte[] { 0xF8, 0x07, 0x2A }).ToArray();
+        var record = new CustomerRecord { CustomerRef = "C1" }.ToByteArray()
+            .Concat(new byte[] { 0xF8, 0x07, 0x2A })
+            .Concat(new byte[] { (byte)((CustomerRecord.ContactFieldNumber << 3) | 2), (byte)contact.Length }).Concat(contact).ToArray();
+        Assert.True(RecordFields.Inspect(CustomerRecord.Parser.ParseFrom(record), _ => null).HasUnknownFields);
+
+        var (decoded, _) = RecordFields.DecodeMasked<CustomerRecord>(record, new HashSet<string> { "contact.name" });
+
+        Assert.False(RecordFields.Inspect(decoded, _ => null).HasUnknownFields);
+        Assert.Equal(new CustomerRecord { CustomerRef = "C1", Contact = new CustomerContact { Name = "佐藤 花子" } }, decoded);
     }
 
     [Fact]
