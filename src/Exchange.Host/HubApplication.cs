@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Net;
 using System.Reflection;
 using Exchange.Domain.Declarations;
+using Exchange.Domain.Policy;
 using Exchange.Domain.Provisions;
 using Exchange.Domain.Records;
 using Exchange.Host.Calls;
@@ -138,6 +139,7 @@ internal static class HubApplication
         services.AddSingleton(sp => new DeclarationSettings { MinimumNotice = TimeSpan.FromDays(sp.GetRequiredService<IOptions<HubOptions>>().Value.DeclarationNoticeDays) });
         services.AddSingleton(sp => new StatisticsSettings { K = sp.GetRequiredService<IOptions<HubOptions>>().Value.StatisticsK });
         services.AddScoped<DeclarationRegistry>();
+        services.AddSingleton<PolicyDecisions>();
         services.AddScoped<CustomerRecords>();
         services.AddScoped<ProvisionLogAudit>();
         services.AddScoped<CallContextFactory>();

@@ -48,6 +48,7 @@ public sealed class CustomerRecords(
     IVendorAuthorisations authorisations,
     SubjectPseudonyms pseudonyms,
     StatisticsSettings statistics,
+    PolicyDecisions policy,
     TimeProvider time)
 {
     private const int MaxSearch = 1000;
@@ -87,7 +88,7 @@ public sealed class CustomerRecords(
 
         var authorised = caller.Role == PartyRole.Vendor && !string.IsNullOrEmpty(owner)
             && await IsAuthorisedAsync(owner, caller.Id, VendorOperations.Write, now, cancellationToken).ConfigureAwait(false);
-        var decision = PolicyEngine.Decide(new AccessRequest(caller, AccessKind.Write, purpose, [], string.IsNullOrEmpty(owner) ? null : owner, authorised), declaration, await grants.ListAsync(cancellationToken).ConfigureAwait(false));
+        var decision = policy.Decide(new AccessRequest(caller, AccessKind.Write, purpose, [], string.IsNullOrEmpty(owner) ? null : owner, authorised), declaration, await grants.ListAsync(cancellationToken).ConfigureAwait(false));
         if (!decision.Permitted)
         {
             throw await RefuseAsync(Facts(ProvisionOutcome.Refused, decision.Rule), decision.ToException(), cancellationToken).ConfigureAwait(false);
@@ -369,7 +370,7 @@ public sealed class CustomerRecords(
     {
         var authorised = caller.Role == PartyRole.Vendor && owner is not null
             && await IsAuthorisedAsync(owner, caller.Id, VendorOperations.Read, now, cancellationToken).ConfigureAwait(false);
-        return PolicyEngine.Decide(new AccessRequest(caller, kind, purpose, items, owner, authorised), declaration, await grants.ListAsync(cancellationToken).ConfigureAwait(false));
+        return policy.Decide(new AccessRequest(caller, kind, purpose, items, owner, authorised), declaration, await grants.ListAsync(cancellationToken).ConfigureAwait(false));
     }
 
     private async Task<bool> IsAuthorisedAsync(string garage, string vendor, string operation, DateTimeOffset now, CancellationToken cancellationToken) =>

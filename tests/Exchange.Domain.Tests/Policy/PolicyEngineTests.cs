@@ -6,12 +6,12 @@ namespace Exchange.Domain.Tests.Policy;
 
 public sealed class PolicyEngineTests
 {
-    private static readonly DeclarationRecord Declaration = new(1, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, DefaultDeclaration.Kaminoyama());
+    internal static readonly DeclarationRecord Declaration = new(1, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, DefaultDeclaration.Kaminoyama());
     private static readonly IReadOnlyList<Grant> Grants = DefaultGrants.Create();
     private static readonly Party Garage = new("garage-a", PartyRole.MemberGarage, PartyStatus.Active, "A", "A");
     private static readonly Party OtherGarage = new("garage-b", PartyRole.MemberGarage, PartyStatus.Active, "B", "B");
-    private static readonly Party Lotus = new("group-lotus", PartyRole.GroupBody, PartyStatus.Active, "L", "L");
-    private static readonly Party Vendor = new("vendor-x", PartyRole.Vendor, PartyStatus.Active, "V", "V");
+    internal static readonly Party Lotus = new("group-lotus", PartyRole.GroupBody, PartyStatus.Active, "L", "L");
+    internal static readonly Party Vendor = new("vendor-x", PartyRole.Vendor, PartyStatus.Active, "V", "V");
 
     private static PolicyDecision Decide(Party caller, AccessKind kind, string purpose, string[] items, string? owner = "garage-a", bool authorised = false) =>
         PolicyEngine.Decide(new AccessRequest(caller, kind, purpose, items, owner, authorised), Declaration, Grants);
