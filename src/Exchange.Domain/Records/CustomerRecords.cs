@@ -221,24 +221,23 @@ public sealed class CustomerRecords(
             throw await RefuseAsync(Fact(ProvisionOutcome.Refused, decision.Rule), decision.ToException(), cancellationToken).ConfigureAwait(false);
         }
 
-        var found = await customers.SearchAsync(new CustomerFilter(owner, [], null, int.MaxValue), cancellationToken).ConfigureAwait(false);
-        var optedOut = await IsOptedOutAsync(declaration, purpose, found.Select(f => f.SubjectId).ToList(), cancellationToken).ConfigureAwait(false);
-        var persons = found.Where(f => !optedOut.Contains(f.SubjectId)).ToList();
-        var k = statistics.K;
-        if (persons.Count < k)
+        var aggregate = new StatisticsAggregate(groupBy);
+        var optOutOf = declaration.Purpose(purpose) is { OptOutAllowed: true } ? purpose : null;
+        await foreach (var customer in customers.ScanAsync(owner, optOutOf, cancellationToken).ConfigureAwait(false))
         {
-            var refusal = new ExchangeException(FailureKind.PermissionDenied, $"the aggregate would describe {persons.Count} persons, fewer than k = {k} (rule {PolicyRules.StatisticsBelowK})", PolicyRules.StatisticsBelowK);
+            aggregate.Add(CustomerRecord.Parser.ParseFrom(customer.Data));
+        }
+
+        var k = statistics.K;
+        if (aggregate.Persons < k)
+        {
+            var refusal = new ExchangeException(FailureKind.PermissionDenied, $"the aggregate would describe {aggregate.Persons} persons, fewer than k = {k} (rule {PolicyRules.StatisticsBelowK})", PolicyRules.StatisticsBelowK);
             throw await RefuseAsync(Fact(ProvisionOutcome.Refused, PolicyRules.StatisticsBelowK), refusal, cancellationToken).ConfigureAwait(false);
         }
 
-        var rows = persons.SelectMany(p => Keys(p.Record, groupBy).Select(key => (Key: key.Key, p.SubjectId, key.Vehicles, key.Billed))).ToList();
-        var grouped = rows.GroupBy(r => r.Key).Select(g => new StatisticsGroupResult(g.Key, g.Select(r => r.SubjectId).Distinct().LongCount(), g.Sum(r => r.Vehicles), g.Sum(r => r.Billed))).ToList();
-        var kept = grouped.Where(g => g.Persons >= k).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
-        var keptKeys = kept.Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
-        var suppressed = rows.Where(r => !keptKeys.Contains(r.Key)).Select(r => r.SubjectId)
-            .Except(rows.Where(r => keptKeys.Contains(r.Key)).Select(r => r.SubjectId)).LongCount();
+        var (kept, suppressed) = aggregate.Result(k);
         await recorder.RecordAsync([Fact(ProvisionOutcome.Provided, null)], cancellationToken).ConfigureAwait(false);
-        return new StatisticsResult(kept, suppressed, persons.Count, k, declaration.Version);
+        return new StatisticsResult(kept, suppressed, aggregate.Persons, k, declaration.Version);
     }
 
     /// <summary>Records (or withdraws) a person's opt-out, relayed by the owning garage.</summary>
@@ -272,33 +271,6 @@ public sealed class CustomerRecords(
             },
             cancellationToken).ConfigureAwait(false);
         return customer.SubjectId;
-    }
-
-    private static IEnumerable<(string Key, long Vehicles, long Billed)> Keys(CustomerRecord record, StatisticsDimension groupBy)
-    {
-        long BilledFor(string? vehicleRef) => record.Costs.Where(c => vehicleRef is null || c.VehicleRef == vehicleRef).Sum(c => c.BilledAmountYen);
-        switch (groupBy)
-        {
-            case StatisticsDimension.ModelCode:
-            case StatisticsDimension.FirstRegistrationYear:
-                foreach (var vehicle in record.Vehicles)
-                {
-                    var certificate = vehicle.InspectionCertificate;
-                    var key = groupBy == StatisticsDimension.ModelCode
-                        ? certificate?.ModelCode
-                        : certificate?.FirstRegistration?.Year.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                    yield return (string.IsNullOrEmpty(key) ? "(unknown)" : key, 1, BilledFor(vehicle.VehicleRef));
-                }
-
-                break;
-            case StatisticsDimension.Prefecture:
-                var prefecture = record.Contact?.Address?.Prefecture;
-                yield return (string.IsNullOrEmpty(prefecture) ? "(unknown)" : prefecture, record.Vehicles.Count, BilledFor(null));
-                break;
-            default:
-                yield return (record.OwnerParty, record.Vehicles.Count, BilledFor(null));
-                break;
-        }
     }
 
     // What free text may not be: too long, or naming a sensitive category.

@@ -43,6 +43,13 @@ public interface ICustomerStore
     /// <summary>The records matching <paramref name="filter"/>, in a stable order.</summary>
     Task<IReadOnlyList<StoredCustomer>> SearchAsync(CustomerFilter filter, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Every record of <paramref name="ownerParty"/> (null: of every garage), encoded, in a stable
+    /// order, leaving out the persons opted out of <paramref name="excludeOptedOutOf"/> when it is set.
+    /// Read from the database as the caller consumes them, so that no one holds them all.
+    /// </summary>
+    IAsyncEnumerable<EncodedCustomer> ScanAsync(string? ownerParty, string? excludeOptedOutOf, CancellationToken cancellationToken);
+
     /// <summary>Of <paramref name="subjectIds"/>, those opted out of <paramref name="purpose"/>.</summary>
     Task<IReadOnlySet<string>> OptedOutAsync(string purpose, IReadOnlyCollection<string> subjectIds, CancellationToken cancellationToken);
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Exchange.Contracts.V1;
 using Exchange.Domain.Records;
 using Exchange.Storage.Entities;
@@ -111,6 +112,26 @@ internal sealed class CustomerStore(ExchangeDbContext db, ConnectionLeases lease
 
         var rows = await query.OrderBy(c => c.Id).Take(filter.Limit).ToListAsync(cancellationToken).ConfigureAwait(false);
         return rows.Select(FromRow).ToList();
+    }
+
+    public async IAsyncEnumerable<EncodedCustomer> ScanAsync(string? ownerParty, string? excludeOptedOutOf, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var query = db.Customers.AsNoTracking();
+        if (ownerParty is not null)
+        {
+            query = query.Where(c => c.OwnerParty == ownerParty);
+        }
+
+        if (excludeOptedOutOf is not null)
+        {
+            query = query.Where(c => !db.OptOuts.Any(o => o.SubjectId == c.SubjectId && o.Purpose == excludeOptedOutOf));
+        }
+
+        var rows = query.OrderBy(c => c.Id).Select(c => new { c.SubjectId, c.Data, c.UpdatedAt }).AsAsyncEnumerable().WithCancellation(cancellationToken);
+        await foreach (var row in rows.ConfigureAwait(false))
+        {
+            yield return new EncodedCustomer(row.SubjectId, row.Data, row.UpdatedAt);
+        }
     }
 
     public async Task<IReadOnlySet<string>> OptedOutAsync(string purpose, IReadOnlyCollection<string> subjectIds, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using Exchange.Contracts.V1;
+using Exchange.Domain.Records;
 using Exchange.Host.Tests.Infrastructure;
 using Google.Protobuf;
 using Grpc.Core;
@@ -236,6 +237,32 @@ public sealed class RecordsServiceTests : IAsyncLifetime
         Assert.Equal(10, stats.K);
         var entry = Assert.Single(provided);
         Assert.Equal((ProvisionOutcome.Provided, null, "statistics"), (entry.Outcome, entry.SubjectId, entry.Purpose));
+    }
+
+    [Fact]
+    public async Task Statistics_cover_more_persons_than_a_statement_has_parameters_and_leave_out_those_who_opted_out()
+    {
+        // SQLite binds at most 32,766 parameters; the persons are never passed as a list of them.
+        const int Persons = 33_000;
+        var garage = As(Garage);
+        for (var first = 0; first < Persons; first += CustomerRecords.MaxBatch)
+        {
+            var batch = new PutCustomersRequest { Purpose = "after-sales" };
+            batch.Records.AddRange(Enumerable.Range(first, Math.Min(CustomerRecords.MaxBatch, Persons - first)).Select(i => Sample.Customer($"C{i:00000}", prefecture: i % 2 == 0 ? "山形県" : "宮城県")));
+            await garage.PutCustomersAsync(batch, cancellationToken: Ct);
+        }
+
+        await garage.SetOptOutAsync(new SetOptOutRequest { OwnerParty = Garage, CustomerRef = "C00000", Purpose = "statistics", OptedOut = true }, cancellationToken: Ct);
+
+        var stats = await As(Lotus).QueryStatisticsAsync(new StatisticsRequest { Purpose = "statistics", GroupBy = StatisticsDimension.Prefecture }, cancellationToken: Ct);
+
+        Assert.Equal(Persons - 1, stats.TotalPersons);
+        Assert.Equal([("宮城県", Persons / 2L), ("山形県", (Persons / 2L) - 1)], stats.Groups.Select(g => (g.Key, g.Persons)).OrderBy(g => g.Key, StringComparer.Ordinal));
+        Assert.Equal((Persons - 1) * 54_000L, stats.Groups.Sum(g => g.BilledAmountYen));
+
+        var otherGarage = new StatisticsRequest { Purpose = "statistics", GroupBy = StatisticsDimension.Prefecture, OwnerParty = "garage-elsewhere" };
+        var error = await Assert.ThrowsAsync<RpcException>(() => As(Lotus).QueryStatisticsAsync(otherGarage, cancellationToken: Ct).ResponseAsync);
+        Assert.Contains("describe 0 persons", error.Status.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
