@@ -50,6 +50,7 @@ try
 
     using var memory = MemorySampler.Start();
     ScenarioResult? unary = null, streamed = null, duplex = null, writes = null, reads = null, fixedRate = null;
+    StatisticsRun? statistics = null;
     if (options.Transport)
     {
         unary = Report.Scenario(await Scenarios.UnaryAsync(clients, options));
@@ -65,6 +66,7 @@ try
         var (writeResult, perWriter) = await RecordScenarios.BatchWritesAsync(channels.Select(c => new Records.RecordsClient(c)).ToArray(), options);
         writes = Report.Scenario(writeResult);
         var readers = readerChannels.Select(c => new Records.RecordsClient(c)).ToArray();
+        statistics = Report.Statistics(await RecordScenarios.StatisticsAsync(readers[0], CancellationToken.None));
         reads = Report.Scenario(await RecordScenarios.PurposeCheckedReadsAsync(readers, options, perWriter));
         if (options.ReadRate > 0)
         {
@@ -72,7 +74,7 @@ try
         }
     }
 
-    Report.Summary(new BenchFigures(unary, streamed, duplex, writes, reads, fixedRate, options.ReadRate), memory.PeakGcHeapBytes);
+    Report.Summary(new BenchFigures(unary, streamed, duplex, writes, reads, fixedRate, options.ReadRate, statistics), memory.PeakGcHeapBytes);
 }
 finally
 {

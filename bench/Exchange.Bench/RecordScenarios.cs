@@ -124,6 +124,35 @@ internal static class RecordScenarios
         return result with { Detail = log.Describe(result.Elapsed) };
     }
 
+    /// <summary>
+    /// One statistics query over every record the writes stored (grouped by model code, as the group
+    /// body would ask for them): how long it took, what it allocated, and how far the GC heap grew
+    /// above where it stood before, sampled every 10 ms (what holding the records would cost).
+    /// </summary>
+    public static async Task<StatisticsRun> StatisticsAsync(Records.RecordsClient groupBody, CancellationToken cancellationToken)
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        var allocated = GC.GetTotalAllocatedBytes(precise: true);
+        var peak = before;
+        using var sampling = new CancellationTokenSource();
+        var sampler = Task.Run(async () =>
+        {
+            while (!sampling.IsCancellationRequested)
+            {
+                peak = Math.Max(peak, GC.GetTotalMemory(forceFullCollection: false));
+                await Task.Delay(10, CancellationToken.None).ConfigureAwait(false);
+            }
+        }, CancellationToken.None);
+        var started = Stopwatch.GetTimestamp();
+        var reply = await groupBody.QueryStatisticsAsync(new StatisticsRequest { Purpose = "statistics", GroupBy = StatisticsDimension.ModelCode }, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        await sampling.CancelAsync().ConfigureAwait(false);
+        await sampler.ConfigureAwait(false);
+        return new StatisticsRun(reply.TotalPersons, elapsed, GC.GetTotalAllocatedBytes(precise: true) - allocated, Math.Max(0, peak - before));
+    }
+
     // The random customer is chosen before the first await, so callers of one worker share its Random safely.
     private static async Task ReadAsync(Records.RecordsClient client, Random random, BenchOptions options, long perWriter, Measurement run)
     {
@@ -177,3 +206,6 @@ internal static class RecordScenarios
         return record;
     }
 }
+
+/// <summary>What one statistics query over the stored records cost.</summary>
+internal sealed record StatisticsRun(long Persons, TimeSpan Elapsed, long AllocatedBytes, long HeapGrowthBytes);

@@ -41,6 +41,12 @@ internal static class Report
         return r;
     }
 
+    public static StatisticsRun Statistics(StatisticsRun r)
+    {
+        Line($"  statistics by model code over {r.Persons:N0} persons: {r.Elapsed.TotalMilliseconds:N0} ms; {r.AllocatedBytes / 1048576.0:N0} MiB allocated (client and hub); GC heap {r.HeapGrowthBytes / 1048576.0:N0} MiB above its size before at most");
+        return r;
+    }
+
     /// <summary>The table of figures against their targets, then the same figures one per line for scripts.</summary>
     public static void Summary(BenchFigures figures, long peakGcHeapBytes)
     {
@@ -76,6 +82,12 @@ internal static class Report
         // The latency target is for 10,000 reads/s: checked when at least that many were offered.
         Rate(FormattableString.Invariant($"reads/s served when {figures.OfferedReadRate:N0}/s are offered"), "fixed_rate_reads_per_second", figures.FixedRateReads);
         Latency("read latency at that rate", "fixed_rate_read_latency", figures.FixedRateReads, figures.OfferedReadRate >= 10_000 ? 5 : 0);
+        if (figures.Statistics is { } statistics)
+        {
+            rows.Add(("statistics query over the records, time", "statistics_ms", statistics.Elapsed.TotalMilliseconds, FormattableString.Invariant($"{statistics.Elapsed.TotalMilliseconds:N0} ms"), "", ""));
+            rows.Add(("statistics query, GC heap growth", "statistics_heap_growth_mib", statistics.HeapGrowthBytes / 1048576.0, FormattableString.Invariant($"{statistics.HeapGrowthBytes / 1048576.0:N0} MiB"), "", ""));
+        }
+
         rows.Add(("peak working set (process)", "peak_working_set_mib", peakWorkingSet, FormattableString.Invariant($"{peakWorkingSet:N0} MiB"), "", ""));
         rows.Add(("peak GC heap (sampled)", "peak_gc_heap_mib", gcHeap, FormattableString.Invariant($"{gcHeap:N0} MiB"), "", ""));
         rows.Add(("cores", "cores", Environment.ProcessorCount, FormattableString.Invariant($"{Environment.ProcessorCount}"), "", ""));
@@ -110,4 +122,4 @@ internal static class Report
 }
 
 /// <summary>The scenarios that ran (null: skipped), and the reads/s the fixed-rate one offered.</summary>
-internal sealed record BenchFigures(ScenarioResult? Unary, ScenarioResult? Streamed, ScenarioResult? Duplex, ScenarioResult? Writes, ScenarioResult? Reads, ScenarioResult? FixedRateReads, int OfferedReadRate);
+internal sealed record BenchFigures(ScenarioResult? Unary, ScenarioResult? Streamed, ScenarioResult? Duplex, ScenarioResult? Writes, ScenarioResult? Reads, ScenarioResult? FixedRateReads, int OfferedReadRate, StatisticsRun? Statistics);
