@@ -52,6 +52,9 @@ public sealed class CustomerRecords(
     TimeProvider time)
 {
     private const int MaxSearch = 1000;
+
+    // Each is one bound parameter of the search (SQLite binds at most 32,766); a recall names a few.
+    private const int MaxModelCodes = 1000;
     private const int MaxRefLength = 64;
     private const int MaxTextLength = 2000;
 
@@ -165,6 +168,11 @@ public sealed class CustomerRecords(
     /// <summary>Finds records for <paramref name="purpose"/>; persons who opted out of it are left out.</summary>
     public async Task<IReadOnlyList<ProvidedRecord>> SearchAsync(CallContext call, string purpose, IReadOnlyCollection<string> items, CustomerFilter filter, CancellationToken cancellationToken)
     {
+        if (filter.ModelCodes.Count > MaxModelCodes)
+        {
+            throw new ExchangeException(FailureKind.InvalidArgument, $"a search names at most {MaxModelCodes} model codes, not {filter.ModelCodes.Count}");
+        }
+
         var now = time.GetUtcNow();
         var declaration = await declarations.InForceAsync(now, cancellationToken).ConfigureAwait(false);
         var caller = call.Caller;

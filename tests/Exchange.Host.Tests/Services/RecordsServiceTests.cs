@@ -167,6 +167,24 @@ public sealed class RecordsServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Search_naming_more_model_codes_than_it_may_is_refused_and_records_nothing()
+    {
+        await WriteCustomersAsync(Sample.Customer("C001"));
+        var request = new SearchCustomersRequest { Purpose = "recall", Items = { "contact" } };
+        request.ModelCodes.AddRange(Enumerable.Range(0, 1001).Select(i => $"DAA-M{i}"));
+
+        var entries = await _hub.EntriesDuringAsync(async () =>
+        {
+            using var call = As(Lotus).SearchCustomers(request, cancellationToken: Ct);
+            var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.ReadAllAsync(Ct).ToListAsync(Ct).AsTask());
+            Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+            Assert.Contains("at most 1000 model codes, not 1001", error.Status.Detail, StringComparison.Ordinal);
+        });
+
+        Assert.Empty(entries);
+    }
+
+    [Fact]
     public async Task Recall_cannot_be_opted_out_of()
     {
         await WriteCustomersAsync(Sample.Customer("C001"));
