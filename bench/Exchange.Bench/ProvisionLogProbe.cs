@@ -16,6 +16,7 @@ internal sealed class ProvisionLogProbe : IDisposable
     private const string HostingMeterName = "Microsoft.AspNetCore.Hosting";
     private const string RequestDuration = "http.server.request.duration";
     private readonly LatencyHistogram _waitLatencies = new();
+    private readonly LatencyHistogram _commitLatencies = new();
     private readonly LatencyHistogram _hubLatencies = new();
     private readonly MeterListener _listener = new();
     private readonly Lock _lock = new();
@@ -44,7 +45,7 @@ internal sealed class ProvisionLogProbe : IDisposable
         lock (_lock)
         {
             return _commits.Count == 0 ? "" : FormattableString.Invariant(
-                $"    provision log: {_commits.Count / window.TotalSeconds:N0} commits/s of {_entries.Sum / _entries.Count:F1} entries; a commit took {_commits.Sum / _commits.Count:F2} ms, a call waited {_waits.Sum / Math.Max(1, _waits.Count):F2} ms for its entries (p99 {_waitLatencies.Percentile(0.99):F2} ms); {_folds.Count / window.TotalSeconds:N0} folds/s into the database of {_folded.Sum / Math.Max(1, _folded.Count):F0} entries taking {_folds.Sum / Math.Max(1, _folds.Count):F1} ms (means)\n") + FormattableString.Invariant(
+                $"    provision log: {_commits.Count / window.TotalSeconds:N0} commits/s of {_entries.Sum / _entries.Count:F1} entries; a commit took {_commits.Sum / _commits.Count:F2} ms (p99 {_commitLatencies.Percentile(0.99):F2} ms), a call waited {_waits.Sum / Math.Max(1, _waits.Count):F2} ms for its entries (p99 {_waitLatencies.Percentile(0.99):F2} ms); {_folds.Count / window.TotalSeconds:N0} folds/s into the database of {_folded.Sum / Math.Max(1, _folded.Count):F0} entries taking {_folds.Sum / Math.Max(1, _folds.Count):F1} ms (means)\n") + FormattableString.Invariant(
                 $"    in the hub, from request headers to response: p50 {_hubLatencies.Percentile(0.5):F2} ms, p99 {_hubLatencies.Percentile(0.99):F2} ms");
         }
     }
@@ -64,6 +65,7 @@ internal sealed class ProvisionLogProbe : IDisposable
             {
                 case "exchange.provision_log.commit.duration":
                     _commits = (_commits.Count + 1, _commits.Sum + value);
+                    _commitLatencies.RecordMicroseconds((long)(value * 1000));
                     break;
                 case "exchange.provision_log.commit.entries":
                     _entries = (_entries.Count + 1, _entries.Sum + value);
