@@ -38,6 +38,9 @@ public static class StorageServiceCollectionExtensions
 
     private static IServiceCollection AddExchangeStores(this IServiceCollection services)
     {
+        // Leased from the pool when a store first uses it: most calls (reads) never do, and a lease
+        // and its reset are a measurable share of a read.
+        services.AddScoped(sp => new Lazy<ExchangeDbContext>(sp.GetRequiredService<ExchangeDbContext>));
         services.AddSingleton<WriteGate>();
         services.AddScoped<UnitOfWork>();
         services.AddScoped<IUnitOfWork>(sp => sp.GetRequiredService<UnitOfWork>());

@@ -4,11 +4,13 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Exchange.Storage.Stores;
 
-internal sealed class CertificateStore(ExchangeDbContext db) : ICertificateStore
+internal sealed class CertificateStore(Lazy<ExchangeDbContext> context) : ICertificateStore
 {
+    private ExchangeDbContext Db => context.Value;
+
     public Task AddRequestAsync(SigningRequestRecord request, CancellationToken cancellationToken)
     {
-        db.SigningRequests.Add(new SigningRequestRow
+        Db.SigningRequests.Add(new SigningRequestRow
         {
             Id = request.Id,
             PartyId = request.PartyId,
@@ -23,11 +25,11 @@ internal sealed class CertificateStore(ExchangeDbContext db) : ICertificateStore
     }
 
     public async Task<SigningRequestRecord?> FindRequestAsync(string id, CancellationToken cancellationToken) =>
-        await db.SigningRequests.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, cancellationToken).ConfigureAwait(false) is { } row ? Request(row) : null;
+        await Db.SigningRequests.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, cancellationToken).ConfigureAwait(false) is { } row ? Request(row) : null;
 
     public async Task<IReadOnlyList<SigningRequestRecord>> ListRequestsAsync(string? partyId, SigningRequestStatus? status, CancellationToken cancellationToken)
     {
-        var query = db.SigningRequests.AsNoTracking();
+        var query = Db.SigningRequests.AsNoTracking();
         if (partyId is not null)
         {
             query = query.Where(r => r.PartyId == partyId);
@@ -49,7 +51,7 @@ internal sealed class CertificateStore(ExchangeDbContext db) : ICertificateStore
         // two hub instances), exactly one updates the row.
         var pending = nameof(SigningRequestStatus.Pending);
         var name = status.ToString();
-        return await db.SigningRequests
+        return await Db.SigningRequests
             .Where(r => r.Id == id && r.Status == pending)
             .ExecuteUpdateAsync(
                 u => u.SetProperty(r => r.Status, name).SetProperty(r => r.DecidedAt, at).SetProperty(r => r.DecidedBy, decidedBy)
@@ -60,7 +62,7 @@ internal sealed class CertificateStore(ExchangeDbContext db) : ICertificateStore
 
     public Task AddCertificateAsync(CertificateRecord certificate, CancellationToken cancellationToken)
     {
-        db.IssuedCertificates.Add(new IssuedCertificateRow
+        Db.IssuedCertificates.Add(new IssuedCertificateRow
         {
             SerialNumber = certificate.SerialNumber,
             PartyId = certificate.PartyId,
@@ -79,17 +81,17 @@ internal sealed class CertificateStore(ExchangeDbContext db) : ICertificateStore
     }
 
     public async Task<CertificateRecord?> FindCertificateAsync(string serialNumber, CancellationToken cancellationToken) =>
-        (await WithRevocationsAsync(db.IssuedCertificates.Where(c => c.SerialNumber == serialNumber), cancellationToken).ConfigureAwait(false)).FirstOrDefault();
+        (await WithRevocationsAsync(Db.IssuedCertificates.Where(c => c.SerialNumber == serialNumber), cancellationToken).ConfigureAwait(false)).FirstOrDefault();
 
     public async Task<CertificateRecord?> FindByPublicKeyAsync(string publicKeySha256, CancellationToken cancellationToken) =>
-        (await WithRevocationsAsync(db.IssuedCertificates.Where(c => c.PublicKeySha256 == publicKeySha256).OrderBy(c => c.SerialNumber).Take(1), cancellationToken).ConfigureAwait(false)).FirstOrDefault();
+        (await WithRevocationsAsync(Db.IssuedCertificates.Where(c => c.PublicKeySha256 == publicKeySha256).OrderBy(c => c.SerialNumber).Take(1), cancellationToken).ConfigureAwait(false)).FirstOrDefault();
 
     public async Task<IReadOnlyList<CertificateRecord>> ListCertificatesAsync(string? partyId, CancellationToken cancellationToken) =>
-        await WithRevocationsAsync(partyId is null ? db.IssuedCertificates : db.IssuedCertificates.Where(c => c.PartyId == partyId), cancellationToken).ConfigureAwait(false);
+        await WithRevocationsAsync(partyId is null ? Db.IssuedCertificates : Db.IssuedCertificates.Where(c => c.PartyId == partyId), cancellationToken).ConfigureAwait(false);
 
     public Task AddRevocationAsync(RevocationRecord revocation, CancellationToken cancellationToken)
     {
-        db.CertificateRevocations.Add(new CertificateRevocationRow
+        Db.CertificateRevocations.Add(new CertificateRevocationRow
         {
             SerialNumber = revocation.SerialNumber,
             PartyId = revocation.PartyId,
@@ -102,10 +104,10 @@ internal sealed class CertificateStore(ExchangeDbContext db) : ICertificateStore
     }
 
     public async Task<RevocationRecord?> FindRevocationAsync(string serialNumber, CancellationToken cancellationToken) =>
-        await db.CertificateRevocations.AsNoTracking().FirstOrDefaultAsync(r => r.SerialNumber == serialNumber, cancellationToken).ConfigureAwait(false) is { } row ? Revocation(row) : null;
+        await Db.CertificateRevocations.AsNoTracking().FirstOrDefaultAsync(r => r.SerialNumber == serialNumber, cancellationToken).ConfigureAwait(false) is { } row ? Revocation(row) : null;
 
     public async Task<IReadOnlyList<RevocationRecord>> ListRevocationsAsync(CancellationToken cancellationToken) =>
-        (await db.CertificateRevocations.AsNoTracking().OrderBy(r => r.RevokedAt).ToListAsync(cancellationToken).ConfigureAwait(false)).Select(Revocation).ToList();
+        (await Db.CertificateRevocations.AsNoTracking().OrderBy(r => r.RevokedAt).ToListAsync(cancellationToken).ConfigureAwait(false)).Select(Revocation).ToList();
 
     internal static RevocationRecord Revocation(CertificateRevocationRow row) =>
         new(row.SerialNumber, row.PartyId, row.RevokedAt, (RevocationReason)row.Reason, row.Note, row.RevokedBy);
@@ -117,7 +119,7 @@ internal sealed class CertificateStore(ExchangeDbContext db) : ICertificateStore
     private async Task<List<CertificateRecord>> WithRevocationsAsync(IQueryable<IssuedCertificateRow> certificates, CancellationToken cancellationToken)
     {
         var rows = await certificates.AsNoTracking()
-            .GroupJoin(db.CertificateRevocations.AsNoTracking(), c => c.SerialNumber, r => r.SerialNumber, (c, r) => new { Certificate = c, Revocations = r })
+            .GroupJoin(Db.CertificateRevocations.AsNoTracking(), c => c.SerialNumber, r => r.SerialNumber, (c, r) => new { Certificate = c, Revocations = r })
             .SelectMany(x => x.Revocations.DefaultIfEmpty(), (x, r) => new { x.Certificate, Revocation = r })
             .ToListAsync(cancellationToken).ConfigureAwait(false);
         return rows

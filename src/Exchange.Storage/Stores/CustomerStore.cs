@@ -8,8 +8,10 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Exchange.Storage.Stores;
 
-internal sealed class CustomerStore(ExchangeDbContext db, ConnectionLeases leases) : ICustomerStore
+internal sealed class CustomerStore(Lazy<ExchangeDbContext> context, ConnectionLeases leases) : ICustomerStore
 {
+    private ExchangeDbContext Db => context.Value;
+
     // Read on every purpose-checked read: the record and the person's opt-out in one statement.
     private static readonly SqlText FindSql = new(n =>
         $"SELECT c.{n.Column<CustomerRow>(nameof(CustomerRow.SubjectId))}, c.{n.Column<CustomerRow>(nameof(CustomerRow.Data))}, c.{n.Column<CustomerRow>(nameof(CustomerRow.UpdatedAt))}, " +
@@ -47,8 +49,8 @@ internal sealed class CustomerStore(ExchangeDbContext db, ConnectionLeases lease
     {
         // New records, most of a batch, are inserted without change tracking; the insert itself
         // tells which exist already (it inserts nothing), and only those are loaded and replaced.
-        using var insertCustomer = RowInserter<CustomerRow>.Create(db, returnKey: true, unlessExists: [nameof(CustomerRow.OwnerParty), nameof(CustomerRow.CustomerRef)]);
-        using var insertVehicle = RowInserter<VehicleIndexRow>.Create(db);
+        using var insertCustomer = RowInserter<CustomerRow>.Create(Db, returnKey: true, unlessExists: [nameof(CustomerRow.OwnerParty), nameof(CustomerRow.CustomerRef)]);
+        using var insertVehicle = RowInserter<VehicleIndexRow>.Create(Db);
         var created = new bool[customers.Count];
         var replaced = new List<int>();
         for (var i = 0; i < customers.Count; i++)
@@ -74,7 +76,7 @@ internal sealed class CustomerStore(ExchangeDbContext db, ConnectionLeases lease
         {
             var byRef = garage.ToDictionary(c => c.Record.CustomerRef, StringComparer.Ordinal);
             var refs = byRef.Keys.ToList();
-            var rows = await db.Customers.Include(c => c.Vehicles).Where(c => c.OwnerParty == garage.Key && refs.Contains(c.CustomerRef))
+            var rows = await Db.Customers.Include(c => c.Vehicles).Where(c => c.OwnerParty == garage.Key && refs.Contains(c.CustomerRef))
                 .ToListAsync(cancellationToken).ConfigureAwait(false);
             foreach (var row in rows)
             {
@@ -87,13 +89,13 @@ internal sealed class CustomerStore(ExchangeDbContext db, ConnectionLeases lease
             }
         }
 
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        await Db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         return created;
     }
 
     public async Task<IReadOnlyList<StoredCustomer>> SearchAsync(CustomerFilter filter, CancellationToken cancellationToken)
     {
-        var query = db.Customers.AsNoTracking();
+        var query = Db.Customers.AsNoTracking();
         if (filter.OwnerParty is not null)
         {
             query = query.Where(c => c.OwnerParty == filter.OwnerParty);
@@ -116,7 +118,7 @@ internal sealed class CustomerStore(ExchangeDbContext db, ConnectionLeases lease
 
     public async IAsyncEnumerable<EncodedCustomer> ScanAsync(string? ownerParty, string? excludeOptedOutOf, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var query = db.Customers.AsNoTracking();
+        var query = Db.Customers.AsNoTracking();
         if (ownerParty is not null)
         {
             query = query.Where(c => c.OwnerParty == ownerParty);
@@ -124,7 +126,7 @@ internal sealed class CustomerStore(ExchangeDbContext db, ConnectionLeases lease
 
         if (excludeOptedOutOf is not null)
         {
-            query = query.Where(c => !db.OptOuts.Any(o => o.SubjectId == c.SubjectId && o.Purpose == excludeOptedOutOf));
+            query = query.Where(c => !Db.OptOuts.Any(o => o.SubjectId == c.SubjectId && o.Purpose == excludeOptedOutOf));
         }
 
         var rows = query.OrderBy(c => c.Id).Select(c => new { c.SubjectId, c.Data, c.UpdatedAt }).AsAsyncEnumerable().WithCancellation(cancellationToken);
@@ -137,23 +139,23 @@ internal sealed class CustomerStore(ExchangeDbContext db, ConnectionLeases lease
     public async Task<IReadOnlySet<string>> OptedOutAsync(string purpose, IReadOnlyCollection<string> subjectIds, CancellationToken cancellationToken)
     {
         var subjects = subjectIds.ToList();
-        var found = await db.OptOuts.AsNoTracking().Where(o => o.Purpose == purpose && subjects.Contains(o.SubjectId)).Select(o => o.SubjectId).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var found = await Db.OptOuts.AsNoTracking().Where(o => o.Purpose == purpose && subjects.Contains(o.SubjectId)).Select(o => o.SubjectId).ToListAsync(cancellationToken).ConfigureAwait(false);
         return found.ToHashSet(StringComparer.Ordinal);
     }
 
     public async Task SetOptOutAsync(string subjectId, string purpose, bool optedOut, DateTimeOffset at, CancellationToken cancellationToken)
     {
-        var row = await db.OptOuts.FindAsync([subjectId, purpose], cancellationToken).ConfigureAwait(false);
+        var row = await Db.OptOuts.FindAsync([subjectId, purpose], cancellationToken).ConfigureAwait(false);
         if (optedOut && row is null)
         {
-            db.OptOuts.Add(new OptOutRow { SubjectId = subjectId, Purpose = purpose, At = at });
+            Db.OptOuts.Add(new OptOutRow { SubjectId = subjectId, Purpose = purpose, At = at });
         }
         else if (!optedOut && row is not null)
         {
-            db.OptOuts.Remove(row);
+            Db.OptOuts.Remove(row);
         }
 
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        await Db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private static StoredCustomer FromRow(CustomerRow row) => new(row.SubjectId, CustomerRecord.Parser.ParseFrom(row.Data), row.UpdatedAt);

@@ -9,8 +9,10 @@ using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Exchange.Storage.Stores;
 
-internal sealed class ProvisionLogStore(ExchangeDbContext db, ConnectionLeases leases, GroupCommitProvisionRecorder recorder, UnitOfWork unitOfWork) : IProvisionLogStore
+internal sealed class ProvisionLogStore(Lazy<ExchangeDbContext> context, ConnectionLeases leases, GroupCommitProvisionRecorder recorder, UnitOfWork unitOfWork) : IProvisionLogStore
 {
+    private ExchangeDbContext Db => context.Value;
+
     /// <summary>The chain's head: its sequence and entry hash.</summary>
     internal static readonly SqlText HeadSql = new(n =>
     {
@@ -20,12 +22,12 @@ internal sealed class ProvisionLogStore(ExchangeDbContext db, ConnectionLeases l
 
     public async Task<IReadOnlyList<ChainedProvision>> AppendAsync(IReadOnlyList<ProvisionFact> facts, CancellationToken cancellationToken)
     {
-        var transaction = db.Database.CurrentTransaction?.GetDbTransaction()
+        var transaction = Db.Database.CurrentTransaction?.GetDbTransaction()
             ?? throw new InvalidOperationException("Provision-log entries are appended inside a unit of work only.");
         using var head = transaction.Connection!.CreateCommand();
         head.Transaction = transaction;
         head.CommandText = HeadSql.For(leases.Names);
-        using var insert = RowInserter<ProvisionEntryRow>.Create(db);
+        using var insert = RowInserter<ProvisionEntryRow>.Create(Db);
         return await AppendAsync(head, insert, facts, cancellationToken).ConfigureAwait(false);
     }
 
@@ -58,7 +60,7 @@ internal sealed class ProvisionLogStore(ExchangeDbContext db, ConnectionLeases l
     public async IAsyncEnumerable<ChainedProvision> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await FoldJournalAsync(cancellationToken).ConfigureAwait(false);
-        await foreach (var row in db.ProvisionEntries.AsNoTracking().OrderBy(p => p.Sequence).AsAsyncEnumerable().WithCancellation(cancellationToken).ConfigureAwait(false))
+        await foreach (var row in Db.ProvisionEntries.AsNoTracking().OrderBy(p => p.Sequence).AsAsyncEnumerable().WithCancellation(cancellationToken).ConfigureAwait(false))
         {
             yield return FromRow(row);
         }
@@ -71,11 +73,11 @@ internal sealed class ProvisionLogStore(ExchangeDbContext db, ConnectionLeases l
         // The indexed entries and the tail not indexed yet, in one statement: one snapshot, so an
         // indexing pass committing meanwhile neither hides an entry nor shows it twice.
         var watermark = IndexedThrough;
-        var indexed = from s in db.ProvisionSubjects
+        var indexed = from s in Db.ProvisionSubjects
                       where s.SubjectId == subjectId && s.Sequence <= (watermark.Max() ?? 0)
-                      join p in db.ProvisionEntries on s.Sequence equals p.Sequence
+                      join p in Db.ProvisionEntries on s.Sequence equals p.Sequence
                       select p;
-        var tail = db.ProvisionEntries.Where(p => p.Sequence > (watermark.Max() ?? 0) && p.SubjectId == subjectId);
+        var tail = Db.ProvisionEntries.Where(p => p.Sequence > (watermark.Max() ?? 0) && p.SubjectId == subjectId);
         return (await indexed.Concat(tail).AsNoTracking().OrderBy(p => p.Sequence).ToListAsync(cancellationToken).ConfigureAwait(false))
             .Select(FromRow).ToList();
     }
@@ -84,20 +86,20 @@ internal sealed class ProvisionLogStore(ExchangeDbContext db, ConnectionLeases l
     {
         // In one statement, so that an indexing pass committing meanwhile is seen whole or not at all.
         var watermark = IndexedThrough;
-        var stray = from s in db.ProvisionSubjects
-                    join p in db.ProvisionEntries on s.Sequence equals p.Sequence into entries
+        var stray = from s in Db.ProvisionSubjects
+                    join p in Db.ProvisionEntries on s.Sequence equals p.Sequence into entries
                     from p in entries.DefaultIfEmpty()
                     where p == null || p.SubjectId != s.SubjectId || s.Sequence > (watermark.Max() ?? 0)
                     select s.Sequence;
-        var missing = from p in db.ProvisionEntries
+        var missing = from p in Db.ProvisionEntries
                       where p.SubjectId != null && p.Sequence <= (watermark.Max() ?? 0)
-                          && !db.ProvisionSubjects.Any(s => s.SubjectId == p.SubjectId && s.Sequence == p.Sequence)
+                          && !Db.ProvisionSubjects.Any(s => s.SubjectId == p.SubjectId && s.Sequence == p.Sequence)
                       select p.Sequence;
         return stray.Concat(missing).OrderBy(sequence => sequence).Select(sequence => (long?)sequence).FirstOrDefaultAsync(cancellationToken);
     }
 
     // Through which sequence the lookup by person is filled, as a subquery (one row, or none on a database not migrated).
-    private IQueryable<long?> IndexedThrough => db.SubjectIndexState.Select(i => (long?)i.IndexedThrough);
+    private IQueryable<long?> IndexedThrough => Db.SubjectIndexState.Select(i => (long?)i.IndexedThrough);
 
     public async Task<ChainedProvision?> HeadAsync(CancellationToken cancellationToken)
     {
@@ -106,13 +108,13 @@ internal sealed class ProvisionLogStore(ExchangeDbContext db, ConnectionLeases l
     }
 
     public async Task<IReadOnlyList<ProvisionCheckpoint>> ListCheckpointsAsync(CancellationToken cancellationToken) =>
-        (await db.Checkpoints.AsNoTracking().OrderBy(c => c.Sequence).ToListAsync(cancellationToken).ConfigureAwait(false))
+        (await Db.Checkpoints.AsNoTracking().OrderBy(c => c.Sequence).ToListAsync(cancellationToken).ConfigureAwait(false))
         .Select(c => new ProvisionCheckpoint(c.Sequence, c.EntryHash, c.SignedAt, c.Signature)).ToList();
 
     public async Task AddCheckpointAsync(ProvisionCheckpoint checkpoint, CancellationToken cancellationToken)
     {
-        db.Checkpoints.Add(new CheckpointRow { Sequence = checkpoint.Sequence, EntryHash = checkpoint.EntryHash, SignedAt = checkpoint.SignedAt, Signature = checkpoint.Signature });
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        Db.Checkpoints.Add(new CheckpointRow { Sequence = checkpoint.Sequence, EntryHash = checkpoint.EntryHash, SignedAt = checkpoint.SignedAt, Signature = checkpoint.Signature });
+        await Db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
     }
 
     internal static ChainedProvision FromRow(ProvisionEntryRow row) => new(
@@ -155,7 +157,7 @@ internal sealed class ProvisionLogStore(ExchangeDbContext db, ConnectionLeases l
     // Entries committed to the journal are part of the log: fold them into the chain before reading it.
     private async Task FoldJournalAsync(CancellationToken cancellationToken)
     {
-        var transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        var transaction = Db.Database.CurrentTransaction?.GetDbTransaction();
         if (transaction is null)
         {
             try
@@ -188,5 +190,5 @@ internal sealed class ProvisionLogStore(ExchangeDbContext db, ConnectionLeases l
     }
 
     private Task<ProvisionEntryRow?> HeadRowAsync(CancellationToken cancellationToken) =>
-        db.ProvisionEntries.AsNoTracking().OrderByDescending(p => p.Sequence).FirstOrDefaultAsync(cancellationToken);
+        Db.ProvisionEntries.AsNoTracking().OrderByDescending(p => p.Sequence).FirstOrDefaultAsync(cancellationToken);
 }

@@ -5,16 +5,18 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Exchange.Storage.Stores;
 
-internal sealed class PartyRegistryStore(ExchangeDbContext db) : IPartyRegistryStore
+internal sealed class PartyRegistryStore(Lazy<ExchangeDbContext> context) : IPartyRegistryStore
 {
+    private ExchangeDbContext Db => context.Value;
+
     public async Task<PartyDetails?> FindAsync(string partyId, CancellationToken cancellationToken) =>
-        await db.Parties.AsNoTracking().FirstOrDefaultAsync(p => p.Id == partyId, cancellationToken).ConfigureAwait(false) is { } row
+        await Db.Parties.AsNoTracking().FirstOrDefaultAsync(p => p.Id == partyId, cancellationToken).ConfigureAwait(false) is { } row
             ? Details(row)
             : null;
 
     public async Task<IReadOnlyList<PartyDetails>> ListAsync(PartyRole? role, PartyStatus? status, CancellationToken cancellationToken)
     {
-        var query = db.Parties.AsNoTracking();
+        var query = Db.Parties.AsNoTracking();
         if (role is { } r)
         {
             var wire = r.ToWire();
@@ -33,13 +35,13 @@ internal sealed class PartyRegistryStore(ExchangeDbContext db) : IPartyRegistryS
     public Task AddAsync(PartyDetails party, CancellationToken cancellationToken)
     {
         var p = party.Party;
-        db.Parties.Add(new PartyRow { Id = p.Id, Role = p.Role.ToWire(), Status = p.Status.ToString(), NameJa = p.NameJa, NameEn = p.NameEn, Contact = party.Contact, CreatedAt = party.CreatedAt, UpdatedAt = party.UpdatedAt });
+        Db.Parties.Add(new PartyRow { Id = p.Id, Role = p.Role.ToWire(), Status = p.Status.ToString(), NameJa = p.NameJa, NameEn = p.NameEn, Contact = party.Contact, CreatedAt = party.CreatedAt, UpdatedAt = party.UpdatedAt });
         return Task.CompletedTask;
     }
 
     public async Task SetStatusAsync(string partyId, PartyStatus status, DateTimeOffset at, CancellationToken cancellationToken)
     {
-        var row = await db.Parties.FirstAsync(p => p.Id == partyId, cancellationToken).ConfigureAwait(false);
+        var row = await Db.Parties.FirstAsync(p => p.Id == partyId, cancellationToken).ConfigureAwait(false);
         row.Status = status.ToString();
         row.UpdatedAt = at;
     }
@@ -47,8 +49,10 @@ internal sealed class PartyRegistryStore(ExchangeDbContext db) : IPartyRegistryS
     private static PartyDetails Details(PartyRow row) => new(PartyDirectory.FromRow(row), row.Contact, row.CreatedAt, row.UpdatedAt);
 }
 
-internal sealed class AuthorisationRegistryStore(ExchangeDbContext db) : IAuthorisationRegistryStore
+internal sealed class AuthorisationRegistryStore(Lazy<ExchangeDbContext> context) : IAuthorisationRegistryStore
 {
+    private ExchangeDbContext Db => context.Value;
+
     public async Task<RecordedAuthorisation> AddAsync(VendorAuthorisation authorisation, string recordedBy, DateTimeOffset at, CancellationToken cancellationToken)
     {
         var row = new VendorAuthorisationRow
@@ -61,18 +65,18 @@ internal sealed class AuthorisationRegistryStore(ExchangeDbContext db) : IAuthor
             RecordedAt = at,
             RecordedBy = recordedBy,
         };
-        db.VendorAuthorisations.Add(row);
+        Db.VendorAuthorisations.Add(row);
         // The ID is the database's; the surrounding transaction still decides whether it stays.
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        await Db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         return Recorded(row);
     }
 
     public async Task<RecordedAuthorisation?> FindAsync(long id, CancellationToken cancellationToken) =>
-        await db.VendorAuthorisations.AsNoTracking().FirstOrDefaultAsync(a => a.Id == id, cancellationToken).ConfigureAwait(false) is { } row ? Recorded(row) : null;
+        await Db.VendorAuthorisations.AsNoTracking().FirstOrDefaultAsync(a => a.Id == id, cancellationToken).ConfigureAwait(false) is { } row ? Recorded(row) : null;
 
     public async Task<IReadOnlyList<RecordedAuthorisation>> ListAsync(string? garageId, string? vendorId, CancellationToken cancellationToken)
     {
-        var query = db.VendorAuthorisations.AsNoTracking();
+        var query = Db.VendorAuthorisations.AsNoTracking();
         if (garageId is not null)
         {
             query = query.Where(a => a.GarageId == garageId);
@@ -88,7 +92,7 @@ internal sealed class AuthorisationRegistryStore(ExchangeDbContext db) : IAuthor
 
     public async Task<RecordedAuthorisation> RevokeAsync(long id, string revokedBy, DateTimeOffset at, CancellationToken cancellationToken)
     {
-        var row = await db.VendorAuthorisations.FirstAsync(a => a.Id == id, cancellationToken).ConfigureAwait(false);
+        var row = await Db.VendorAuthorisations.FirstAsync(a => a.Id == id, cancellationToken).ConfigureAwait(false);
         row.RevokedAt = at;
         row.RevokedBy = revokedBy;
         if (row.ValidUntil is null || row.ValidUntil > at)
@@ -108,17 +112,19 @@ internal sealed class AuthorisationRegistryStore(ExchangeDbContext db) : IAuthor
         row.RevokedBy);
 }
 
-internal sealed class HubAuditLogStore(ExchangeDbContext db) : IHubAuditLog
+internal sealed class HubAuditLogStore(Lazy<ExchangeDbContext> context) : IHubAuditLog
 {
+    private ExchangeDbContext Db => context.Value;
+
     public Task AppendAsync(HubAuditEvent auditEvent, CancellationToken cancellationToken)
     {
-        db.HubAudit.Add(new HubAuditRow { Time = auditEvent.Time, Actor = auditEvent.Actor, Action = auditEvent.Action, Subject = auditEvent.Subject, Details = auditEvent.Details });
+        Db.HubAudit.Add(new HubAuditRow { Time = auditEvent.Time, Actor = auditEvent.Actor, Action = auditEvent.Action, Subject = auditEvent.Subject, Details = auditEvent.Details });
         return Task.CompletedTask;
     }
 
     public async Task<IReadOnlyList<RecordedAuditEvent>> ListAsync(AuditQuery query, CancellationToken cancellationToken)
     {
-        var rows = db.HubAudit.AsNoTracking();
+        var rows = Db.HubAudit.AsNoTracking();
         if (!string.IsNullOrEmpty(query.Subject))
         {
             rows = rows.Where(a => a.Subject == query.Subject);

@@ -48,14 +48,16 @@ internal sealed class WriteGate : IDisposable
     public void Dispose() => Semaphore.Dispose();
 }
 
-internal sealed class UnitOfWork(ExchangeDbContext db, WriteGate gate) : IUnitOfWork
+internal sealed class UnitOfWork(Lazy<ExchangeDbContext> context, WriteGate gate) : IUnitOfWork
 {
+    private ExchangeDbContext Db => context.Value;
+
     private readonly List<Action> _afterCommit = [];
 
     /// <summary>Runs <paramref name="action"/> once the current transaction commits, or now when none is open.</summary>
     public void AfterCommit(Action action)
     {
-        if (db.Database.CurrentTransaction is null)
+        if (Db.Database.CurrentTransaction is null)
         {
             action();
         }
@@ -67,7 +69,7 @@ internal sealed class UnitOfWork(ExchangeDbContext db, WriteGate gate) : IUnitOf
 
     public async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {
-        if (db.Database.CurrentTransaction is not null)
+        if (Db.Database.CurrentTransaction is not null)
         {
             return await work(cancellationToken).ConfigureAwait(false);
         }
@@ -75,16 +77,16 @@ internal sealed class UnitOfWork(ExchangeDbContext db, WriteGate gate) : IUnitOf
         await gate.Semaphore.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using var transaction = await Db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             var result = await work(cancellationToken).ConfigureAwait(false);
-            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            await Db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             _afterCommit.ForEach(action => action());
             return result;
         }
         catch
         {
-            db.ChangeTracker.Clear();
+            Db.ChangeTracker.Clear();
             throw;
         }
         finally
