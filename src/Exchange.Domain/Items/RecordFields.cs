@@ -1,6 +1,5 @@
 using System.Collections;
 using System.Collections.Concurrent;
-using System.Reflection;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
 
@@ -8,11 +7,11 @@ namespace Exchange.Domain.Items;
 
 /// <summary>
 /// Reads and masks the items of a record message through its schema options. Every write and every
-/// read walks a record here, so the walks allocate nothing beyond what they return.
+/// read walks a record here, so the walks allocate little beyond what they return (the inspection
+/// decodes each string once, for the screen).
 /// </summary>
 public static class RecordFields
 {
-    private static readonly ConcurrentDictionary<Type, FieldInfo?> UnknownFieldSets = new();
     private static readonly ConcurrentDictionary<FieldDescriptor, string[]> ItemsWithin = new();
 
     /// <summary>The items that carry a value in <paramref name="message"/>.</summary>
@@ -22,10 +21,18 @@ public static class RecordFields
     /// Everything a write is checked for, in one pass over the record: the items present, whether it
     /// holds fields the schema does not know, and the first string <paramref name="screen"/> objects to.
     /// </summary>
-    public static RecordInspection Inspect(IMessage message, Func<string, string?> screen)
+    public static RecordInspection Inspect(IMessage message, Func<string, string?> screen) =>
+        Inspect(message.Descriptor, message.ToByteArray(), screen);
+
+    /// <summary>
+    /// <see cref="Inspect(IMessage, Func{string, string?})"/> for a message of <paramref name="descriptor"/>
+    /// as encoded in <paramref name="data"/>, read from the encoding itself: a write inspects the
+    /// bytes it is about to store, and walking them costs less than walking the message's fields.
+    /// </summary>
+    public static RecordInspection Inspect(MessageDescriptor descriptor, ReadOnlySpan<byte> data, Func<string, string?> screen)
     {
         var inspection = new Inspection(screen);
-        inspection.Visit(message);
+        inspection.Visit(descriptor, data);
         return new RecordInspection(inspection.Items, inspection.HasUnknownFields, inspection.Problem);
     }
 
@@ -75,6 +82,8 @@ public static class RecordFields
         return (message, items);
     }
 
+    // Walks a message's encoding. A field present in proto3's encoding carries a value, except a
+    // scalar written as zero, which only a field with explicit presence (none in the records) has.
     private sealed class Inspection(Func<string, string?> screen)
     {
         // Field names from the record down to the message being visited; joined only for a problem.
@@ -86,58 +95,145 @@ public static class RecordFields
 
         public (string Path, string Problem)? Problem { get; private set; }
 
-        public void Visit(IMessage message)
+        public void Visit(MessageDescriptor descriptor, ReadOnlySpan<byte> data)
         {
-            // Fails closed should a newer Google.Protobuf keep unknown fields elsewhere (a test would show it).
-            var unknown = UnknownFieldSets.GetOrAdd(message.GetType(), FindUnknownFieldSet)
-                ?? throw new InvalidOperationException($"{message.GetType().Name} does not keep unknown fields where generated messages do.");
-            HasUnknownFields |= unknown.GetValue(message) is not null;
-
-            foreach (var field in message.Descriptor.Fields.InFieldNumberOrder())
+            var fields = FieldTable.Of(descriptor);
+            var position = 0;
+            while (position < data.Length)
             {
-                var value = field.Accessor.GetValue(message);
-                if (!HasContent(field, value))
+                var tag = ReadVarint(data, ref position);
+                var (number, wireType) = ((int)(tag >> 3), (WireFormat.WireType)(tag & 7));
+                var start = position;
+                var value = ReadValue(data, ref position, wireType, number);
+                if (fields.Find(number) is not { } known || !known.Accepts(wireType))
+                {
+                    // What the parser keeps as an unknown field: a number, or an encoding, the schema does not have.
+                    HasUnknownFields = true;
+                    continue;
+                }
+
+                var payload = wireType == WireFormat.WireType.LengthDelimited ? data[(position - (int)value)..position] : data[start..position];
+                var hasContent = wireType switch
+                {
+                    // An element of a repeated field, or a message set, counts however empty; packed elements only if any.
+                    WireFormat.WireType.LengthDelimited => payload.Length > 0 || known.Field.FieldType == FieldType.Message || (known.Field.IsRepeated && !known.Field.IsPacked),
+                    _ when known.Field.IsRepeated => true,
+                    WireFormat.WireType.Varint => value != 0,
+                    _ => payload.ContainsAnyExcept((byte)0),
+                };
+                if (!hasContent)
                 {
                     continue;
                 }
 
-                if (ItemCatalog.ItemOf(field) is { } item)
+                if (known.Item is { } item)
                 {
                     Items.Add(item);
                 }
 
-                _path.Add(field.Name);
-                if (value is IList list)
+                if (known.Field.FieldType == FieldType.Message)
                 {
-                    foreach (var element in list)
-                    {
-                        VisitValue(element);
-                    }
+                    _path.Add(known.Field.Name);
+                    Visit(known.Field.MessageType, payload);
+                    _path.RemoveAt(_path.Count - 1);
                 }
-                else
+                else if (known.Field.FieldType == FieldType.String && Problem is null && payload.Length > 0
+                    && screen(System.Text.Encoding.UTF8.GetString(payload)) is { } problem)
                 {
-                    VisitValue(value);
+                    _path.Add(known.Field.Name);
+                    Problem = (string.Join('.', _path), problem);
+                    _path.RemoveAt(_path.Count - 1);
                 }
-
-                _path.RemoveAt(_path.Count - 1);
             }
         }
 
-        private void VisitValue(object? value)
+        private static ulong ReadVarint(ReadOnlySpan<byte> data, ref int position)
         {
-            if (value is IMessage nested)
+            ulong value = 0;
+            for (var shift = 0; shift < 64 && position < data.Length; shift += 7)
             {
-                Visit(nested);
+                var b = data[position++];
+                value |= (ulong)(b & 0x7F) << shift;
+                if (b < 0x80)
+                {
+                    return value;
+                }
             }
-            else if (Problem is null && value is string { Length: > 0 } text && screen(text) is { } problem)
+
+            throw new InvalidDataException("a varint is cut short or longer than ten bytes");
+        }
+
+        private static ulong Skip(ReadOnlySpan<byte> data, ref int position, int length)
+        {
+            if (length < 0 || length > data.Length - position)
             {
-                Problem = (string.Join('.', _path), problem);
+                throw new InvalidDataException("a field runs past the end of its message");
+            }
+
+            position += length;
+            return (ulong)length;
+        }
+
+        // Reads past one field's value: returns a varint's value, or a length-delimited field's length.
+        private static ulong ReadValue(ReadOnlySpan<byte> data, ref int position, WireFormat.WireType wireType, int number) => wireType switch
+        {
+            WireFormat.WireType.Varint => ReadVarint(data, ref position),
+            WireFormat.WireType.Fixed64 => Skip(data, ref position, 8),
+            WireFormat.WireType.Fixed32 => Skip(data, ref position, 4),
+            WireFormat.WireType.LengthDelimited => Skip(data, ref position, checked((int)ReadVarint(data, ref position))),
+            WireFormat.WireType.StartGroup => SkipGroup(data, ref position, number),
+            _ => throw new InvalidDataException($"wire type {wireType} where a field was expected"),
+        };
+
+        // Skips a group (a proto2 encoding that proto3 parsers keep as an unknown field) through its end tag.
+        private static ulong SkipGroup(ReadOnlySpan<byte> data, ref int position, int number)
+        {
+            while (true)
+            {
+                var tag = ReadVarint(data, ref position);
+                var wireType = (WireFormat.WireType)(tag & 7);
+                if (wireType == WireFormat.WireType.EndGroup && (int)(tag >> 3) == number)
+                {
+                    return 0;
+                }
+
+                ReadValue(data, ref position, wireType, (int)(tag >> 3));
             }
         }
     }
 
-    // Generated messages keep unknown fields in a private `_unknownFields`.
-    private static FieldInfo? FindUnknownFieldSet(Type type) => type.GetField("_unknownFields", BindingFlags.Instance | BindingFlags.NonPublic);
+    /// <summary>A message's fields by number, with their items and the wire types their values may come in.</summary>
+    private sealed class FieldTable
+    {
+        private static readonly ConcurrentDictionary<MessageDescriptor, FieldTable> Tables = new();
+        private readonly Entry?[] _byNumber;
+
+        private FieldTable(MessageDescriptor descriptor)
+        {
+            var fields = descriptor.Fields.InFieldNumberOrder();
+            _byNumber = new Entry?[fields.Count == 0 ? 0 : fields[^1].FieldNumber + 1];
+            foreach (var field in fields)
+            {
+                _byNumber[field.FieldNumber] = new Entry(field, ItemCatalog.ItemOf(field));
+            }
+        }
+
+        public static FieldTable Of(MessageDescriptor descriptor) => Tables.GetOrAdd(descriptor, static d => new FieldTable(d));
+
+        public Entry? Find(int number) => number >= 0 && number < _byNumber.Length ? _byNumber[number] : null;
+
+        public readonly record struct Entry(FieldDescriptor Field, string? Item)
+        {
+            public bool Accepts(WireFormat.WireType wireType) => Field.FieldType switch
+            {
+                FieldType.Message or FieldType.String or FieldType.Bytes => wireType == WireFormat.WireType.LengthDelimited,
+                FieldType.Group => wireType == WireFormat.WireType.StartGroup,
+                FieldType.Double or FieldType.Fixed64 or FieldType.SFixed64 => wireType == WireFormat.WireType.Fixed64 || (Field.IsRepeated && wireType == WireFormat.WireType.LengthDelimited),
+                FieldType.Float or FieldType.Fixed32 or FieldType.SFixed32 => wireType == WireFormat.WireType.Fixed32 || (Field.IsRepeated && wireType == WireFormat.WireType.LengthDelimited),
+                _ => wireType == WireFormat.WireType.Varint || (Field.IsRepeated && wireType == WireFormat.WireType.LengthDelimited),
+            };
+        }
+    }
 
     // Whether masking can leave anything of the field: a field with an item only when it is allowed;
     // structure only when it holds no items at all (keys) or some allowed one.
@@ -246,7 +342,7 @@ public static class RecordFields
     };
 }
 
-/// <summary>What <see cref="RecordFields.Inspect"/> found in a record.</summary>
+/// <summary>What <see cref="RecordFields.Inspect(IMessage, Func{string, string?})"/> found in a record.</summary>
 /// <param name="Items">The items that carry a value.</param>
 /// <param name="HasUnknownFields">True when some message holds fields its schema does not know.</param>
 /// <param name="Problem">The first string the screen objected to, with its field path, or null.</param>

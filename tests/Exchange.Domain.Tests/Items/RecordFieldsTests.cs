@@ -105,6 +105,45 @@ public sealed class RecordFieldsTests
     }
 
     [Fact]
+    public void A_known_field_number_in_an_encoding_the_schema_does_not_give_it_is_an_unknown_field()
+    {
+        // customer_ref (2) as a varint: the parser keeps it as an unknown field, and so it is stored.
+        var record = CustomerRecord.Parser.ParseFrom(Record().ToByteArray().Concat(new byte[] { 0x10, 0x01 }).ToArray());
+
+        Assert.True(RecordFields.Inspect(record, _ => null).HasUnknownFields);
+    }
+
+    [Fact]
+    public void An_unknown_group_is_skipped_whole_and_the_fields_after_it_are_still_inspected()
+    {
+        // Field 900 as a group holding a varint and a string, then contact.name.
+        byte[] group = [0xA3, 0x38, 0x08, 0x01, 0x12, 0x01, 0x41, 0xA4, 0x38];
+        var contact = new CustomerContact { Name = "佐藤 花子" }.ToByteArray();
+        var data = group.Concat(new byte[] { (byte)((CustomerRecord.ContactFieldNumber << 3) | 2), (byte)contact.Length }).Concat(contact).ToArray();
+
+        var inspection = RecordFields.Inspect(CustomerRecord.Descriptor, data, _ => null);
+
+        Assert.True(inspection.HasUnknownFields);
+        Assert.Equal(["contact.name"], inspection.Items);
+    }
+
+    [Fact]
+    public void A_message_set_without_content_still_counts_as_its_item()
+    {
+        var record = new CustomerRecord { CustomerRef = "C1", Contact = new CustomerContact { Address = new PostalAddress() } };
+
+        Assert.Equal(["contact.address"], RecordFields.ItemsPresent(record));
+    }
+
+    [Fact]
+    public void A_cut_encoding_is_refused_rather_than_half_inspected()
+    {
+        var data = Record().ToByteArray();
+
+        Assert.Throws<InvalidDataException>(() => RecordFields.Inspect(CustomerRecord.Descriptor, data.AsSpan(0, data.Length - 3), _ => null));
+    }
+
+    [Fact]
     public void Inspection_finds_the_items_and_names_the_first_objectionable_string_by_its_path()
     {
         var record = Record();
