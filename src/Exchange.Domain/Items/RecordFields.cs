@@ -14,9 +14,6 @@ public static class RecordFields
 {
     private static readonly ConcurrentDictionary<FieldDescriptor, string[]> ItemsWithin = new();
 
-    /// <summary>The items that carry a value in <paramref name="message"/>.</summary>
-    public static IReadOnlySet<string> ItemsPresent(IMessage message) => Inspect(message, static _ => null).Items;
-
     /// <summary>
     /// Everything a write is checked for, in one pass over the record: the items present, whether it
     /// holds fields the schema does not know, and the first string <paramref name="screen"/> objects to.

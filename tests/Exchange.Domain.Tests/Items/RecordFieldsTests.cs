@@ -24,7 +24,7 @@ public sealed class RecordFieldsTests
     {
         Assert.Equal(
             ["contact.birth_date", "contact.name", "contact.phone", "cost.billed_amount", "vehicle.inspection_certificate", "vehicle.mileage"],
-            RecordFields.ItemsPresent(Record()).Order(StringComparer.Ordinal));
+            RecordFields.Inspect(Record(), _ => null).Items.Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -132,7 +132,7 @@ public sealed class RecordFieldsTests
     {
         var record = new CustomerRecord { CustomerRef = "C1", Contact = new CustomerContact { Address = new PostalAddress() } };
 
-        Assert.Equal(["contact.address"], RecordFields.ItemsPresent(record));
+        Assert.Equal(["contact.address"], RecordFields.Inspect(record, _ => null).Items);
     }
 
     [Fact]
