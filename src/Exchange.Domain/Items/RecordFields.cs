@@ -12,8 +12,6 @@ namespace Exchange.Domain.Items;
 /// </summary>
 public static class RecordFields
 {
-    private static readonly ConcurrentDictionary<FieldDescriptor, string[]> ItemsWithin = new();
-
     /// <summary>
     /// Everything a write is checked for, in one pass over the record: the items present, whether it
     /// holds fields the schema does not know, and the first string <paramref name="screen"/> objects to.
@@ -33,8 +31,12 @@ public static class RecordFields
         return new RecordInspection(inspection.Items, inspection.HasUnknownFields, inspection.Problem);
     }
 
-    /// <summary>A copy of <paramref name="message"/> in which every item not in <paramref name="allowed"/> is cleared, and the items left in it.</summary>
-    public static (T Message, IReadOnlySet<string> Items) Mask<T>(T message, IReadOnlySet<string> allowed)
+    /// <summary>
+    /// A copy of <paramref name="message"/> in which every item not in <paramref name="allowed"/> is
+    /// cleared, and the items left in it: what <see cref="DecodeMasked{T}"/> must agree with (tests
+    /// compare them).
+    /// </summary>
+    internal static (T Message, IReadOnlySet<string> Items) Mask<T>(T message, IReadOnlySet<string> allowed)
         where T : IMessage<T>
     {
         var copy = message.Clone();
@@ -51,25 +53,19 @@ public static class RecordFields
     public static (T Message, IReadOnlySet<string> Items) DecodeMasked<T>(byte[] data, IReadOnlySet<string> allowed)
         where T : IMessage<T>, new()
     {
-        var descriptor = Decoder<T>.Descriptor;
+        var fields = FieldTable.Of(Decoder<T>.Descriptor);
         var kept = new byte[data.Length];
         var length = 0;
-        var input = new CodedInputStream(data);
-        while (true)
+        var position = 0;
+        while (position < data.Length)
         {
-            var start = (int)input.Position;
-            var tag = input.ReadTag();
-            if (tag == 0)
+            var start = position;
+            var (number, wireType) = Wire.ReadTag(data, ref position);
+            Wire.ReadValue(data, ref position, wireType, number);
+            if (fields.Find(number) is { } field && field.MayHold(allowed))
             {
-                break;
-            }
-
-            input.SkipLastField();
-            if (descriptor.FindFieldByNumber(WireFormat.GetTagFieldNumber(tag)) is { } field && MayHold(field, allowed))
-            {
-                var end = (int)input.Position;
-                Buffer.BlockCopy(data, start, kept, length, end - start);
-                length += end - start;
+                Buffer.BlockCopy(data, start, kept, length, position - start);
+                length += position - start;
             }
         }
 
@@ -98,10 +94,9 @@ public static class RecordFields
             var position = 0;
             while (position < data.Length)
             {
-                var tag = ReadVarint(data, ref position);
-                var (number, wireType) = ((int)(tag >> 3), (WireFormat.WireType)(tag & 7));
+                var (number, wireType) = Wire.ReadTag(data, ref position);
                 var start = position;
-                var value = ReadValue(data, ref position, wireType, number);
+                var value = Wire.ReadValue(data, ref position, wireType, number);
                 if (fields.Find(number) is not { } known || !known.Accepts(wireType))
                 {
                     // What the parser keeps as an unknown field: a number, or an encoding, the schema does not have.
@@ -143,6 +138,16 @@ public static class RecordFields
                 }
             }
         }
+    }
+
+    // Reads protobuf's wire format from a span, for the walks that need no decoded message.
+    private static class Wire
+    {
+        public static (int Number, WireFormat.WireType WireType) ReadTag(ReadOnlySpan<byte> data, ref int position)
+        {
+            var tag = ReadVarint(data, ref position);
+            return ((int)(tag >> 3), (WireFormat.WireType)(tag & 7));
+        }
 
         private static ulong ReadVarint(ReadOnlySpan<byte> data, ref int position)
         {
@@ -172,7 +177,7 @@ public static class RecordFields
         }
 
         // Reads past one field's value: returns a varint's value, or a length-delimited field's length.
-        private static ulong ReadValue(ReadOnlySpan<byte> data, ref int position, WireFormat.WireType wireType, int number) => wireType switch
+        public static ulong ReadValue(ReadOnlySpan<byte> data, ref int position, WireFormat.WireType wireType, int number) => wireType switch
         {
             WireFormat.WireType.Varint => ReadVarint(data, ref position),
             WireFormat.WireType.Fixed64 => Skip(data, ref position, 8),
@@ -187,14 +192,13 @@ public static class RecordFields
         {
             while (true)
             {
-                var tag = ReadVarint(data, ref position);
-                var wireType = (WireFormat.WireType)(tag & 7);
-                if (wireType == WireFormat.WireType.EndGroup && (int)(tag >> 3) == number)
+                var (inner, wireType) = ReadTag(data, ref position);
+                if (wireType == WireFormat.WireType.EndGroup && inner == number)
                 {
                     return 0;
                 }
 
-                ReadValue(data, ref position, wireType, (int)(tag >> 3));
+                ReadValue(data, ref position, wireType, inner);
             }
         }
     }
@@ -211,7 +215,8 @@ public static class RecordFields
             _byNumber = new Entry?[fields.Count == 0 ? 0 : fields[^1].FieldNumber + 1];
             foreach (var field in fields)
             {
-                _byNumber[field.FieldNumber] = new Entry(field, ItemCatalog.ItemOf(field));
+                var within = field.FieldType == FieldType.Message ? CollectItems(field.MessageType, []).ToArray() : [];
+                _byNumber[field.FieldNumber] = new Entry(field, ItemCatalog.ItemOf(field), within);
             }
         }
 
@@ -219,8 +224,16 @@ public static class RecordFields
 
         public Entry? Find(int number) => number >= 0 && number < _byNumber.Length ? _byNumber[number] : null;
 
-        public readonly record struct Entry(FieldDescriptor Field, string? Item)
+        /// <param name="Field">The field.</param>
+        /// <param name="Item">The item it carries, or null for structure.</param>
+        /// <param name="ItemsWithin">The items of the message it holds, at any depth.</param>
+        public readonly record struct Entry(FieldDescriptor Field, string? Item, string[] ItemsWithin)
         {
+            // Whether masking can leave anything of the field: a field with an item only when it is
+            // allowed; structure only when it holds no items at all (keys) or some allowed one.
+            public bool MayHold(IReadOnlySet<string> allowed) =>
+                Item is not null ? allowed.Contains(Item) : ItemsWithin.Length == 0 || Array.Exists(ItemsWithin, allowed.Contains);
+
             public bool Accepts(WireFormat.WireType wireType) => Field.FieldType switch
             {
                 FieldType.Message or FieldType.String or FieldType.Bytes => wireType == WireFormat.WireType.LengthDelimited,
@@ -230,19 +243,6 @@ public static class RecordFields
                 _ => wireType == WireFormat.WireType.Varint || (Field.IsRepeated && wireType == WireFormat.WireType.LengthDelimited),
             };
         }
-    }
-
-    // Whether masking can leave anything of the field: a field with an item only when it is allowed;
-    // structure only when it holds no items at all (keys) or some allowed one.
-    private static bool MayHold(FieldDescriptor field, IReadOnlySet<string> allowed)
-    {
-        if (ItemCatalog.ItemOf(field) is { } item)
-        {
-            return allowed.Contains(item);
-        }
-
-        var within = ItemsWithin.GetOrAdd(field, static f => f.FieldType == FieldType.Message ? CollectItems(f.MessageType, []).ToArray() : []);
-        return within.Length == 0 || Array.Exists(within, allowed.Contains);
     }
 
     private static HashSet<string> CollectItems(MessageDescriptor message, HashSet<string> items)

@@ -120,7 +120,7 @@ public sealed class CustomerRecords(
         }
 
         // Encoded above, not in the unit of work: measured, encoding was a quarter of a batch's time holding the write gate.
-        var stored = copies.Select((copy, i) => new StoredCustomer(subjects[i]!, copy, now) { Encoded = encoded[i] }).ToList();
+        var stored = copies.Select((copy, i) => new StoredCustomer(subjects[i]!, copy, encoded[i], now)).ToList();
         var created = await unitOfWork.RunAsync(
             async ct =>
             {
@@ -189,7 +189,7 @@ public sealed class CustomerRecords(
         var limit = filter.Limit is > 0 and <= MaxSearch ? filter.Limit : MaxSearch;
         var found = await customers.SearchAsync(filter with { OwnerParty = owner, Limit = limit }, cancellationToken).ConfigureAwait(false);
         var optedOut = await IsOptedOutAsync(declaration, purpose, found.Select(f => f.SubjectId).ToList(), cancellationToken).ConfigureAwait(false);
-        var results = new List<(StoredCustomer Customer, ProvidedRecord Provided)>();
+        var results = new List<(EncodedCustomer Customer, ProvidedRecord Provided)>();
         foreach (var customer in found.Where(c => !optedOut.Contains(c.SubjectId)))
         {
             results.Add((customer, Provide(customer, decision.AllowedItems)));
@@ -199,8 +199,10 @@ public sealed class CustomerRecords(
         {
             var facts = results.Select(r =>
             {
-                var (recipient, agent) = RecipientOf(caller, r.Customer.Record.OwnerParty, purpose);
-                return new ProvisionFact(now, r.Customer.Record.OwnerParty, recipient, agent, r.Customer.SubjectId, r.Provided.Items, purpose, declaration.Version, declaration.Hash, call.CallId, ProvisionOutcome.Provided, null);
+                // owner_party is a key, which masking keeps.
+                var ownerParty = r.Provided.Record.OwnerParty;
+                var (recipient, agent) = RecipientOf(caller, ownerParty, purpose);
+                return new ProvisionFact(now, ownerParty, recipient, agent, r.Customer.SubjectId, r.Provided.Items, purpose, declaration.Version, declaration.Hash, call.CallId, ProvisionOutcome.Provided, null);
             }).ToList();
             await recorder.RecordAsync(facts, cancellationToken).ConfigureAwait(false);
         }
@@ -289,14 +291,11 @@ public sealed class CustomerRecords(
         : SensitiveTextScreen.FindSensitiveTerm(text) is { } term ? $"appears to hold sensitive personal data ('{term}'), which the hub never accepts"
         : null;
 
-    private static ProvidedRecord Provide(StoredCustomer customer, IReadOnlySet<string> allowed) =>
-        Provided(RecordFields.Mask(customer.Record, allowed));
-
-    private static ProvidedRecord Provide(EncodedCustomer customer, IReadOnlySet<string> allowed) =>
-        Provided(RecordFields.DecodeMasked<CustomerRecord>(customer.Data, allowed));
-
-    private static ProvidedRecord Provided((CustomerRecord Record, IReadOnlySet<string> Items) masked) =>
-        new(masked.Record, masked.Items.Order(StringComparer.Ordinal).ToList());
+    private static ProvidedRecord Provide(EncodedCustomer customer, IReadOnlySet<string> allowed)
+    {
+        var (record, items) = RecordFields.DecodeMasked<CustomerRecord>(customer.Data, allowed);
+        return new ProvidedRecord(record, items.Order(StringComparer.Ordinal).ToList());
+    }
 
     // A vendor reading for a garage's after-sales service receives the data as that garage's agent.
     private static (string Recipient, string? Agent) RecipientOf(Party caller, string ownerParty, string purpose) =>

@@ -2,18 +2,15 @@ using Exchange.Contracts.V1;
 
 namespace Exchange.Domain.Records;
 
-/// <summary>One customer's record as stored.</summary>
+/// <summary>One customer's record to store.</summary>
 /// <param name="SubjectId">The person's pseudonymous ID.</param>
 /// <param name="Record">The record (owner_party and customer_ref set).</param>
-/// <param name="UpdatedAt">When it was last written.</param>
-public sealed record StoredCustomer(string SubjectId, CustomerRecord Record, DateTimeOffset UpdatedAt)
-{
-    /// <summary>
-    /// The record's protobuf encoding, when the writer has encoded it already, before the write's
-    /// transaction (which holds the hub's write gate); storage encodes <see cref="Record"/> otherwise.
-    /// </summary>
-    public byte[]? Encoded { get; init; }
-}
+/// <param name="Encoded">
+/// <paramref name="Record"/>'s protobuf encoding, which is what is stored: the write inspected these
+/// bytes, and encoded them before its transaction (which holds the hub's write gate).
+/// </param>
+/// <param name="UpdatedAt">When it is written.</param>
+public sealed record StoredCustomer(string SubjectId, CustomerRecord Record, byte[] Encoded, DateTimeOffset UpdatedAt);
 
 /// <summary>One customer's record as stored, still encoded: a read decodes only what it may provide.</summary>
 /// <param name="SubjectId">The person's pseudonymous ID.</param>
@@ -32,7 +29,7 @@ public sealed record CustomerFilter(string? OwnerParty, IReadOnlyCollection<stri
 public interface ICustomerStore
 {
     /// <summary>The record, or null.</summary>
-    Task<StoredCustomer?> FindAsync(string ownerParty, string customerRef, CancellationToken cancellationToken);
+    Task<EncodedCustomer?> FindAsync(string ownerParty, string customerRef, CancellationToken cancellationToken);
 
     /// <summary>The record, encoded, and whether the person opted out of <paramref name="purpose"/>, or null when there is no record.</summary>
     Task<(EncodedCustomer Customer, bool OptedOut)?> FindForPurposeAsync(string ownerParty, string customerRef, string purpose, CancellationToken cancellationToken);
@@ -41,7 +38,7 @@ public interface ICustomerStore
     Task<IReadOnlyList<bool>> UpsertAsync(IReadOnlyList<StoredCustomer> customers, CancellationToken cancellationToken);
 
     /// <summary>The records matching <paramref name="filter"/>, in a stable order.</summary>
-    Task<IReadOnlyList<StoredCustomer>> SearchAsync(CustomerFilter filter, CancellationToken cancellationToken);
+    Task<IReadOnlyList<EncodedCustomer>> SearchAsync(CustomerFilter filter, CancellationToken cancellationToken);
 
     /// <summary>
     /// Every record of <paramref name="ownerParty"/> (null: of every garage), encoded, in a stable

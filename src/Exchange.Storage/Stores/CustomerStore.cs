@@ -3,7 +3,6 @@ using System.Runtime.CompilerServices;
 using Exchange.Contracts.V1;
 using Exchange.Domain.Records;
 using Exchange.Storage.Entities;
-using Google.Protobuf;
 using Microsoft.EntityFrameworkCore;
 
 namespace Exchange.Storage.Stores;
@@ -18,10 +17,8 @@ internal sealed class CustomerStore(Lazy<ExchangeDbContext> context, ConnectionL
         $"EXISTS (SELECT 1 FROM {n.Table<OptOutRow>()} o WHERE o.{n.Column<OptOutRow>(nameof(OptOutRow.SubjectId))} = c.{n.Column<CustomerRow>(nameof(CustomerRow.SubjectId))} AND o.{n.Column<OptOutRow>(nameof(OptOutRow.Purpose))} = @purpose) " +
         $"FROM {n.Table<CustomerRow>()} c WHERE c.{n.Column<CustomerRow>(nameof(CustomerRow.OwnerParty))} = @owner AND c.{n.Column<CustomerRow>(nameof(CustomerRow.CustomerRef))} = @ref");
 
-    public async Task<StoredCustomer?> FindAsync(string ownerParty, string customerRef, CancellationToken cancellationToken) =>
-        (await FindForPurposeAsync(ownerParty, customerRef, "", cancellationToken).ConfigureAwait(false))?.Customer is { } found
-            ? new StoredCustomer(found.SubjectId, CustomerRecord.Parser.ParseFrom(found.Data), found.UpdatedAt)
-            : null;
+    public async Task<EncodedCustomer?> FindAsync(string ownerParty, string customerRef, CancellationToken cancellationToken) =>
+        (await FindForPurposeAsync(ownerParty, customerRef, "", cancellationToken).ConfigureAwait(false))?.Customer;
 
     public Task<(EncodedCustomer Customer, bool OptedOut)?> FindForPurposeAsync(string ownerParty, string customerRef, string purpose, CancellationToken cancellationToken) =>
         leases.RunAsync<(EncodedCustomer, bool)?>(
@@ -56,7 +53,7 @@ internal sealed class CustomerStore(Lazy<ExchangeDbContext> context, ConnectionL
         for (var i = 0; i < customers.Count; i++)
         {
             var (customer, record) = (customers[i], customers[i].Record);
-            var row = new CustomerRow { OwnerParty = record.OwnerParty, CustomerRef = record.CustomerRef, SubjectId = customer.SubjectId, Data = customer.Encoded ?? record.ToByteArray(), Prefecture = NullIfEmpty(record.Contact?.Address?.Prefecture), CreatedAt = customer.UpdatedAt, UpdatedAt = customer.UpdatedAt };
+            var row = new CustomerRow { OwnerParty = record.OwnerParty, CustomerRef = record.CustomerRef, SubjectId = customer.SubjectId, Data = customer.Encoded, Prefecture = NullIfEmpty(record.Contact?.Address?.Prefecture), CreatedAt = customer.UpdatedAt, UpdatedAt = customer.UpdatedAt };
             var id = await insertCustomer.InsertAsync(row, cancellationToken).ConfigureAwait(false);
             if (id == 0)
             {
@@ -81,7 +78,7 @@ internal sealed class CustomerStore(Lazy<ExchangeDbContext> context, ConnectionL
             foreach (var row in rows)
             {
                 var customer = byRef[row.CustomerRef];
-                row.Data = customer.Encoded ?? customer.Record.ToByteArray();
+                row.Data = customer.Encoded;
                 row.Prefecture = NullIfEmpty(customer.Record.Contact?.Address?.Prefecture);
                 row.UpdatedAt = customer.UpdatedAt;
                 row.Vehicles.Clear();
@@ -93,7 +90,7 @@ internal sealed class CustomerStore(Lazy<ExchangeDbContext> context, ConnectionL
         return created;
     }
 
-    public async Task<IReadOnlyList<StoredCustomer>> SearchAsync(CustomerFilter filter, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<EncodedCustomer>> SearchAsync(CustomerFilter filter, CancellationToken cancellationToken)
     {
         var query = Db.Customers.AsNoTracking();
         if (filter.OwnerParty is not null)
@@ -112,8 +109,7 @@ internal sealed class CustomerStore(Lazy<ExchangeDbContext> context, ConnectionL
             query = query.Where(c => c.Vehicles.Any(v => v.ModelCode != null && codes.Contains(v.ModelCode)));
         }
 
-        var rows = await query.OrderBy(c => c.Id).Take(filter.Limit).ToListAsync(cancellationToken).ConfigureAwait(false);
-        return rows.Select(FromRow).ToList();
+        return await Encoded(query.OrderBy(c => c.Id).Take(filter.Limit)).ToListAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async IAsyncEnumerable<EncodedCustomer> ScanAsync(string? ownerParty, string? excludeOptedOutOf, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -129,10 +125,9 @@ internal sealed class CustomerStore(Lazy<ExchangeDbContext> context, ConnectionL
             query = query.Where(c => !Db.OptOuts.Any(o => o.SubjectId == c.SubjectId && o.Purpose == excludeOptedOutOf));
         }
 
-        var rows = query.OrderBy(c => c.Id).Select(c => new { c.SubjectId, c.Data, c.UpdatedAt }).AsAsyncEnumerable().WithCancellation(cancellationToken);
-        await foreach (var row in rows.ConfigureAwait(false))
+        await foreach (var customer in Encoded(query.OrderBy(c => c.Id)).AsAsyncEnumerable().WithCancellation(cancellationToken).ConfigureAwait(false))
         {
-            yield return new EncodedCustomer(row.SubjectId, row.Data, row.UpdatedAt);
+            yield return customer;
         }
     }
 
@@ -158,7 +153,9 @@ internal sealed class CustomerStore(Lazy<ExchangeDbContext> context, ConnectionL
         await Db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private static StoredCustomer FromRow(CustomerRow row) => new(row.SubjectId, CustomerRecord.Parser.ParseFrom(row.Data), row.UpdatedAt);
+    // Only the columns a read needs; the domain decodes what it may provide.
+    private static IQueryable<EncodedCustomer> Encoded(IQueryable<CustomerRow> rows) =>
+        rows.Select(c => new EncodedCustomer(c.SubjectId, c.Data, c.UpdatedAt));
 
     private static IEnumerable<VehicleIndexRow> VehiclesOf(CustomerRecord record) => record.Vehicles.Select(v => new VehicleIndexRow
     {
