@@ -20,7 +20,8 @@ internal sealed record BenchOptions
           --batch N           records per PutCustomers batch, 1 to 1000 (default 500)
           --readers N         concurrent purpose-checked single-record readers, each reading
                               flat out (default 128: enough to keep the log's groups full)
-          --read-rate N       reads/s offered in the fixed-rate read scenario, 0 to skip (default 10000)
+          --read-rate N       reads/s offered in the fixed-rate read scenario, and pings/s in the one after it
+                              (the transport alone at that rate), 0 to skip both (default 10000)
           --only WHAT         transport (Ping calls) or records (writes and reads on SQLite);
                               both when absent
           --help              this text
@@ -73,7 +74,7 @@ internal sealed record BenchOptions
         get
         {
             var transport = Transport ? (DuplexStreams > 0 ? 3 : 2) : 0;
-            var scenarios = transport + (Records ? (ReadRate > 0 ? 3 : 2) : 0);
+            var scenarios = transport + (Records ? (ReadRate > 0 ? 4 : 2) : 0);
             var fresh = (Transport ? 1 : 0) + (Records ? 2 : 0);
             return (int)((FirstWarmup * fresh) + (NextWarmup * (scenarios - fresh))).TotalSeconds + (Seconds * scenarios);
         }

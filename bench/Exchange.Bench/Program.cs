@@ -49,7 +49,7 @@ try
     }
 
     using var memory = MemorySampler.Start();
-    ScenarioResult? unary = null, streamed = null, duplex = null, writes = null, reads = null, fixedRate = null;
+    ScenarioResult? unary = null, streamed = null, duplex = null, writes = null, reads = null, fixedRate = null, fixedRatePings = null;
     StatisticsRun? statistics = null;
     if (options.Transport)
     {
@@ -71,10 +71,11 @@ try
         if (options.ReadRate > 0)
         {
             fixedRate = Report.Scenario(await RecordScenarios.ReadsAtFixedRateAsync(readers, options, perWriter));
+            fixedRatePings = Report.Scenario(await Scenarios.UnaryAtFixedRateAsync(readerChannels.Select(c => new Diagnostics.DiagnosticsClient(c)).ToArray(), options));
         }
     }
 
-    Report.Summary(new BenchFigures(unary, streamed, duplex, writes, reads, fixedRate, options.ReadRate, statistics), memory.PeakGcHeapBytes);
+    Report.Summary(new BenchFigures(unary, streamed, duplex, writes, reads, fixedRate, fixedRatePings, options.ReadRate, statistics), memory.PeakGcHeapBytes);
 }
 finally
 {

@@ -64,64 +64,19 @@ internal static class RecordScenarios
     }
 
     /// <summary>
-    /// The same reads offered at a fixed <c>--read-rate</c> per second, whether or not earlier ones
-    /// have been answered (open loop), and each read's latency taken from the moment it was due, not
-    /// from when it was sent: so a hub that falls behind shows it in the latency instead of slowing
-    /// the callers down (no coordinated omission). What a read takes at that rate.
+    /// The same reads offered at a fixed <c>--read-rate</c> per second through <see cref="OpenLoop"/>:
+    /// what a read takes at that rate, timed from when it was due.
     /// </summary>
     public static async Task<ScenarioResult> ReadsAtFixedRateAsync(Records.RecordsClient[] groupBody, BenchOptions options, long perWriter)
     {
-        const int Dispatchers = 4;
-        // Per dispatcher, as a client's call pool would bound them: beyond it a read waits to be sent,
-        // still timed from when it was due. Unbounded, an overloaded hub drowns in open streams; with
-        // 64 each (256 in all) a read cost ~30 % more CPU than with the flat-out scenario's 128 readers
-        // in the same run (208 against 160 us, 44 against 37 KiB allocated), so 4 x 32 = 128 here too.
-        const int MaxInFlight = 32;
-        var latencies = new LatencyHistogram();
         using var log = new ProvisionLogProbe();
-        var interval = Stopwatch.Frequency * Dispatchers / (double)options.ReadRate;
-        var result = await Measurement.RunAsync(FormattableString.Invariant($"purpose-checked GetCustomer offered at {options.ReadRate:N0}/s"), "read", Dispatchers, options.NextWarmup, options.Window, async (worker, run) =>
-        {
-            log.Run ??= run;
-            var client = groupBody[worker % groupBody.Length];
-            var random = new Random(1000 + worker);
-            using var inFlight = new SemaphoreSlim(MaxInFlight, MaxInFlight);
-            var calls = new List<Task>();
-            var start = Stopwatch.GetTimestamp() + (long)(interval * worker / Dispatchers);
-            for (long i = 0; !run.IsStopping; i++)
-            {
-                var due = start + (long)(i * interval);
-                while (Stopwatch.GetTimestamp() < due)
-                {
-                    await Task.Delay(1).ConfigureAwait(false);
-                }
-
-                await inFlight.WaitAsync(run.Abort).ConfigureAwait(false);
-                calls.Add(ReadDueAsync(due));
-                calls.RemoveAll(c => c.IsCompletedSuccessfully);
-            }
-
-            await Task.WhenAll(calls).ConfigureAwait(false);
-
-            async Task ReadDueAsync(long due)
-            {
-                try
-                {
-                    await ReadAsync(client, random, options, perWriter, run).ConfigureAwait(false);
-                    if (run.IsMeasuring)
-                    {
-                        latencies.Record(due);
-                    }
-
-                    run.Add(worker);
-                }
-                finally
-                {
-                    inFlight.Release();
-                }
-            }
-        }, latencies).ConfigureAwait(false);
-        return result with { Detail = log.Describe(result.Elapsed) };
+        var random = new Random(1000);
+        var calls = 0;
+        var result = await OpenLoop.RunAsync(
+            FormattableString.Invariant($"purpose-checked GetCustomer offered at {options.ReadRate:N0}/s"), "read", options.ReadRate, options.NextWarmup, options.Window,
+            run => ReadAsync(groupBody[calls++ % groupBody.Length], random, options, perWriter, run),
+            run => log.Run ??= run).ConfigureAwait(false);
+        return result with { Detail = result.Detail + "\n" + log.Describe(result.Elapsed) };
     }
 
     /// <summary>

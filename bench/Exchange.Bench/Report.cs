@@ -82,6 +82,7 @@ internal static class Report
         // The latency target is for 10,000 reads/s: checked when at least that many were offered.
         Rate(FormattableString.Invariant($"reads/s served when {figures.OfferedReadRate:N0}/s are offered"), "fixed_rate_reads_per_second", figures.FixedRateReads);
         Latency("read latency at that rate", "fixed_rate_read_latency", figures.FixedRateReads, figures.OfferedReadRate >= 10_000 ? 5 : 0);
+        Latency("unary Ping latency at that rate (transport)", "fixed_rate_ping_latency", figures.FixedRatePings);
         if (figures.Statistics is { } statistics)
         {
             rows.Add(("statistics query over the records, time", "statistics_ms", statistics.Elapsed.TotalMilliseconds, FormattableString.Invariant($"{statistics.Elapsed.TotalMilliseconds:N0} ms"), "", ""));
@@ -121,5 +122,5 @@ internal static class Report
     private static string Verdict(bool met) => met ? "PASS" : "MISSED";
 }
 
-/// <summary>The scenarios that ran (null: skipped), and the reads/s the fixed-rate one offered.</summary>
-internal sealed record BenchFigures(ScenarioResult? Unary, ScenarioResult? Streamed, ScenarioResult? Duplex, ScenarioResult? Writes, ScenarioResult? Reads, ScenarioResult? FixedRateReads, int OfferedReadRate, StatisticsRun? Statistics);
+/// <summary>The scenarios that ran (null: skipped), and the calls/s the fixed-rate ones offered.</summary>
+internal sealed record BenchFigures(ScenarioResult? Unary, ScenarioResult? Streamed, ScenarioResult? Duplex, ScenarioResult? Writes, ScenarioResult? Reads, ScenarioResult? FixedRateReads, ScenarioResult? FixedRatePings, int OfferedReadRate, StatisticsRun? Statistics);

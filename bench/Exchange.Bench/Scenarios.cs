@@ -34,6 +34,18 @@ internal static class Scenarios
         }, latencies);
     }
 
+    /// <summary>
+    /// Pings offered at <c>--read-rate</c> per second through <see cref="OpenLoop"/>, on the readers'
+    /// connections: the transport alone (TLS, HTTP/2, gRPC, client and hub on the same cores) at the
+    /// rate the read latency target is set for, which is the floor under that latency.
+    /// </summary>
+    public static Task<ScenarioResult> UnaryAtFixedRateAsync(Diagnostics.DiagnosticsClient[] clients, BenchOptions options)
+    {
+        var calls = 0;
+        return OpenLoop.RunAsync(FormattableString.Invariant($"unary Ping offered at {options.ReadRate:N0}/s"), "call", options.ReadRate, options.NextWarmup, options.Window, async run =>
+            await clients[calls++ % clients.Length].PingAsync(SmallPing, cancellationToken: run.Abort).ConfigureAwait(false));
+    }
+
     /// <summary><c>--streams</c> server streams of PingStream (interval 0), each reply counted as it is read.</summary>
     public static Task<ScenarioResult> ServerStreamingAsync(Diagnostics.DiagnosticsClient[] clients, BenchOptions options) =>
         Measurement.RunAsync("server-streamed PingStream", "message", options.Streams, options.NextWarmup, options.Window, async (worker, run) =>
