@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
@@ -90,7 +89,7 @@ internal sealed partial class GroupCommitProvisionRecorder : IProvisionRecorder,
     private readonly WriteGate _gate;
     private readonly ProvisionJournalSettings _settings;
     private readonly ILogger _logger;
-    private readonly BlockingCollection<Pending> _queue = [];
+    private readonly SleepingQueue<Pending> _queue = new();
     private readonly Thread _writer;
     private readonly Thread _folder;
     private readonly Meter _meter;
@@ -142,11 +141,7 @@ internal sealed partial class GroupCommitProvisionRecorder : IProvisionRecorder,
 
         // Not cancelled once queued: a caller that goes away still had its refusal or provision decided.
         var pending = new Pending(facts);
-        try
-        {
-            _queue.Add(pending, CancellationToken.None);
-        }
-        catch (InvalidOperationException)
+        if (!_queue.TryAdd(pending))
         {
             throw new ObjectDisposedException(nameof(GroupCommitProvisionRecorder), "The hub is stopping; nothing more is recorded.");
         }
@@ -307,13 +302,13 @@ internal sealed partial class GroupCommitProvisionRecorder : IProvisionRecorder,
     {
         var group = new List<Pending>();
         var facts = new List<ProvisionFact>();
-        while (_queue.TryTake(out var first, Timeout.Infinite))
+        while (_queue.TryTake(out var first, wait: true))
         {
             group.Clear();
             group.Add(first);
             facts.Clear();
             facts.AddRange(first.Facts);
-            while (facts.Count < MaxEntriesPerCommit && _queue.TryTake(out var next))
+            while (facts.Count < MaxEntriesPerCommit && _queue.TryTake(out var next, wait: false))
             {
                 group.Add(next);
                 facts.AddRange(next.Facts);
