@@ -18,11 +18,11 @@ internal static class OpenLoop
 
     /// <summary>
     /// Runs <paramref name="call"/> <paramref name="rate"/> times a second through the warm-up and the
-    /// window, each started from one dispatcher thread of its own (the call's synchronous part runs
-    /// there, the rest on the thread pool); <paramref name="call"/> may keep state between calls
-    /// up to its first await, which runs on that thread.
+    /// window, given each call's number, each started from one dispatcher thread of its own (the
+    /// call's synchronous part runs there, the rest on the thread pool); <paramref name="call"/> may
+    /// keep state between calls up to its first await, which runs on that thread.
     /// </summary>
-    public static async Task<ScenarioResult> RunAsync(string name, string unit, int rate, TimeSpan warmup, TimeSpan window, Func<Measurement, Task> call, Action<Measurement>? started = null)
+    public static async Task<ScenarioResult> RunAsync(string name, string unit, int rate, TimeSpan warmup, TimeSpan window, Func<long, Measurement, Task> call, Action<Measurement>? started = null)
     {
         var latencies = new LatencyHistogram();
         var lateness = new LatencyHistogram();
@@ -75,7 +75,7 @@ internal static class OpenLoop
                     lateness.Record(due);
                 }
 
-                calls.Add(CallDueAsync(due));
+                calls.Add(CallDueAsync(i, due));
                 if (calls.Count >= 2 * MaxInFlight)
                 {
                     calls.RemoveAll(c => c.IsCompletedSuccessfully);
@@ -84,11 +84,11 @@ internal static class OpenLoop
 
             Task.WhenAll(calls).GetAwaiter().GetResult();
 
-            async Task CallDueAsync(long due)
+            async Task CallDueAsync(long number, long due)
             {
                 try
                 {
-                    await call(run).ConfigureAwait(false);
+                    await call(number, run).ConfigureAwait(false);
                     if (run.IsMeasuring)
                     {
                         latencies.Record(due);

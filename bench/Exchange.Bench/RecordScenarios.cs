@@ -71,10 +71,9 @@ internal static class RecordScenarios
     {
         using var log = new ProvisionLogProbe();
         var random = new Random(1000);
-        var calls = 0;
         var result = await OpenLoop.RunAsync(
             FormattableString.Invariant($"purpose-checked GetCustomer offered at {options.ReadRate:N0}/s"), "read", options.ReadRate, options.NextWarmup, options.Window,
-            run => ReadAsync(groupBody[calls++ % groupBody.Length], random, options, perWriter, run),
+            (number, run) => ReadAsync(groupBody[number % groupBody.Length], random, options, perWriter, run),
             run => log.Run ??= run).ConfigureAwait(false);
         return result with { Detail = result.Detail + "\n" + log.Describe(result.Elapsed) };
     }

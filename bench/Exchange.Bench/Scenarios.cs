@@ -39,12 +39,9 @@ internal static class Scenarios
     /// connections: the transport alone (TLS, HTTP/2, gRPC, client and hub on the same cores) at the
     /// rate the read latency target is set for, which is the floor under that latency.
     /// </summary>
-    public static Task<ScenarioResult> UnaryAtFixedRateAsync(Diagnostics.DiagnosticsClient[] clients, BenchOptions options)
-    {
-        var calls = 0;
-        return OpenLoop.RunAsync(FormattableString.Invariant($"unary Ping offered at {options.ReadRate:N0}/s"), "call", options.ReadRate, options.NextWarmup, options.Window, async run =>
-            await clients[calls++ % clients.Length].PingAsync(SmallPing, cancellationToken: run.Abort).ConfigureAwait(false));
-    }
+    public static Task<ScenarioResult> UnaryAtFixedRateAsync(Diagnostics.DiagnosticsClient[] clients, BenchOptions options) =>
+        OpenLoop.RunAsync(FormattableString.Invariant($"unary Ping offered at {options.ReadRate:N0}/s"), "call", options.ReadRate, options.NextWarmup, options.Window, async (number, run) =>
+            await clients[number % clients.Length].PingAsync(SmallPing, cancellationToken: run.Abort).ConfigureAwait(false));
 
     /// <summary><c>--streams</c> server streams of PingStream (interval 0), each reply counted as it is read.</summary>
     public static Task<ScenarioResult> ServerStreamingAsync(Diagnostics.DiagnosticsClient[] clients, BenchOptions options) =>
