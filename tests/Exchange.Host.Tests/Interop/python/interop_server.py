@@ -92,16 +92,20 @@ class Diagnostics:
         terminated = threading.Event()
         context.add_callback(terminated.set)
         sent = 0
-        for sequence in range(1, request.count + 1):
-            # Sleeping on the termination event lets a deadline or a cancellation end the wait.
-            if sequence > 1 and request.interval_ms > 0 and terminated.wait(request.interval_ms / 1000.0):
-                break
-            if not context.is_active():
-                break
-            yield self._reply(caller, request.payload, sequence)
-            sent += 1
-        emit(event="ended", method="PingStream", sent=sent, cancelled=not context.is_active(),
-             elapsed_ms=int((time.monotonic() - started) * 1000))
+        try:
+            for sequence in range(1, request.count + 1):
+                # Sleeping on the termination event lets a deadline or a cancellation end the wait.
+                if sequence > 1 and request.interval_ms > 0 and terminated.wait(request.interval_ms / 1000.0):
+                    break
+                if not context.is_active():
+                    break
+                yield self._reply(caller, request.payload, sequence)
+                sent += 1
+        finally:
+            # Also when grpcio closes the generator at its yield (the call ended while a reply was
+            # being sent), which skips everything after the loop.
+            emit(event="ended", method="PingStream", sent=sent, cancelled=not context.is_active(),
+                 elapsed_ms=int((time.monotonic() - started) * 1000))
         if context.is_active():
             self._abort_if_requested(context, request.echo_status)
 
