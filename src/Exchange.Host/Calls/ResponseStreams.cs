@@ -5,12 +5,10 @@ namespace Exchange.Host.Calls;
 internal static class ResponseStreams
 {
     /// <summary>
-    /// Writes <paramref name="message"/>, or returns false when the caller cancelled the call or its
-    /// deadline passed meanwhile: grpc-dotnet then refuses the write with an
+    /// Writes <paramref name="message"/>, or returns false when the call ended meanwhile because the
+    /// caller cancelled it or its deadline passed: grpc-dotnet then refuses the write with an
     /// <see cref="InvalidOperationException"/>, which would otherwise end the handler as a service
-    /// error, logged as such, for what is the caller's choice. At a deadline grpc-dotnet sets the
-    /// status and completes the response before it cancels the call's token, so a write in between
-    /// finds the token not yet cancelled.
+    /// error, logged as such, for what is the caller's choice.
     /// </summary>
     public static async Task<bool> TryWriteAsync<T>(this IServerStreamWriter<T> stream, T message, ServerCallContext context)
     {
@@ -19,9 +17,17 @@ internal static class ResponseStreams
             await stream.WriteAsync(message, context.CancellationToken).ConfigureAwait(false);
             return true;
         }
-        catch (InvalidOperationException) when (context.CancellationToken.IsCancellationRequested || context.Status.StatusCode == StatusCode.DeadlineExceeded)
+        catch (InvalidOperationException) when (CallHasEnded(context))
         {
             return false;
         }
     }
+
+    // grpc-dotnet refuses a write once the HTTP request is aborted (a reset from the caller, or its
+    // own reset at the deadline), which can come before the call's token is cancelled; at a deadline
+    // it sets the status first and completes the response body, which a write under way then meets.
+    private static bool CallHasEnded(ServerCallContext context) =>
+        context.CancellationToken.IsCancellationRequested
+        || context.GetHttpContext().RequestAborted.IsCancellationRequested
+        || context.Status.StatusCode == StatusCode.DeadlineExceeded;
 }
