@@ -20,6 +20,16 @@ public sealed class ResponseStreamsTests
     }
 
     [Fact]
+    public async Task Write_refused_after_the_call_was_cancelled_ends_the_stream_quietly()
+    {
+        using var cancelled = new CancellationTokenSource();
+        var context = new CallState(CancellationToken.None, cancelled.Token);
+        await cancelled.CancelAsync();
+
+        Assert.False(await new RefusingWriter().TryWriteAsync("reply", context));
+    }
+
+    [Fact]
     public async Task Write_refused_after_the_deadline_set_the_status_ends_the_stream_quietly()
     {
         var context = new CallState(CancellationToken.None) { Status = new Status(StatusCode.DeadlineExceeded, "Deadline Exceeded") };
@@ -49,6 +59,9 @@ public sealed class ResponseStreamsTests
         public WriteOptions? WriteOptions { get; set; }
 
         public Task WriteAsync(string message) => throw new InvalidOperationException("Can't write the message because the request is complete.");
+
+        // The interface's default refuses a token that can be cancelled, as grpc-dotnet's writer does not.
+        public Task WriteAsync(string message, CancellationToken cancellationToken) => WriteAsync(message);
     }
 
     private sealed class RecordingWriter : IServerStreamWriter<string>
@@ -69,16 +82,20 @@ public sealed class ResponseStreamsTests
     private sealed class CallState : ServerCallContext
     {
         private readonly Dictionary<object, object> _userState;
+        private readonly CancellationToken _callToken;
 
-        public CallState(CancellationToken requestAborted) =>
+        public CallState(CancellationToken requestAborted, CancellationToken callToken = default)
+        {
             _userState = new() { ["__HttpContext"] = new DefaultHttpContext { RequestAborted = requestAborted } };
+            _callToken = callToken;
+        }
 
         protected override string MethodCore => "/exchange.v1.Diagnostics/PingStream";
         protected override string HostCore => "localhost";
         protected override string PeerCore => "ipv4:127.0.0.1:1";
         protected override DateTime DeadlineCore => DateTime.MaxValue;
         protected override Metadata RequestHeadersCore { get; } = [];
-        protected override CancellationToken CancellationTokenCore => CancellationToken.None;
+        protected override CancellationToken CancellationTokenCore => _callToken;
         protected override Metadata ResponseTrailersCore { get; } = [];
         protected override Status StatusCore { get; set; }
         protected override WriteOptions? WriteOptionsCore { get; set; }
