@@ -30,10 +30,13 @@ internal sealed class BenchHub : IAsyncDisposable
         _app = app;
         _directory = directory;
         Address = HubApplication.GetListeningAddress(app);
-        TrustAnchors = PemFiles.LoadCertificates(Path.Combine(directory, "certs", "ca.crt"));
+        TrustAnchors = PemFiles.LoadCertificates(Path.Combine(CertificateDirectory, "ca.crt"));
     }
 
     public Uri Address { get; }
+
+    /// <summary>The development certificates and keys the hub generated on its first start.</summary>
+    public string CertificateDirectory => Path.Combine(_directory, "certs");
 
     public X509Certificate2Collection TrustAnchors { get; }
 
@@ -75,17 +78,16 @@ internal sealed class BenchHub : IAsyncDisposable
         }
     }
 
-    /// <summary>A channel of its own (so its own HTTP/2 connection) to the hub, calling as <paramref name="party"/>.</summary>
-    public GrpcChannel CreateChannel(string party = Garage)
+    /// <summary>A channel of its own (so its own HTTP/2 connection) to the hub, or to <paramref name="address"/>, calling as <paramref name="party"/>.</summary>
+    public GrpcChannel CreateChannel(string party = Garage, Uri? address = null)
     {
         if (!_certificates.TryGetValue(party, out var certificate))
         {
-            var folder = Path.Combine(_directory, "certs");
-            certificate = PemFiles.LoadCertificateWithKey(Path.Combine(folder, party + ".crt"), Path.Combine(folder, party + ".key"));
+            certificate = PemFiles.LoadCertificateWithKey(Path.Combine(CertificateDirectory, party + ".crt"), Path.Combine(CertificateDirectory, party + ".key"));
             _certificates.Add(party, certificate);
         }
 
-        return MutualTlsChannel.Create(Address, certificate, TrustAnchors);
+        return MutualTlsChannel.Create(address ?? Address, certificate, TrustAnchors);
     }
 
     public async ValueTask DisposeAsync()

@@ -49,7 +49,7 @@ try
     }
 
     using var memory = MemorySampler.Start();
-    ScenarioResult? unary = null, streamed = null, duplex = null, writes = null, reads = null, fixedRate = null, fixedRatePings = null;
+    ScenarioResult? unary = null, streamed = null, duplex = null, writes = null, reads = null, fixedRate = null, fixedRatePings = null, barePings = null;
     StatisticsRun? statistics = null;
     if (options.Transport)
     {
@@ -72,10 +72,23 @@ try
         {
             fixedRate = Report.Scenario(await RecordScenarios.ReadsAtFixedRateAsync(readers, options, perWriter));
             fixedRatePings = Report.Scenario(await Scenarios.UnaryAtFixedRateAsync(readerChannels.Select(c => new Diagnostics.DiagnosticsClient(c)).ToArray(), options));
+            await using var bare = await BareServer.StartAsync(hub.CertificateDirectory);
+            var bareChannels = Enumerable.Range(0, options.Connections).Select(_ => hub.CreateChannel(BenchHub.GroupBody, bare.Address)).ToArray();
+            try
+            {
+                barePings = Report.Scenario(await Scenarios.UnaryAtFixedRateAsync(bareChannels.Select(c => new Diagnostics.DiagnosticsClient(c)).ToArray(), options, " to a bare grpc-dotnet server"));
+            }
+            finally
+            {
+                foreach (var channel in bareChannels)
+                {
+                    channel.Dispose();
+                }
+            }
         }
     }
 
-    Report.Summary(new BenchFigures(unary, streamed, duplex, writes, reads, fixedRate, fixedRatePings, options.ReadRate, statistics), memory.PeakGcHeapBytes);
+    Report.Summary(new BenchFigures(unary, streamed, duplex, writes, reads, fixedRate, fixedRatePings, barePings, options.ReadRate, statistics), memory.PeakGcHeapBytes);
 }
 finally
 {

@@ -83,6 +83,7 @@ internal static class Report
         Rate(FormattableString.Invariant($"reads/s served when {figures.OfferedReadRate:N0}/s are offered"), "fixed_rate_reads_per_second", figures.FixedRateReads);
         Latency("read latency at that rate", "fixed_rate_read_latency", figures.FixedRateReads, figures.OfferedReadRate >= 10_000 ? 5 : 0);
         Latency("unary Ping latency at that rate (transport)", "fixed_rate_ping_latency", figures.FixedRatePings);
+        Latency("the same to a bare grpc-dotnet server", "fixed_rate_bare_ping_latency", figures.BarePings);
         if (figures.Statistics is { } statistics)
         {
             rows.Add(("statistics query over the records, time", "statistics_ms", statistics.Elapsed.TotalMilliseconds, FormattableString.Invariant($"{statistics.Elapsed.TotalMilliseconds:N0} ms"), "", ""));
@@ -123,4 +124,4 @@ internal static class Report
 }
 
 /// <summary>The scenarios that ran (null: skipped), and the calls/s the fixed-rate ones offered.</summary>
-internal sealed record BenchFigures(ScenarioResult? Unary, ScenarioResult? Streamed, ScenarioResult? Duplex, ScenarioResult? Writes, ScenarioResult? Reads, ScenarioResult? FixedRateReads, ScenarioResult? FixedRatePings, int OfferedReadRate, StatisticsRun? Statistics);
+internal sealed record BenchFigures(ScenarioResult? Unary, ScenarioResult? Streamed, ScenarioResult? Duplex, ScenarioResult? Writes, ScenarioResult? Reads, ScenarioResult? FixedRateReads, ScenarioResult? FixedRatePings, ScenarioResult? BarePings, int OfferedReadRate, StatisticsRun? Statistics);

@@ -35,12 +35,13 @@ internal static class Scenarios
     }
 
     /// <summary>
-    /// Pings offered at <c>--read-rate</c> per second through <see cref="OpenLoop"/>, on the readers'
-    /// connections: the transport alone (TLS, HTTP/2, gRPC, client and hub on the same cores) at the
-    /// rate the read latency target is set for, which is the floor under that latency.
+    /// Pings offered at <c>--read-rate</c> per second through <see cref="OpenLoop"/> on the given
+    /// connections: the transport alone (TLS, HTTP/2, gRPC, client and server on the same cores) at
+    /// the rate the read latency target is set for, which is the floor under that latency.
+    /// <paramref name="target"/> names the server in the report when it is not the hub.
     /// </summary>
-    public static Task<ScenarioResult> UnaryAtFixedRateAsync(Diagnostics.DiagnosticsClient[] clients, BenchOptions options) =>
-        OpenLoop.RunAsync(FormattableString.Invariant($"unary Ping offered at {options.ReadRate:N0}/s"), "call", options.ReadRate, options.NextWarmup, options.Window, async (number, run) =>
+    public static Task<ScenarioResult> UnaryAtFixedRateAsync(Diagnostics.DiagnosticsClient[] clients, BenchOptions options, string target = "") =>
+        OpenLoop.RunAsync(FormattableString.Invariant($"unary Ping{target} offered at {options.ReadRate:N0}/s"), "call", options.ReadRate, options.NextWarmup, options.Window, async (number, run) =>
             await clients[number % clients.Length].PingAsync(SmallPing, cancellationToken: run.Abort).ConfigureAwait(false));
 
     /// <summary><c>--streams</c> server streams of PingStream (interval 0), each reply counted as it is read.</summary>
