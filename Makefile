@@ -13,7 +13,7 @@ test:
 	$(DOTNET) build Exchange.sln -c $(CONFIGURATION)
 	$(DOTNET) test Exchange.sln -c $(CONFIGURATION) --no-build
 
-## bench: an in-process hub over mTLS on loopback: unary, server-streamed and duplex calls, then batched record writes and purpose-checked reads on SQLite, about 2 minutes (BENCH_ARGS="--only records"; BENCH_ARGS=--help lists all)
+## bench: an in-process hub over mTLS on loopback: unary, server-streamed and duplex calls, then batched record writes and purpose-checked reads on SQLite, about 2½ minutes (BENCH_ARGS="--only records"; BENCH_ARGS=--help lists all)
 bench:
 	$(DOTNET) run --project bench/Exchange.Bench -c Release -- $(BENCH_ARGS)
 

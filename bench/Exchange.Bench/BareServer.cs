@@ -1,66 +1,55 @@
 using System.Net;
-using System.Security.Authentication;
 using Exchange.Contracts.V1;
-using Exchange.Protocol.Pki;
+using Exchange.Host;
+using Exchange.Host.Pki;
+using Exchange.Protocol.Identity;
+using Exchange.Protocol.Server;
 using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Exchange.Bench;
 
 /// <summary>
-/// A grpc-dotnet server with none of the hub's code: Kestrel, HTTP/2 over TLS with a client
-/// certificate required, and a Ping that answers at once. Offered the same calls as the hub, it
-/// shows what the transport alone costs on this machine, with the client on the same cores.
+/// A grpc-dotnet server with none of the hub's per-call code: the hub's mutual-TLS endpoint (its
+/// certificates and certificate validation, paid once per connection) and a Ping that answers at
+/// once. Offered the same calls as the hub, it shows what the transport alone costs on this machine,
+/// with the client on the same cores.
 /// </summary>
 internal sealed class BareServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private BareServer(WebApplication app, Uri address)
+    private BareServer(WebApplication app)
     {
         _app = app;
-        Address = address;
+        Address = HubApplication.GetListeningAddress(app);
     }
 
     public Uri Address { get; }
 
-    /// <summary>Starts on 127.0.0.1, port 0, with the hub's development server certificate from <paramref name="certificates"/>.</summary>
-    public static async Task<BareServer> StartAsync(string certificates)
+    /// <summary>Starts on 127.0.0.1, port 0, presenting <paramref name="hub"/>'s server certificate and validating callers as it does.</summary>
+    public static async Task<BareServer> StartAsync(BenchHub hub)
     {
+        var certificates = hub.Services.GetRequiredService<HubCertificates>();
+        var validator = hub.Services.GetRequiredService<ClientCertificateValidator>();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddGrpc();
-        var certificate = PemFiles.LoadCertificateWithKey(Path.Combine(certificates, "server.crt"), Path.Combine(certificates, "server.key"));
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Listen(IPAddress.Loopback, 0, listen =>
-            {
-                listen.Protocols = HttpProtocols.Http2;
-                listen.UseHttps(https =>
-                {
-                    https.ServerCertificate = certificate;
-                    https.SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13;
-                    https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
-                    // The floor measured is the transport's: the hub's certificate checks are left out on purpose.
-                    https.ClientCertificateValidation = (_, _, _) => true;
-                });
-            });
+            // No handshake check: the hub's is a revocation query, made once per connection too.
+            kestrel.ListenMutualTls(new IPEndPoint(IPAddress.Loopback, 0), certificates.ServerCertificate, certificates.ServerChain, validator, NullLogger.Instance);
         });
 
         var app = builder.Build();
         app.MapGrpcService<PingOnly>();
         await app.StartAsync().ConfigureAwait(false);
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        return new BareServer(app, new Uri(address));
+        return new BareServer(app);
     }
 
     public async ValueTask DisposeAsync()

@@ -24,6 +24,7 @@ internal sealed class BenchHub : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly string _directory;
     private readonly Dictionary<string, X509Certificate2> _certificates = [];
+    private readonly List<GrpcChannel> _channels = [];
 
     private BenchHub(WebApplication app, string directory)
     {
@@ -35,8 +36,10 @@ internal sealed class BenchHub : IAsyncDisposable
 
     public Uri Address { get; }
 
-    /// <summary>The development certificates and keys the hub generated on its first start.</summary>
-    public string CertificateDirectory => Path.Combine(_directory, "certs");
+    private string CertificateDirectory => Path.Combine(_directory, "certs");
+
+    /// <summary>The hub's services, for what the bench measures beside it.</summary>
+    public IServiceProvider Services => _app.Services;
 
     public X509Certificate2Collection TrustAnchors { get; }
 
@@ -78,7 +81,7 @@ internal sealed class BenchHub : IAsyncDisposable
         }
     }
 
-    /// <summary>A channel of its own (so its own HTTP/2 connection) to the hub, or to <paramref name="address"/>, calling as <paramref name="party"/>.</summary>
+    /// <summary>A channel of its own (so its own HTTP/2 connection) to the hub, or to <paramref name="address"/>, calling as <paramref name="party"/>; disposed with the hub.</summary>
     public GrpcChannel CreateChannel(string party = Garage, Uri? address = null)
     {
         if (!_certificates.TryGetValue(party, out var certificate))
@@ -87,11 +90,18 @@ internal sealed class BenchHub : IAsyncDisposable
             _certificates.Add(party, certificate);
         }
 
-        return MutualTlsChannel.Create(address ?? Address, certificate, TrustAnchors);
+        var channel = MutualTlsChannel.Create(address ?? Address, certificate, TrustAnchors);
+        _channels.Add(channel);
+        return channel;
     }
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var channel in _channels)
+        {
+            channel.Dispose();
+        }
+
         try
         {
             await _app.StopAsync().ConfigureAwait(false);

@@ -74,7 +74,7 @@ internal sealed record BenchOptions
         get
         {
             var transport = Transport ? (DuplexStreams > 0 ? 3 : 2) : 0;
-            var scenarios = transport + (Records ? (ReadRate > 0 ? 4 : 2) : 0);
+            var scenarios = transport + (Records ? (ReadRate > 0 ? 5 : 2) : 0);
             var fresh = (Transport ? 1 : 0) + (Records ? 2 : 0);
             return (int)((FirstWarmup * fresh) + (NextWarmup * (scenarios - fresh))).TotalSeconds + (Seconds * scenarios);
         }

@@ -26,76 +26,56 @@ if (options.Help)
 await using var hub = await BenchHub.StartAsync();
 var channels = Enumerable.Range(0, options.Connections).Select(_ => hub.CreateChannel()).ToArray();
 var readerChannels = Enumerable.Range(0, options.Connections).Select(_ => hub.CreateChannel(BenchHub.GroupBody)).ToArray();
-try
+var clients = channels.Select(c => new Diagnostics.DiagnosticsClient(c)).ToArray();
+Report.Line($"Exchange bench: hub {HubApplication.Version} at {hub.Address} (HTTP/2 over mutual TLS on loopback), client in the same process");
+Report.Line($"machine: {Environment.ProcessorCount} cores ({Report.CpuModel()}), {RuntimeInformation.OSDescription}, .NET {Environment.Version}, {(GCSettings.IsServerGC ? "server" : "workstation")} GC ({GCSettings.LatencyMode})");
+Report.Line($"settings: warm-up {options.FirstWarmup.TotalSeconds} s before a scenario of code not run yet, {options.NextWarmup.TotalSeconds} s before the others, + {options.Seconds} s measured per scenario; about {options.TotalSeconds} s in all");
+if (options.Transport)
 {
-    var clients = channels.Select(c => new Diagnostics.DiagnosticsClient(c)).ToArray();
-    Report.Line($"Exchange bench: hub {HubApplication.Version} at {hub.Address} (HTTP/2 over mutual TLS on loopback), client in the same process");
-    Report.Line($"machine: {Environment.ProcessorCount} cores ({Report.CpuModel()}), {RuntimeInformation.OSDescription}, .NET {Environment.Version}, {(GCSettings.IsServerGC ? "server" : "workstation")} GC ({GCSettings.LatencyMode})");
-    Report.Line($"settings: warm-up {options.FirstWarmup.TotalSeconds} s before a scenario of code not run yet, {options.NextWarmup.TotalSeconds} s before the others, + {options.Seconds} s measured per scenario; about {options.TotalSeconds} s in all");
-    if (options.Transport)
-    {
-        Report.Line($"  transport: {options.Concurrency} unary callers over {options.Connections} connections; {options.Streams} server streams; {(options.DuplexStreams > 0 ? $"{options.DuplexStreams} duplex streams x {options.InFlight} in flight" : "no duplex")}");
-    }
-
-    if (options.Records)
-    {
-        Report.Line($"  records: {options.Writers} writers x batches of {options.Batch} as {BenchHub.Garage}; {options.Readers} readers as {BenchHub.GroupBody} over {options.Connections} connections; SQLite file in a temporary folder");
-    }
-
-    // Opens each connection (TLS handshake) before anything is timed.
-    foreach (var channel in channels.Concat(readerChannels))
-    {
-        await new Diagnostics.DiagnosticsClient(channel).PingAsync(new PingRequest(), deadline: DateTime.UtcNow.AddSeconds(30));
-    }
-
-    using var memory = MemorySampler.Start();
-    ScenarioResult? unary = null, streamed = null, duplex = null, writes = null, reads = null, fixedRate = null, fixedRatePings = null, barePings = null;
-    StatisticsRun? statistics = null;
-    if (options.Transport)
-    {
-        unary = Report.Scenario(await Scenarios.UnaryAsync(clients, options));
-        streamed = Report.Scenario(await Scenarios.ServerStreamingAsync(clients, options));
-        if (options.DuplexStreams > 0)
-        {
-            duplex = Report.Scenario(await Scenarios.DuplexAsync(clients, options));
-        }
-    }
-
-    if (options.Records)
-    {
-        var (writeResult, perWriter) = await RecordScenarios.BatchWritesAsync(channels.Select(c => new Records.RecordsClient(c)).ToArray(), options);
-        writes = Report.Scenario(writeResult);
-        var readers = readerChannels.Select(c => new Records.RecordsClient(c)).ToArray();
-        statistics = Report.Statistics(await RecordScenarios.StatisticsAsync(readers[0], CancellationToken.None));
-        reads = Report.Scenario(await RecordScenarios.PurposeCheckedReadsAsync(readers, options, perWriter));
-        if (options.ReadRate > 0)
-        {
-            fixedRate = Report.Scenario(await RecordScenarios.ReadsAtFixedRateAsync(readers, options, perWriter));
-            fixedRatePings = Report.Scenario(await Scenarios.UnaryAtFixedRateAsync(readerChannels.Select(c => new Diagnostics.DiagnosticsClient(c)).ToArray(), options));
-            await using var bare = await BareServer.StartAsync(hub.CertificateDirectory);
-            var bareChannels = Enumerable.Range(0, options.Connections).Select(_ => hub.CreateChannel(BenchHub.GroupBody, bare.Address)).ToArray();
-            try
-            {
-                barePings = Report.Scenario(await Scenarios.UnaryAtFixedRateAsync(bareChannels.Select(c => new Diagnostics.DiagnosticsClient(c)).ToArray(), options, " to a bare grpc-dotnet server"));
-            }
-            finally
-            {
-                foreach (var channel in bareChannels)
-                {
-                    channel.Dispose();
-                }
-            }
-        }
-    }
-
-    Report.Summary(new BenchFigures(unary, streamed, duplex, writes, reads, fixedRate, fixedRatePings, barePings, options.ReadRate, statistics), memory.PeakGcHeapBytes);
+    Report.Line($"  transport: {options.Concurrency} unary callers over {options.Connections} connections; {options.Streams} server streams; {(options.DuplexStreams > 0 ? $"{options.DuplexStreams} duplex streams x {options.InFlight} in flight" : "no duplex")}");
 }
-finally
+
+if (options.Records)
 {
-    foreach (var channel in channels.Concat(readerChannels))
+    Report.Line($"  records: {options.Writers} writers x batches of {options.Batch} as {BenchHub.Garage}; {options.Readers} readers as {BenchHub.GroupBody} over {options.Connections} connections; SQLite file in a temporary folder");
+}
+
+// Opens each connection (TLS handshake) before anything is timed.
+foreach (var channel in channels.Concat(readerChannels))
+{
+    await new Diagnostics.DiagnosticsClient(channel).PingAsync(new PingRequest(), deadline: DateTime.UtcNow.AddSeconds(30));
+}
+
+using var memory = MemorySampler.Start();
+ScenarioResult? unary = null, streamed = null, duplex = null, writes = null, reads = null, fixedRate = null, fixedRatePings = null, barePings = null;
+StatisticsRun? statistics = null;
+if (options.Transport)
+{
+    unary = Report.Scenario(await Scenarios.UnaryAsync(clients, options));
+    streamed = Report.Scenario(await Scenarios.ServerStreamingAsync(clients, options));
+    if (options.DuplexStreams > 0)
     {
-        channel.Dispose();
+        duplex = Report.Scenario(await Scenarios.DuplexAsync(clients, options));
     }
 }
+
+if (options.Records)
+{
+    var (writeResult, perWriter) = await RecordScenarios.BatchWritesAsync(channels.Select(c => new Records.RecordsClient(c)).ToArray(), options);
+    writes = Report.Scenario(writeResult);
+    var readers = readerChannels.Select(c => new Records.RecordsClient(c)).ToArray();
+    statistics = Report.Statistics(await RecordScenarios.StatisticsAsync(readers[0], CancellationToken.None));
+    reads = Report.Scenario(await RecordScenarios.PurposeCheckedReadsAsync(readers, options, perWriter));
+    if (options.ReadRate > 0)
+    {
+        fixedRate = Report.Scenario(await RecordScenarios.ReadsAtFixedRateAsync(readers, options, perWriter));
+        fixedRatePings = Report.Scenario(await Scenarios.UnaryAtFixedRateAsync(readerChannels.Select(c => new Diagnostics.DiagnosticsClient(c)).ToArray(), options));
+        await using var bare = await BareServer.StartAsync(hub);
+        var bareClients = Enumerable.Range(0, options.Connections).Select(_ => new Diagnostics.DiagnosticsClient(hub.CreateChannel(BenchHub.GroupBody, bare.Address))).ToArray();
+        barePings = Report.Scenario(await Scenarios.UnaryAtFixedRateAsync(bareClients, options, " to a bare grpc-dotnet server"));
+    }
+}
+
+Report.Summary(new BenchFigures(unary, streamed, duplex, writes, reads, fixedRate, fixedRatePings, barePings, options.ReadRate, statistics), memory.PeakGcHeapBytes);
 
 return 0;
