@@ -159,7 +159,8 @@ internal sealed class RowInserter<TRow> : IDisposable
         private int Bind(int index, object? value) => value switch
         {
             null => raw.sqlite3_bind_null(_statement, index),
-            string text => raw.sqlite3_bind_text16(_statement, index, text.AsSpan()),
+            // As UTF-8, which the database holds: SQLite reads a leading U+FEFF or U+FFFE of UTF-16 text as a byte-order mark.
+            string text => raw.sqlite3_bind_text(_statement, index, text),
             long number => raw.sqlite3_bind_int64(_statement, index, number),
             int number => raw.sqlite3_bind_int(_statement, index, number),
             bool flag => raw.sqlite3_bind_int(_statement, index, flag ? 1 : 0),

@@ -44,6 +44,28 @@ public sealed class RowInserterTests : IDisposable
         Assert.Null(customer.Prefecture);
     }
 
+    [Theory]
+    [InlineData("\uFEFFc-1")]
+    [InlineData("\uFFFEswap")]
+    [InlineData("c-\uFEFF")]
+    [InlineData("\u0000nul")]
+    public async Task Text_reads_back_exactly_as_inserted_whatever_its_first_character(string text)
+    {
+        using (var scope = _storage.Services.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<ExchangeDbContext>();
+            await using var transaction = await db.Database.BeginTransactionAsync(Ct);
+            using var insert = RowInserter<CustomerRow>.Create(db, returnKey: true);
+            await insert.InsertAsync(Customer(text, [], DateTimeOffset.UnixEpoch), Ct);
+            await transaction.CommitAsync(Ct);
+        }
+
+        using var read = _storage.Services.CreateScope();
+        var stored = await read.ServiceProvider.GetRequiredService<ExchangeDbContext>().Customers.AsNoTracking().SingleAsync(Ct);
+        Assert.Equal(text, stored.CustomerRef);
+        Assert.Equal("sub_" + text, stored.SubjectId);
+    }
+
     [Fact]
     public async Task Insert_returns_the_generated_key_and_zero_for_a_row_whose_unique_key_exists()
     {
