@@ -47,6 +47,9 @@ public static class PolicyRules
     /// <summary>The call names no purpose.</summary>
     public const string PurposeMissing = "purpose.missing";
 
+    /// <summary>The request's purpose or items are not well-formed identifiers; the log records neither.</summary>
+    public const string RequestMalformed = "request.malformed";
+
     /// <summary>The purpose is not in the declaration in force.</summary>
     public const string PurposeUndeclared = "purpose.undeclared";
 

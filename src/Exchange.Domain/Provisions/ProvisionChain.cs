@@ -70,6 +70,11 @@ public static class ProvisionChain
         var linked = new List<ChainedProvision>();
         foreach (var fact in facts)
         {
+            if (fact.Problem() is { } problem)
+            {
+                throw new InvalidOperationException($"A provision fact cannot join the chain: {problem}. Callers' text is validated before it is recorded.");
+            }
+
             var sequence = ++lastSequence;
             var hash = Hash(sequence, fact, lastHash);
             linked.Add(new ChainedProvision(sequence, fact, lastHash, hash));
@@ -89,7 +94,7 @@ public static class ProvisionChain
     public static async Task<ChainVerification> VerifyAsync(IAsyncEnumerable<ChainedProvision> entries, IReadOnlyList<ProvisionCheckpoint> checkpoints, ILogSigner signer, CancellationToken cancellationToken)
     {
         var bySequence = checkpoints.GroupBy(c => c.Sequence).ToDictionary(g => g.Key, g => g.ToList());
-        long expected = 1, checkedEntries = 0, checkedCheckpoints = 0;
+        long expected = 1, checkedEntries = 0, checkedCheckpoints = 0, vouched = 0;
         var previous = Genesis;
         await foreach (var entry in entries.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
@@ -117,6 +122,7 @@ public static class ProvisionChain
                 }
 
                 checkedCheckpoints++;
+                vouched = entry.Sequence;
             }
 
             previous = hash;
@@ -130,6 +136,6 @@ public static class ProvisionChain
             return new(false, checkedEntries, checkedCheckpoints, expected, $"a checkpoint vouches for entry {beyond.Sequence}, but the chain ends at {expected - 1}: entries were removed");
         }
 
-        return new(true, checkedEntries, checkedCheckpoints, 0, null);
+        return new(true, checkedEntries, checkedCheckpoints, 0, null, vouched);
     }
 }

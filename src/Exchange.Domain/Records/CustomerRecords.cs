@@ -55,7 +55,7 @@ public sealed class CustomerRecords(
 
     // Each is one bound parameter of the search (SQLite binds at most 32,766); a recall names a few.
     private const int MaxModelCodes = 1000;
-    private const int MaxRefLength = 64;
+    private const int MaxFilterText = 32;
     private const int MaxTextLength = 2000;
 
     /// <summary>The most records one batch write may hold.</summary>
@@ -82,7 +82,8 @@ public sealed class CustomerRecords(
         var caller = call.Caller;
         var owners = records.Select(r => string.IsNullOrEmpty(r.OwnerParty) && caller.Role == PartyRole.MemberGarage ? caller.Id : r.OwnerParty).ToList();
         var owner = owners[0];
-        var subjects = records.Select((r, i) => IsValidRef(owners[i]) && IsValidRef(r.CustomerRef) ? pseudonyms.SubjectOf(owners[i], r.CustomerRef) : null).ToList();
+        var subjects = records.Select((r, i) => Identifiers.IsPartyId(owners[i]) && Identifiers.ReferenceProblem(r.CustomerRef) is null ? pseudonyms.SubjectOf(owners[i], r.CustomerRef) : null).ToList();
+        var malformed = Identifiers.RequestProblem(purpose, []);
         var agent = caller.Role == PartyRole.Vendor ? caller.Id : null;
         // Each record as it would be stored (owner set), encoded once: the inspection reads the same bytes the store writes.
         var copies = records.Select((r, i) =>
@@ -94,10 +95,16 @@ public sealed class CustomerRecords(
         var encoded = copies.Select(c => c.ToByteArray()).ToList();
         var inspections = encoded.Select(e => RecordFields.Inspect(CustomerRecord.Descriptor, e, Screen)).ToList();
         var items = inspections.Select(i => (IReadOnlyList<string>)i.Items.Order(StringComparer.Ordinal).ToList()).ToList();
+        // A provider the log can name: the owner when it is a party ID, else the caller (the refusal says why).
         List<ProvisionFact> Facts(ProvisionOutcome outcome, string? rule) => records.Select((_, i) =>
-            new ProvisionFact(now, string.IsNullOrEmpty(owners[i]) ? caller.Id : owners[i], ProvisionFact.Hub, agent, subjects[i], items[i], purpose, declaration.Version, declaration.Hash, call.CallId, outcome, rule)).ToList();
+            new ProvisionFact(now, Identifiers.IsPartyId(owners[i]) ? owners[i] : caller.Id, ProvisionFact.Hub, agent, subjects[i], items[i], malformed is null ? purpose : "", declaration.Version, declaration.Hash, call.CallId, outcome, rule)).ToList();
 
-        var authorised = caller.Role == PartyRole.Vendor && !string.IsNullOrEmpty(owner)
+        if (malformed is not null)
+        {
+            throw await RefuseAsync(Facts(ProvisionOutcome.Refused, PolicyRules.RequestMalformed), Malformed(malformed), cancellationToken).ConfigureAwait(false);
+        }
+
+        var authorised = caller.Role == PartyRole.Vendor && Identifiers.IsPartyId(owner)
             && await IsAuthorisedAsync(owner, caller.Id, VendorOperations.Write, now, cancellationToken).ConfigureAwait(false);
         var decision = policy.Decide(new AccessRequest(caller, AccessKind.Write, purpose, [], string.IsNullOrEmpty(owner) ? null : owner, authorised), declaration, await grants.ListAsync(cancellationToken).ConfigureAwait(false));
         if (!decision.Permitted)
@@ -109,8 +116,8 @@ public sealed class CustomerRecords(
         for (var i = 0; i < records.Count; i++)
         {
             var problem = owners[i] != owner
-                ? $"owner_party '{owners[i]}' differs from the first record's '{owner}'; a batch holds one garage's records"
-                : ValidateContent(records[i], inspections[i], owners[i], declaration) ?? (seen.Add(records[i].CustomerRef) ? null : $"customer_ref '{records[i].CustomerRef}' appears twice in the batch");
+                ? $"owner_party {Identifiers.Quote(owners[i])} differs from the first record's {Identifiers.Quote(owner)}; a batch holds one garage's records"
+                : ValidateContent(records[i], inspections[i], owners[i], declaration) ?? (seen.Add(records[i].CustomerRef) ? null : $"customer_ref {Identifiers.Quote(records[i].CustomerRef)} appears twice in the batch");
             if (problem is not null)
             {
                 var where = batch ? $"records[{i}]: " : "";
@@ -135,11 +142,9 @@ public sealed class CustomerRecords(
     /// <summary>Reads one customer's record for <paramref name="purpose"/>, masked to the allowed items.</summary>
     public async Task<(ProvidedRecord Provided, int DeclarationVersion)> GetAsync(CallContext call, string purpose, string ownerParty, string customerRef, IReadOnlyCollection<string> items, CancellationToken cancellationToken)
     {
-        if (!IsValidRef(ownerParty) || !IsValidRef(customerRef))
-        {
-            throw new ExchangeException(FailureKind.InvalidArgument, $"owner_party and customer_ref are required (1-{MaxRefLength} characters)");
-        }
-
+        // Without a valid person there is nobody to record a refusal for.
+        Identifiers.RequirePartyId(ownerParty, "owner_party");
+        Identifiers.RequireReference(customerRef, "customer_ref");
         var now = time.GetUtcNow();
         var declaration = await declarations.InForceAsync(now, cancellationToken).ConfigureAwait(false);
         var caller = call.Caller;
@@ -148,6 +153,11 @@ public sealed class CustomerRecords(
         ProvisionFact Fact(ProvisionOutcome outcome, IReadOnlyList<string> provided, string? rule) =>
             new(now, ownerParty, recipient, agent, subject, provided, purpose, declaration.Version, declaration.Hash, call.CallId, outcome, rule);
 
+        if (Identifiers.RequestProblem(purpose, items) is { } malformed)
+        {
+            throw await RefuseAsync(Fact(ProvisionOutcome.Refused, [], PolicyRules.RequestMalformed) with { Purpose = "" }, Malformed(malformed), cancellationToken).ConfigureAwait(false);
+        }
+
         var decision = await DecideReadAsync(caller, AccessKind.Read, purpose, items, ownerParty, declaration, now, cancellationToken).ConfigureAwait(false);
         if (!decision.Permitted)
         {
@@ -155,7 +165,7 @@ public sealed class CustomerRecords(
         }
 
         var (found, optedOut) = await customers.FindForPurposeAsync(ownerParty, customerRef, purpose, cancellationToken).ConfigureAwait(false)
-            ?? throw new ExchangeException(FailureKind.NotFound, $"'{ownerParty}' holds no customer '{customerRef}'");
+            ?? throw new ExchangeException(FailureKind.NotFound, $"'{ownerParty}' holds no customer {Identifiers.Quote(customerRef)}");
         if (optedOut && declaration.Purpose(purpose) is { OptOutAllowed: true })
         {
             var refusal = new ExchangeException(FailureKind.PermissionDenied, $"the person opted out of '{purpose}' (rule {PolicyRules.PersonOptedOut})", PolicyRules.PersonOptedOut);
@@ -175,15 +185,28 @@ public sealed class CustomerRecords(
             throw new ExchangeException(FailureKind.InvalidArgument, $"a search names at most {MaxModelCodes} model codes, not {filter.ModelCodes.Count}");
         }
 
+        if (filter.OwnerParty is not null)
+        {
+            Identifiers.RequirePartyId(filter.OwnerParty, "owner_party");
+        }
+
+        RequireFilterText(filter.ModelCodes, "model_codes");
+        RequireFilterText(filter.Prefecture is null ? [] : [filter.Prefecture], "prefecture");
         var now = time.GetUtcNow();
         var declaration = await declarations.InForceAsync(now, cancellationToken).ConfigureAwait(false);
         var caller = call.Caller;
         var owner = string.IsNullOrEmpty(filter.OwnerParty) ? (caller.Role is PartyRole.MemberGarage ? caller.Id : null) : filter.OwnerParty;
+        ProvisionFact Refusal(IReadOnlyList<string> requested, string? rule) =>
+            new(now, owner ?? "*", caller.Id, null, null, requested, purpose, declaration.Version, declaration.Hash, call.CallId, ProvisionOutcome.Refused, rule);
+        if (Identifiers.RequestProblem(purpose, items) is { } malformed)
+        {
+            throw await RefuseAsync(Refusal([], PolicyRules.RequestMalformed) with { Purpose = "" }, Malformed(malformed), cancellationToken).ConfigureAwait(false);
+        }
+
         var decision = await DecideReadAsync(caller, AccessKind.Read, purpose, items, owner, declaration, now, cancellationToken).ConfigureAwait(false);
         if (!decision.Permitted)
         {
-            var fact = new ProvisionFact(now, owner ?? "*", caller.Id, null, null, Requested(items), purpose, declaration.Version, declaration.Hash, call.CallId, ProvisionOutcome.Refused, decision.Rule);
-            throw await RefuseAsync(fact, decision.ToException(), cancellationToken).ConfigureAwait(false);
+            throw await RefuseAsync(Refusal(Requested(items), decision.Rule), decision.ToException(), cancellationToken).ConfigureAwait(false);
         }
 
         var limit = filter.Limit is > 0 and <= MaxSearch ? filter.Limit : MaxSearch;
@@ -217,6 +240,11 @@ public sealed class CustomerRecords(
         var declaration = await declarations.InForceAsync(now, cancellationToken).ConfigureAwait(false);
         var caller = call.Caller;
         var owner = string.IsNullOrEmpty(ownerParty) ? null : ownerParty;
+        if (owner is not null)
+        {
+            Identifiers.RequirePartyId(owner, "owner_party");
+        }
+
         string[] items = groupBy switch
         {
             StatisticsDimension.ModelCode or StatisticsDimension.FirstRegistrationYear => ["vehicle.inspection_certificate", "cost.billed_amount"],
@@ -226,6 +254,11 @@ public sealed class CustomerRecords(
         };
         ProvisionFact Fact(ProvisionOutcome outcome, string? rule) =>
             new(now, owner ?? "*", caller.Id, null, null, items, purpose, declaration.Version, declaration.Hash, call.CallId, outcome, rule);
+
+        if (Identifiers.RequestProblem(purpose, []) is { } malformed)
+        {
+            throw await RefuseAsync(Fact(ProvisionOutcome.Refused, PolicyRules.RequestMalformed) with { Purpose = "" }, Malformed(malformed), cancellationToken).ConfigureAwait(false);
+        }
 
         var decision = await DecideReadAsync(caller, AccessKind.Aggregate, purpose, items, owner, declaration, now, cancellationToken).ConfigureAwait(false);
         if (!decision.Permitted)
@@ -255,6 +288,13 @@ public sealed class CustomerRecords(
     /// <summary>Records (or withdraws) a person's opt-out, relayed by the owning garage.</summary>
     public async Task<string> SetOptOutAsync(CallContext call, string ownerParty, string customerRef, string purpose, bool optedOut, CancellationToken cancellationToken)
     {
+        Identifiers.RequirePartyId(ownerParty, "owner_party");
+        Identifiers.RequireReference(customerRef, "customer_ref");
+        if (Identifiers.RequestProblem(purpose, []) is { } malformed)
+        {
+            throw Malformed(malformed);
+        }
+
         var now = time.GetUtcNow();
         var caller = call.Caller;
         var mayRelay = caller.Role == PartyRole.Administrator
@@ -274,7 +314,7 @@ public sealed class CustomerRecords(
         }
 
         var customer = await customers.FindAsync(ownerParty, customerRef, cancellationToken).ConfigureAwait(false)
-            ?? throw new ExchangeException(FailureKind.NotFound, $"'{ownerParty}' holds no customer '{customerRef}'");
+            ?? throw new ExchangeException(FailureKind.NotFound, $"'{ownerParty}' holds no customer {Identifiers.Quote(customerRef)}");
         await unitOfWork.RunAsync(
             async ct =>
             {
@@ -303,18 +343,36 @@ public sealed class CustomerRecords(
 
     private static List<string> Requested(IReadOnlyCollection<string> items) => items.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
 
-    private static bool IsValidRef(string? value) => !string.IsNullOrWhiteSpace(value) && value.Length <= MaxRefLength;
+    private static ExchangeException Malformed(string problem) =>
+        new(FailureKind.InvalidArgument, $"{problem} (rule {PolicyRules.RequestMalformed})", PolicyRules.RequestMalformed);
+
+    private static void RequireFilterText(IEnumerable<string> values, string field)
+    {
+        foreach (var value in values)
+        {
+            var problem = value.Length > MaxFilterText ? $"is longer than {MaxFilterText} characters" : Identifiers.TextProblem(value);
+            if (problem is not null)
+            {
+                throw new ExchangeException(FailureKind.InvalidArgument, $"{field} {Identifiers.Quote(value)} {problem}");
+            }
+        }
+    }
 
     private static string? ValidateContent(CustomerRecord record, RecordInspection inspection, string? owner, DeclarationRecord declaration)
     {
-        if (!IsValidRef(owner))
+        if (string.IsNullOrEmpty(owner))
         {
             return "owner_party is required when a vendor writes for a garage";
         }
 
-        if (!IsValidRef(record.CustomerRef))
+        if (!Identifiers.IsPartyId(owner))
         {
-            return $"customer_ref is required (1-{MaxRefLength} characters)";
+            return $"owner_party {Identifiers.Quote(owner)} is not a party ID";
+        }
+
+        if (Identifiers.ReferenceProblem(record.CustomerRef) is { } refProblem)
+        {
+            return $"customer_ref {refProblem}";
         }
 
         if (inspection.HasUnknownFields)
@@ -334,9 +392,14 @@ public sealed class CustomerRecords(
         }
 
         var vehicleRefs = record.Vehicles.Select(v => v.VehicleRef).ToList();
-        if (vehicleRefs.Any(string.IsNullOrEmpty) || vehicleRefs.Distinct().Count() != vehicleRefs.Count)
+        if (vehicleRefs.Select(Identifiers.ReferenceProblem).FirstOrDefault(p => p is not null) is { } vehicleProblem)
         {
-            return "every vehicle needs a vehicle_ref, unique within the record";
+            return $"a vehicle_ref {vehicleProblem}";
+        }
+
+        if (vehicleRefs.Distinct(StringComparer.Ordinal).Count() != vehicleRefs.Count)
+        {
+            return "every vehicle needs a vehicle_ref unique within the record";
         }
 
         if (record.Costs.Any(c => c.BilledAmountYen < 0) || record.Repairs.SelectMany(r => r.Parts).Any(p => p.Quantity < 0 || p.UnitPriceYen < 0))
