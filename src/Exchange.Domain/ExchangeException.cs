@@ -20,6 +20,9 @@ public enum FailureKind
 
     /// <summary>The hub cannot do this for now; the same call may succeed when retried.</summary>
     Unavailable,
+
+    /// <summary>A resource the call needs is used up (the hub's storage is full); it may succeed later.</summary>
+    ResourceExhausted,
 }
 
 /// <summary>A refusal or failure the caller can act upon; its message is safe to return.</summary>

@@ -12,6 +12,7 @@ using Exchange.Host.Services;
 using Exchange.Protocol.Identity;
 using Exchange.Protocol.Server;
 using Exchange.Storage;
+using Grpc.AspNetCore.Server.Model;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -59,6 +60,12 @@ internal static class HubApplication
         });
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks().AddCheck<DatabaseHealthCheck>("database").AddCheck<ProvisionLogHealthCheck>("provision-log");
+
+        // Every request is decoded through the screen (after everything that adds gRPC services): see ScreenedServiceMethodProvider.
+        builder.Services.RemoveAll(typeof(IServiceMethodProvider<>));
+        builder.Services.AddSingleton(typeof(IServiceMethodProvider<>), typeof(ScreenedServiceMethodProvider<>));
+        builder.Services.AddSingleton<RequestScreen>();
+        builder.Services.AddSingleton<CallRefusals>();
 
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {

@@ -87,6 +87,9 @@ public sealed class HubAuditTrail(IHubAuditLog log)
     /// <summary>The largest page.</summary>
     public const int MaxLimit = 1000;
 
+    // Subjects are party IDs, serial numbers and request IDs; actions are a few dotted words.
+    private const int MaxFilter = 128;
+
     /// <summary>Events matching <paramref name="query"/>, newest first.</summary>
     public Task<IReadOnlyList<RecordedAuditEvent>> ListAsync(CallContext call, AuditQuery query, CancellationToken cancellationToken)
     {
@@ -94,6 +97,11 @@ public sealed class HubAuditTrail(IHubAuditLog log)
         if (query.Limit < 0)
         {
             throw new ExchangeException(FailureKind.InvalidArgument, $"limit must be between 0 and {MaxLimit} (0: {MaxLimit})");
+        }
+
+        if (query.Subject?.Length > MaxFilter || query.ActionPrefix?.Length > MaxFilter)
+        {
+            throw new ExchangeException(FailureKind.InvalidArgument, $"subject and action_prefix are at most {MaxFilter} characters");
         }
 
         var limit = query.Limit is 0 or > MaxLimit ? MaxLimit : query.Limit;

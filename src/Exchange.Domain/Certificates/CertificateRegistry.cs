@@ -304,7 +304,8 @@ public sealed class CertificateRegistry(
     private TimeSpan LifetimeOf(int lifetimeDays)
     {
         var maximum = settings.ClientCertificateLifetime;
-        if (lifetimeDays < 0 || TimeSpan.FromDays(lifetimeDays) > maximum)
+        // Compared in days: TimeSpan.FromDays overflows long before int.MaxValue days.
+        if (lifetimeDays < 0 || lifetimeDays > maximum.TotalDays)
         {
             throw new ExchangeException(FailureKind.InvalidArgument, $"lifetime_days must be between 1 and {maximum.TotalDays:0.##} (the hub's configured lifetime), or 0 for that lifetime");
         }

@@ -1,21 +1,28 @@
 using Exchange.Domain;
+using Exchange.Storage;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 
 namespace Exchange.Host.Calls;
 
-/// <summary>Maps domain refusals to precise gRPC statuses, so services stay thin.</summary>
-internal sealed class ExchangeExceptionInterceptor : Interceptor
+/// <summary>
+/// Maps domain refusals, and failures the storage reports about itself (a full disk), to precise
+/// gRPC statuses, so services stay thin.
+/// </summary>
+internal sealed class ExchangeExceptionInterceptor(CallRefusals refusals) : Interceptor
 {
+    // No caller's text is echoed unbounded: messages quote at most a few identifiers.
+    private const int MaxMessage = 1024;
+
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
         try
         {
             return await continuation(request, context).ConfigureAwait(false);
         }
-        catch (ExchangeException e)
+        catch (Exception e) when (Translate(e, context) is { } status)
         {
-            throw ToRpc(e);
+            throw status;
         }
     }
 
@@ -25,9 +32,9 @@ internal sealed class ExchangeExceptionInterceptor : Interceptor
         {
             await continuation(request, responseStream, context).ConfigureAwait(false);
         }
-        catch (ExchangeException e)
+        catch (Exception e) when (Translate(e, context) is { } status)
         {
-            throw ToRpc(e);
+            throw status;
         }
     }
 
@@ -37,9 +44,9 @@ internal sealed class ExchangeExceptionInterceptor : Interceptor
         {
             return await continuation(requestStream, context).ConfigureAwait(false);
         }
-        catch (ExchangeException e)
+        catch (Exception e) when (Translate(e, context) is { } status)
         {
-            throw ToRpc(e);
+            throw status;
         }
     }
 
@@ -49,9 +56,9 @@ internal sealed class ExchangeExceptionInterceptor : Interceptor
         {
             await continuation(requestStream, responseStream, context).ConfigureAwait(false);
         }
-        catch (ExchangeException e)
+        catch (Exception e) when (Translate(e, context) is { } status)
         {
-            throw ToRpc(e);
+            throw status;
         }
     }
 
@@ -65,6 +72,7 @@ internal sealed class ExchangeExceptionInterceptor : Interceptor
             FailureKind.FailedPrecondition => StatusCode.FailedPrecondition,
             FailureKind.AlreadyExists => StatusCode.AlreadyExists,
             FailureKind.Unavailable => StatusCode.Unavailable,
+            FailureKind.ResourceExhausted => StatusCode.ResourceExhausted,
             _ => StatusCode.Internal,
         };
         var trailers = new Metadata();
@@ -73,6 +81,24 @@ internal sealed class ExchangeExceptionInterceptor : Interceptor
             trailers.Add("exchange-rule", e.Rule);
         }
 
-        return new RpcException(new Status(code, e.Message), trailers);
+        var message = e.Message.Length > MaxMessage ? e.Message[..MaxMessage] + "…" : e.Message;
+        return new RpcException(new Status(code, message), trailers);
+    }
+
+    private RpcException? Translate(Exception exception, ServerCallContext context)
+    {
+        if (exception is ExchangeException refusal)
+        {
+            return ToRpc(refusal);
+        }
+
+        if (StorageFailure.Classify(exception) is not { } failure)
+        {
+            return null;
+        }
+
+        var status = ToRpc(failure);
+        refusals.StorageFailed(context.Method, status.StatusCode, exception);
+        return status;
     }
 }

@@ -132,12 +132,14 @@ public sealed class CertificatesServiceTests : HubScenario
         var sameKey = await Refusals.FailsAsync(() => Ca(Admin).SubmitSigningRequestAsync(new SubmitSigningRequestRequest { PartyId = NewGarage, CsrPem = keys.CsrPem }, cancellationToken: Ct).ResponseAsync);
         var unknown = await Refusals.FailsAsync(() => Ca(Admin).ApproveSigningRequestAsync(new ApproveSigningRequestRequest { RequestId = "csr_nope" }, cancellationToken: Ct).ResponseAsync);
         var tooLong = await Refusals.FailsAsync(() => Ca(Admin).ApproveSigningRequestAsync(new ApproveSigningRequestRequest { RequestId = filed.RequestId, LifetimeDays = 91 }, cancellationToken: Ct).ResponseAsync);
+        var overflowing = await Refusals.FailsAsync(() => Ca(Admin).ApproveSigningRequestAsync(new ApproveSigningRequestRequest { RequestId = filed.RequestId, LifetimeDays = int.MaxValue }, cancellationToken: Ct).ResponseAsync);
 
         Assert.Equal((StatusCode.FailedPrecondition, "already approved"), (again.StatusCode, Tail(again.Status.Detail, "already approved")));
         Assert.Equal(StatusCode.InvalidArgument, sameKey.StatusCode);
         Assert.Contains("already certified", sameKey.Status.Detail, StringComparison.Ordinal);
         Assert.Equal(StatusCode.NotFound, unknown.StatusCode);
         Assert.Equal(StatusCode.InvalidArgument, tooLong.StatusCode);
+        Assert.Equal(StatusCode.InvalidArgument, overflowing.StatusCode);
     }
 
     [Fact]
