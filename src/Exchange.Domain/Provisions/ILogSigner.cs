@@ -36,6 +36,9 @@ public interface IProvisionLogStore
 
     /// <summary>Adds a checkpoint.</summary>
     Task AddCheckpointAsync(ProvisionCheckpoint checkpoint, CancellationToken cancellationToken);
+
+    /// <summary>What the hub's other records say the chain must hold.</summary>
+    Task<LogCoverage> CoverageAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>Runs work in one storage transaction: all of it is stored, or none.</summary>

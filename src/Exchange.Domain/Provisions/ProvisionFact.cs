@@ -32,6 +32,36 @@ public sealed record ProvisionFact(
 {
     /// <summary>The name used for the hub itself as provider or recipient.</summary>
     public const string Hub = "hub";
+
+    private const int MaxToken = 128;
+
+    /// <summary>
+    /// Why this fact cannot be recorded exactly, or null. The log holds only identifiers: printable
+    /// ASCII without spaces (so that items joined by spaces split back exactly, and no text encoding,
+    /// byte-order mark or normalisation can change what was hashed), items and purposes in their
+    /// own forms, the purpose empty where a request's was malformed.
+    /// </summary>
+    internal string? Problem()
+    {
+        if (!IsToken(Provider) || !IsToken(Recipient) || (Agent is not null && !IsToken(Agent)))
+        {
+            return "a party is not an identifier";
+        }
+
+        if ((SubjectId is not null && !IsToken(SubjectId)) || !IsToken(DeclarationHash) || !IsToken(CallId) || (Rule is not null && !IsToken(Rule)))
+        {
+            return "a subject, hash, call ID or rule is not an identifier";
+        }
+
+        if (Purpose.Length > 0 && !Identifiers.IsPurpose(Purpose))
+        {
+            return "the purpose is not a purpose ID";
+        }
+
+        return Items.Count > Identifiers.MaxItems || !Items.All(Identifiers.IsItem) ? "an item is not an item ID" : null;
+    }
+
+    private static bool IsToken(string value) => value is { Length: > 0 and <= MaxToken } && value.All(c => c is > ' ' and <= '~');
 }
 
 /// <summary>A fact as stored in the chain.</summary>
@@ -63,7 +93,12 @@ public sealed record ProvisionCheckpoint(long Sequence, string EntryHash, DateTi
 /// <param name="CheckpointsChecked">Checkpoints verified.</param>
 /// <param name="FirstBrokenSequence">The first entry that does not hold, or 0.</param>
 /// <param name="Problem">What is wrong there.</param>
-public sealed record ChainVerification(bool Intact, long EntriesChecked, long CheckpointsChecked, long FirstBrokenSequence, string? Problem);
+/// <param name="VouchedThrough">The last entry a verified checkpoint signs over (0 when none): entries after it could be cut off unseen.</param>
+public sealed record ChainVerification(bool Intact, long EntriesChecked, long CheckpointsChecked, long FirstBrokenSequence, string? Problem, long VouchedThrough = 0)
+{
+    /// <summary>Entries walked that no verified checkpoint vouches for yet.</summary>
+    public long Unvouched => EntriesChecked - VouchedThrough;
+}
 
 /// <summary>Helpers to build the canonical form.</summary>
 internal static class TimestampExtensions

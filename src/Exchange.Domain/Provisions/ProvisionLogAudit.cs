@@ -9,6 +9,8 @@ public sealed class ProvisionLogAudit(IProvisionLogStore log, IUnitOfWork unitOf
     /// <summary>The entries about one garage's customer: for the owning garage or an administrator.</summary>
     public async Task<IReadOnlyList<ChainedProvision>> ListForCustomerAsync(CallContext call, string ownerParty, string customerRef, CancellationToken cancellationToken)
     {
+        Identifiers.RequirePartyId(ownerParty, "owner_party");
+        Identifiers.RequireReference(customerRef, "customer_ref");
         if (call.Caller.Role != PartyRole.Administrator && !(call.Caller.Role == PartyRole.MemberGarage && call.Caller.Id == ownerParty))
         {
             throw new ExchangeException(FailureKind.PermissionDenied, "only the owning garage or an administrator reads a customer's provision record (rule log.owner-only)", "log.owner-only");
@@ -37,23 +39,38 @@ public sealed class ProvisionLogAudit(IProvisionLogStore log, IUnitOfWork unitOf
 
     /// <summary>
     /// Walks the whole chain and every checkpoint, then checks that the lookup by person answers
-    /// disclosure requests from that chain: an entry it hides breaks a person's record as surely as
-    /// an altered one.
+    /// disclosure requests from that chain (an entry it hides breaks a person's record as surely as
+    /// an altered one), and that no other record of the hub has seen entries the chain no longer
+    /// holds. Entries after the last checkpoint are intact as far as the chain shows, but nothing
+    /// signed vouches for them yet: the result counts them.
     /// </summary>
     public async Task<ChainVerification> VerifyAsync(CancellationToken cancellationToken)
     {
         var checkpoints = await log.ListCheckpointsAsync(cancellationToken).ConfigureAwait(false);
         var chain = await ProvisionChain.VerifyAsync(log.ReadAllAsync(cancellationToken), checkpoints, signer, cancellationToken).ConfigureAwait(false);
-        if (!chain.Intact || await log.FirstMisindexedAsync(cancellationToken).ConfigureAwait(false) is not { } sequence)
+        if (!chain.Intact)
         {
             return chain;
         }
 
-        return chain with
+        var coverage = await log.CoverageAsync(cancellationToken).ConfigureAwait(false);
+        if (coverage.HighestSequenceSeen > chain.EntriesChecked)
         {
-            Intact = false,
-            FirstBrokenSequence = sequence,
-            Problem = $"the lookup by person disagrees with entry {sequence}: a person asking for their record would not get that entry as the chain holds it",
-        };
+            return Broken(chain.EntriesChecked + 1, $"the chain ends at entry {chain.EntriesChecked}, but {coverage.SeenBy} refers to entry {coverage.HighestSequenceSeen}: entries were removed from its end");
+        }
+
+        if (coverage.MissingJournals.Count > 0)
+        {
+            return Broken(chain.EntriesChecked + 1, $"the journal(s) {string.Join(", ", coverage.MissingJournals)} held entries acknowledged to callers and not yet in the chain, and are missing: those entries are lost");
+        }
+
+        if (await log.FirstMisindexedAsync(cancellationToken).ConfigureAwait(false) is { } sequence)
+        {
+            return Broken(sequence, $"the lookup by person disagrees with entry {sequence}: a person asking for their record would not get that entry as the chain holds it");
+        }
+
+        return chain;
+
+        ChainVerification Broken(long at, string problem) => chain with { Intact = false, FirstBrokenSequence = at, Problem = problem };
     }
 }

@@ -20,7 +20,7 @@ internal sealed class ProvisionLogService(ProvisionLogAudit audit, CallContextFa
     {
         (await calls.CreateAsync(context).ConfigureAwait(false)).RequireAdministrator();
         var result = await audit.VerifyAsync(context.CancellationToken).ConfigureAwait(false);
-        return new VerifyResponse { Intact = result.Intact, EntriesChecked = result.EntriesChecked, CheckpointsChecked = result.CheckpointsChecked, FirstBrokenSequence = result.FirstBrokenSequence, Problem = result.Problem ?? "" };
+        return new VerifyResponse { Intact = result.Intact, EntriesChecked = result.EntriesChecked, CheckpointsChecked = result.CheckpointsChecked, FirstBrokenSequence = result.FirstBrokenSequence, Problem = result.Problem ?? "", VouchedThrough = result.VouchedThrough, UnvouchedEntries = result.Unvouched };
     }
 
     public override async Task<CheckpointResponse> Checkpoint(CheckpointRequest request, ServerCallContext context)

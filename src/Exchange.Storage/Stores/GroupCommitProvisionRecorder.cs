@@ -74,6 +74,12 @@ internal sealed partial class GroupCommitProvisionRecorder : IProvisionRecorder,
         return $"INSERT INTO {n.Table<JournalProgressRow>()} ({id}, {through}) VALUES (@journal, @through) ON CONFLICT ({id}) DO UPDATE SET {through} = excluded.{through}";
     });
 
+    /// <summary>
+    /// The folding progress of a journal whose every entry is folded, about to be deleted: a row
+    /// saying so outlives its file harmlessly, where any other row without its file is a journal lost.
+    /// </summary>
+    internal const long Closing = long.MaxValue;
+
     /// <summary>Forgets a journal that was folded and deleted.</summary>
     internal static readonly SqlText ForgetSql = new(n =>
         $"DELETE FROM {n.Table<JournalProgressRow>()} WHERE {n.Column<JournalProgressRow>(nameof(JournalProgressRow.JournalId))} = @journal");
@@ -110,7 +116,7 @@ internal sealed partial class GroupCommitProvisionRecorder : IProvisionRecorder,
     private readonly FailureClock _folding = new();
 
     // The writer thread's own.
-    private ProvisionJournal? _journal;
+    private volatile ProvisionJournal? _journal;
     private volatile bool _journalFailed;
 
     public GroupCommitProvisionRecorder(ConnectionLeases leases, WriteGate gate, ProvisionJournalSettings settings, ILogger<GroupCommitProvisionRecorder>? logger = null, IMeterFactory? meters = null)
@@ -378,13 +384,19 @@ internal sealed partial class GroupCommitProvisionRecorder : IProvisionRecorder,
     {
         if (_journal is null && !_journalFailed)
         {
+            ProvisionJournal? created = null;
             try
             {
-                _journal = ProvisionJournal.Create(_settings.Directory, _settings.SegmentBytes);
+                created = ProvisionJournal.Create(_settings.Directory, _settings.SegmentBytes);
+
+                // Recorded before it holds anything, so that a journal lost before its entries are folded is noticed.
+                _gate.Hold(() => _leases.RunWriter(lease => SetProgress(lease, created.Id, 0)));
+                _journal = created;
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
                 JournalFailed(_logger, e, _settings.Directory);
+                created?.Delete();
                 _journalFailed = true;
             }
         }
@@ -514,7 +526,19 @@ internal sealed partial class GroupCommitProvisionRecorder : IProvisionRecorder,
             return;
         }
 
-        // Everything is folded: the file goes, then its progress row (a crash in between leaves only the row).
+        // Everything is folded: the row says so, then the file goes, then the row (a crash in between leaves a row saying so).
+        try
+        {
+            _gate.Hold(() => _leases.RunWriter(lease => SetProgress(lease, _journal.Id, Closing)));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The file stays; the next start folds what it holds beyond the progress recorded (nothing) and deletes it.
+            ForgetFailed(_logger, e, _journal.Id);
+            _journal.Dispose();
+            return;
+        }
+
         _journal.Delete();
         try
         {
@@ -524,6 +548,19 @@ internal sealed partial class GroupCommitProvisionRecorder : IProvisionRecorder,
         {
             ForgetFailed(_logger, e, _journal.Id);
         }
+    }
+
+    /// <summary>The journal this hub writes now, if any.</summary>
+    internal string? JournalId => _journal?.Id;
+
+    /// <summary>The folder journals are kept in.</summary>
+    internal string JournalDirectory => _settings.Directory;
+
+    private static void SetProgress(ConnectionLease lease, string journalId, long through)
+    {
+        var progress = lease.Command(ProgressSql.For(lease.Names));
+        BindProgress(progress, journalId, through);
+        progress.ExecuteNonQuery();
     }
 
     private static int Forget(ConnectionLease lease, string journalId)

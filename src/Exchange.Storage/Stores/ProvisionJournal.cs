@@ -89,7 +89,7 @@ internal sealed class ProvisionJournal : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(segmentBytes, 4096);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(segmentBytes, int.MaxValue);
         var id = Guid.NewGuid().ToString("N");
-        var path = System.IO.Path.Combine(directory, Prefix + id + Extension);
+        var path = PathOf(directory, id);
         var file = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
         try
         {
@@ -120,6 +120,9 @@ internal sealed class ProvisionJournal : IDisposable
             throw;
         }
     }
+
+    /// <summary>Where the journal <paramref name="id"/> is kept in <paramref name="directory"/>.</summary>
+    public static string PathOf(string directory, string id) => System.IO.Path.Combine(directory, Prefix + id + Extension);
 
     private static void FlushDirectory(string directory)
     {

@@ -117,6 +117,19 @@ internal sealed class ProvisionLogStore(Lazy<ExchangeDbContext> context, Connect
         await Db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    public async Task<LogCoverage> CoverageAsync(CancellationToken cancellationToken)
+    {
+        await FoldJournalAsync(cancellationToken).ConfigureAwait(false);
+        var watermark = await IndexedThrough.MaxAsync(cancellationToken).ConfigureAwait(false) ?? 0;
+        var indexed = await Db.ProvisionSubjects.MaxAsync(s => (long?)s.Sequence, cancellationToken).ConfigureAwait(false) ?? 0;
+        var (seen, seenBy) = watermark >= indexed ? (watermark, "the lookup by person's watermark") : (indexed, "the lookup by person");
+
+        // A journal another hub writes now is on this host too: hubs share the SQLite file, so the data folder.
+        var open = await Db.JournalProgress.AsNoTracking().Where(p => p.FoldedThrough != GroupCommitProvisionRecorder.Closing).Select(p => p.JournalId).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var missing = open.Where(id => id != recorder.JournalId && !File.Exists(ProvisionJournal.PathOf(recorder.JournalDirectory, id))).Order(StringComparer.Ordinal).ToList();
+        return new LogCoverage(seen, seen > 0 ? seenBy : null, missing);
+    }
+
     internal static ChainedProvision FromRow(ProvisionEntryRow row) => new(
         row.Sequence,
         new ProvisionFact(

@@ -31,8 +31,10 @@ public sealed class ProvisionLogCrashTests : IDisposable
         Directory.Delete(_directory, recursive: true);
     }
 
-    [Fact]
-    public async Task Reads_answered_before_the_hub_was_killed_are_all_in_the_chain_once_it_has_started_again()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Reads_answered_before_the_hub_was_killed_are_all_in_the_chain_once_it_has_started_again_or_reported_lost(bool journalDeleted)
     {
         var port = FreePort();
         var address = new Uri($"https://127.0.0.1:{port}/");
@@ -66,6 +68,10 @@ public sealed class ProvisionLogCrashTests : IDisposable
         }
 
         var journal = Assert.Single(Directory.GetFiles(Data, "*.journal"));
+        if (journalDeleted)
+        {
+            File.Delete(journal);
+        }
 
         await using var restarted = await TestHub.StartAsync(settings: new Dictionary<string, string?>
         {
@@ -77,6 +83,14 @@ public sealed class ProvisionLogCrashTests : IDisposable
         var first = await log.ListForCustomerAsync(new ListForCustomerRequest { OwnerParty = "garage-kaminoyama", CustomerRef = "C001" }, cancellationToken: Ct);
         var second = await log.ListForCustomerAsync(new ListForCustomerRequest { OwnerParty = "garage-kaminoyama", CustomerRef = "C002" }, cancellationToken: Ct);
         var verified = await log.VerifyAsync(new VerifyRequest(), cancellationToken: Ct);
+        if (journalDeleted)
+        {
+            Assert.False(verified.Intact);
+            Assert.Equal(3, verified.FirstBrokenSequence);
+            Assert.Matches("^the journal\\(s\\) [0-9a-f]{32} held entries acknowledged to callers and not yet in the chain, and are missing: those entries are lost$", verified.Problem);
+            return;
+        }
+
 
         Assert.Equal([ProvisionOutcome.Received, .. Enumerable.Repeat(ProvisionOutcome.Provided, Reads * 3 / 4)], first.Entries.Select(e => e.Outcome));
         Assert.Equal([ProvisionOutcome.Received, .. Enumerable.Repeat(ProvisionOutcome.Provided, Reads / 4)], second.Entries.Select(e => e.Outcome));

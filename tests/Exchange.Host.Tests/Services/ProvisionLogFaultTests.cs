@@ -27,10 +27,15 @@ public sealed class ProvisionLogFaultTests : IAsyncLifetime
         var log = new ProvisionLog.ProvisionLogClient(_hub.Channel("admin"));
         var health = new Health.HealthClient(_hub.Channel("admin"));
         var customer = new ListForCustomerRequest { OwnerParty = "garage-kaminoyama", CustomerRef = "C001" };
+        var read = new GetCustomerRequest { Purpose = "marketing", OwnerParty = "garage-kaminoyama", CustomerRef = "C001", Items = { "contact" } };
+        var lotus = new Records.RecordsClient(_hub.Channel("group-lotus"));
         await new Records.RecordsClient(_hub.Channel("garage-kaminoyama")).PutCustomerAsync(new PutCustomerRequest { Purpose = "after-sales", Record = Sample.Customer("C001") }, cancellationToken: Ct);
+
+        // The first read opens the journal, which is recorded in the table before it holds anything.
+        await lotus.GetCustomerAsync(read, cancellationToken: Ct);
         await ExecuteSqlAsync("ALTER TABLE provision_log_journals RENAME TO provision_log_journals_away");
 
-        await new Records.RecordsClient(_hub.Channel("group-lotus")).GetCustomerAsync(new GetCustomerRequest { Purpose = "marketing", OwnerParty = "garage-kaminoyama", CustomerRef = "C001", Items = { "contact" } }, cancellationToken: Ct);
+        await lotus.GetCustomerAsync(read, cancellationToken: Ct);
 
         var refused = await Assert.ThrowsAsync<RpcException>(() => log.ListForCustomerAsync(customer, cancellationToken: Ct).ResponseAsync);
         Assert.Equal(StatusCode.Unavailable, refused.StatusCode);
@@ -41,7 +46,7 @@ public sealed class ProvisionLogFaultTests : IAsyncLifetime
 
         // The folder retries each second.
         var entries = await EventuallyAsync(async () => (await log.ListForCustomerAsync(customer, cancellationToken: Ct)).Entries);
-        Assert.Equal([ProvisionOutcome.Received, ProvisionOutcome.Provided], entries.Select(e => e.Outcome));
+        Assert.Equal([ProvisionOutcome.Received, ProvisionOutcome.Provided, ProvisionOutcome.Provided], entries.Select(e => e.Outcome));
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, (await health.CheckAsync(new HealthCheckRequest(), cancellationToken: Ct)).Status);
         Assert.True((await log.VerifyAsync(new VerifyRequest(), cancellationToken: Ct)).Intact);
     }

@@ -132,6 +132,37 @@ public sealed class ProvisionLogServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Removing_the_end_of_the_chain_with_its_lookup_rows_is_detected()
+    {
+        // Verifying folds the journalled read into the chain, so that all four entries are indexed.
+        Assert.True((await Admin.VerifyAsync(new VerifyRequest(), cancellationToken: Ct)).Intact);
+        await _hub.Services.GetRequiredService<ProvisionSubjectIndexer>().IndexPendingAsync(Ct);
+        await ExecuteSqlAsync("DELETE FROM provision_log WHERE Sequence >= 3");
+        await ExecuteSqlAsync("DELETE FROM provision_log_subjects WHERE Sequence >= 3");
+
+        var result = await Admin.VerifyAsync(new VerifyRequest(), cancellationToken: Ct);
+
+        Assert.False(result.Intact);
+        Assert.Equal(3, result.FirstBrokenSequence);
+        Assert.Equal("the chain ends at entry 2, but the lookup by person's watermark refers to entry 4: entries were removed from its end", result.Problem);
+    }
+
+    [Fact]
+    public async Task Entries_no_checkpoint_signs_over_are_counted_as_unvouched()
+    {
+        await Admin.CheckpointAsync(new CheckpointRequest(), cancellationToken: Ct);
+        await new Records.RecordsClient(_hub.Channel("group-lotus")).GetCustomerAsync(new GetCustomerRequest { Purpose = "marketing", OwnerParty = "garage-kaminoyama", CustomerRef = "C001", Items = { "contact" } }, cancellationToken: Ct);
+
+        var after = await Admin.VerifyAsync(new VerifyRequest(), cancellationToken: Ct);
+        await ExecuteSqlAsync("DELETE FROM provision_log_checkpoints");
+        var withoutCheckpoints = await Admin.VerifyAsync(new VerifyRequest(), cancellationToken: Ct);
+
+        Assert.True(after.Intact, after.Problem);
+        Assert.Equal((5L, 4L, 1L), (after.EntriesChecked, after.VouchedThrough, after.UnvouchedEntries));
+        Assert.Equal((0L, 5L), (withoutCheckpoints.VouchedThrough, withoutCheckpoints.UnvouchedEntries));
+    }
+
+    [Fact]
     public async Task Forged_checkpoint_signature_is_detected()
     {
         await Admin.CheckpointAsync(new CheckpointRequest(), cancellationToken: Ct);
