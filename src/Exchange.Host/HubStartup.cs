@@ -3,6 +3,7 @@ using Exchange.Domain.Declarations;
 using Exchange.Domain.Parties;
 using Exchange.Host.Configuration;
 using Exchange.Host.Pki;
+using Exchange.Protocol.Identity;
 using Exchange.Storage;
 using Microsoft.Extensions.Options;
 
@@ -33,12 +34,18 @@ internal sealed class HubStartup(IServiceScopeFactory scopes, IOptions<HubOption
         await database.EnsurePartiesAsync(parties, cancellationToken).ConfigureAwait(false);
         if (certificates.DevelopmentDirectory is { } development)
         {
-            // So that development certificates can be listed and revoked like issued ones.
+            // The hub accepts only recorded certificates; recorded, they are listed and revoked like issued ones.
             var recorded = await DevelopmentPki.RecordCertificatesAsync(development, services.GetRequiredService<CertificateRegistry>(), cancellationToken).ConfigureAwait(false);
             if (recorded > 0)
             {
                 PkiLog.DevelopmentCertificatesRecorded(logger, recorded);
             }
+        }
+
+        if (options.Value is { BootstrapAdministrator: { Length: > 0 } administrator, BootstrapAdministratorCertificate: { } path }
+            && await ExistingCertificates.RecordBootstrapAdministratorAsync(path, administrator, services.GetRequiredService<ClientCertificateValidator>(), services.GetRequiredService<CertificateRegistry>(), cancellationToken).ConfigureAwait(false))
+        {
+            PkiLog.BootstrapCertificateRecorded(logger, administrator, path);
         }
 
         await services.GetRequiredService<DeclarationRegistry>().EnsureSeededAsync(cancellationToken).ConfigureAwait(false);

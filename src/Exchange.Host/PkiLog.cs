@@ -39,9 +39,12 @@ internal static partial class PkiLog
     [LoggerMessage(EventId = 2123, Level = LogLevel.Information, Message = "{Actor} revoked authorisation {Id} ({Garage} to {Vendor})")]
     public static partial void AuthorisationRevoked(ILogger logger, string actor, long id, string garage, string vendor);
 
-    [LoggerMessage(EventId = 2130, Level = LogLevel.Error, Message = "Checking the revocation of certificate {Serial} at the TLS handshake failed; the connection is refused")]
+    [LoggerMessage(EventId = 2130, Level = LogLevel.Error, Message = "Checking certificate {Serial} against the registry (issuance, revocation) at the TLS handshake failed; the connection is refused")]
     public static partial void HandshakeCheckFailed(ILogger logger, Exception exception, string serial);
 
     [LoggerMessage(EventId = 2131, Level = LogLevel.Information, Message = "Recorded {Count} development certificate(s) in the certificate registry")]
     public static partial void DevelopmentCertificatesRecorded(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 2132, Level = LogLevel.Information, Message = "Recorded the certificate of bootstrap administrator {Party} from {Path} in the certificate registry")]
+    public static partial void BootstrapCertificateRecorded(ILogger logger, string party, string path);
 }

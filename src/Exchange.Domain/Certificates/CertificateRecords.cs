@@ -45,6 +45,9 @@ public enum IssuanceKind
 
     /// <summary>Created with the development PKI (development only).</summary>
     Development,
+
+    /// <summary>Signed outside the hub for the bootstrap administrator and recorded at start from the hub's configuration.</summary>
+    Bootstrap,
 }
 
 /// <summary>Where a signing request stands.</summary>

@@ -229,7 +229,7 @@ public sealed class CertificateRegistry(
     public async Task<RevocationList> CrlAsync(CancellationToken cancellationToken) =>
         issuer.BuildCrl(await store.ListRevocationsAsync(cancellationToken).ConfigureAwait(false), time.GetUtcNow());
 
-    /// <summary>Records a certificate the hub did not issue through a request (the development PKI's), once; true when it was new.</summary>
+    /// <summary>Records a certificate the hub did not issue through a request (the development PKI's, the bootstrap administrator's), once; true when it was new.</summary>
     public async Task<bool> RecordExistingAsync(CertificateRecord certificate, CancellationToken cancellationToken) =>
         await unitOfWork.RunAsync(
             async ct =>

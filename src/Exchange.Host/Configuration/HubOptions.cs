@@ -55,6 +55,12 @@ internal sealed class HubOptions
 
     /// <summary>Party ID registered as administrator on first start (production bootstrap).</summary>
     public string? BootstrapAdministrator { get; set; }
+
+    /// <summary>
+    /// PEM certificate of <see cref="BootstrapAdministrator"/>, signed by hand with the issuing CA. The
+    /// hub accepts only certificates its registry recorded, so it records this one at start.
+    /// </summary>
+    public string? BootstrapAdministratorCertificate { get; set; }
 }
 
 /// <summary>

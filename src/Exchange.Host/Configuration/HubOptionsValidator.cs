@@ -67,6 +67,18 @@ internal sealed class HubOptionsValidator : IValidateOptions<HubOptions>
             }
         }
 
+        if (options.BootstrapAdministratorCertificate is { } bootstrap)
+        {
+            if (string.IsNullOrWhiteSpace(options.BootstrapAdministrator))
+            {
+                failures.Add("Exchange:BootstrapAdministratorCertificate needs Exchange:BootstrapAdministrator (the party it names).");
+            }
+            else if (!File.Exists(bootstrap))
+            {
+                failures.Add($"Exchange:BootstrapAdministratorCertificate file '{bootstrap}' does not exist.");
+            }
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

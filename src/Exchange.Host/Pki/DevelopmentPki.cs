@@ -1,7 +1,5 @@
 using System.Net;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Exchange.Domain.Audit;
 using Exchange.Domain.Certificates;
 using Exchange.Domain.Parties;
 using Exchange.Protocol.Identity;
@@ -61,28 +59,17 @@ internal static class DevelopmentPki
         return true;
     }
 
-    /// <summary>Records the development parties' certificates in the certificate registry; returns how many were new.</summary>
+    /// <summary>
+    /// Records the development parties' certificates in the certificate registry; returns how many
+    /// were new. The hub accepts only recorded certificates, so this runs at every start.
+    /// </summary>
     public static async Task<int> RecordCertificatesAsync(string directory, CertificateRegistry registry, CancellationToken cancellationToken)
     {
         var recorded = 0;
         foreach (var party in Parties)
         {
             using var certificate = PemFiles.LoadCertificates(Path.Combine(directory, party + ".crt"))[0];
-            var issuedAt = new DateTimeOffset(certificate.NotBefore.ToUniversalTime());
-            var record = new CertificateRecord(
-                certificate.SerialNumber,
-                party,
-                issuedAt,
-                new DateTimeOffset(certificate.NotAfter.ToUniversalTime()),
-                certificate.GetCertHashString(HashAlgorithmName.SHA256).ToLowerInvariant(),
-                SigningRequest.PublicKeyFingerprint(certificate.PublicKey),
-                IssuanceKind.Development,
-                null,
-                null,
-                issuedAt,
-                HubAuditEvent.HubActor,
-                certificate.ExportCertificatePem() + "\n",
-                null);
+            var record = ExistingCertificates.RecordOf(certificate, party, IssuanceKind.Development);
             if (await registry.RecordExistingAsync(record, cancellationToken).ConfigureAwait(false))
             {
                 recorded++;

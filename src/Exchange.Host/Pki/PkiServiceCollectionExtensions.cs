@@ -20,7 +20,7 @@ internal static class PkiServiceCollectionExtensions
         services.AddScoped<PartnerRegistry>();
         services.AddScoped<HubAuditTrail>();
         services.AddSingleton<ICertificateStatusSource, RegistryCertificateStatusSource>();
-        services.AddSingleton<IHandshakeCertificateCheck, RevokedCertificateHandshakeCheck>();
+        services.AddSingleton<IHandshakeCertificateCheck, RegistryCertificateHandshakeCheck>();
         return services;
     }
 

@@ -101,6 +101,7 @@ internal static class AdminMessages
             {
                 IssuanceKind.Approved => CertificateOrigin.Approved,
                 IssuanceKind.Renewed => CertificateOrigin.Renewed,
+                IssuanceKind.Bootstrap => CertificateOrigin.Bootstrap,
                 _ => CertificateOrigin.Development,
             },
             RequestId = certificate.RequestId ?? "",

@@ -14,8 +14,9 @@ public readonly record struct CertificateCheck(PartySpiffeId? Party, string? Ref
 
 /// <summary>
 /// Checks a client certificate against the hub's own trust anchors only (never the system store):
-/// the chain, the validity period at the hub's clock, the <c>clientAuth</c> usage and a single
-/// party SPIFFE ID in the hub's trust domain.
+/// the chain, the validity period at the hub's clock, the <c>clientAuth</c> usage (named in the
+/// certificate itself), that it is not a CA certificate, and a single party SPIFFE ID in the hub's
+/// trust domain.
 /// </summary>
 public sealed class ClientCertificateValidator
 {
@@ -59,6 +60,11 @@ public sealed class ClientCertificateValidator
             return new(null, "certificate has expired");
         }
 
+        if (UsageProblem(certificate) is { } problem)
+        {
+            return new(null, problem);
+        }
+
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.AddRange(_trustAnchors);
@@ -97,5 +103,37 @@ public sealed class ClientCertificateValidator
         }
 
         return new(party, null);
+    }
+
+    // X509Chain's application policy accepts a certificate that has no extended key usage at all
+    // (RFC 5280: no EKU means any usage), and nothing stops a CA certificate from being presented as
+    // a leaf. A client certificate must name clientAuth itself and must not be a CA.
+    private static string? UsageProblem(X509Certificate2 certificate)
+    {
+        var hasUsageExtension = false;
+        var allowsClientAuthentication = false;
+        foreach (var extension in certificate.Extensions)
+        {
+            switch (extension)
+            {
+                case X509BasicConstraintsExtension { CertificateAuthority: true }:
+                    return "certificate is a CA certificate (basicConstraints CA:TRUE); a client certificate must not be a CA";
+                case X509EnhancedKeyUsageExtension usage:
+                    hasUsageExtension = true;
+                    foreach (var oid in usage.EnhancedKeyUsages)
+                    {
+                        allowsClientAuthentication |= oid.Value == ClientAuthentication.Value;
+                    }
+
+                    break;
+            }
+        }
+
+        if (!hasUsageExtension)
+        {
+            return $"certificate has no extended key usage extension; a client certificate must name clientAuth ({ClientAuthentication.Value})";
+        }
+
+        return allowsClientAuthentication ? null : $"certificate's extended key usage does not include clientAuth ({ClientAuthentication.Value})";
     }
 }

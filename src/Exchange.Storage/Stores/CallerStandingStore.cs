@@ -7,15 +7,20 @@ using Exchange.Storage.Entities;
 namespace Exchange.Storage.Stores;
 
 /// <summary>
-/// The standing check run on every call and at every TLS handshake: one parameterised query over two
-/// primary keys on a leased connection. It reads the shared database every time, so a revocation made
-/// at any hub instance counts at once.
+/// The standing check run on every call and at every TLS handshake: one parameterised query over three
+/// primary keys (the party, the serial's revocation, the serial's issuance record) on a leased
+/// connection. It reads the shared database every time, so a revocation made at any hub instance
+/// counts at once.
 /// </summary>
 internal sealed class CallerStandingStore(ConnectionLeases leases) : ICallerStandingStore
 {
     private static readonly SqlText Sql = new(n =>
-        $"SELECT (SELECT {n.Column<PartyRow>(nameof(PartyRow.Status))} FROM {n.Table<PartyRow>()} WHERE {n.Column<PartyRow>(nameof(PartyRow.Id))} = @party), " +
-        $"(SELECT {n.Column<CertificateRevocationRow>(nameof(CertificateRevocationRow.Reason))} FROM {n.Table<CertificateRevocationRow>()} WHERE {n.Column<CertificateRevocationRow>(nameof(CertificateRevocationRow.SerialNumber))} = @serial)");
+        $"SELECT p.{n.Column<PartyRow>(nameof(PartyRow.Status))}, r.{n.Column<CertificateRevocationRow>(nameof(CertificateRevocationRow.Reason))}, " +
+        $"c.{n.Column<IssuedCertificateRow>(nameof(IssuedCertificateRow.PartyId))}, c.{n.Column<IssuedCertificateRow>(nameof(IssuedCertificateRow.Sha256Fingerprint))} " +
+        "FROM (SELECT 1 AS one) AS caller " +
+        $"LEFT JOIN {n.Table<PartyRow>()} AS p ON p.{n.Column<PartyRow>(nameof(PartyRow.Id))} = @party " +
+        $"LEFT JOIN {n.Table<CertificateRevocationRow>()} AS r ON r.{n.Column<CertificateRevocationRow>(nameof(CertificateRevocationRow.SerialNumber))} = @serial " +
+        $"LEFT JOIN {n.Table<IssuedCertificateRow>()} AS c ON c.{n.Column<IssuedCertificateRow>(nameof(IssuedCertificateRow.SerialNumber))} = @serial");
 
     public Task<CallerStanding> GetAsync(string partyId, string serialNumber, CancellationToken cancellationToken) =>
         leases.RunAsync(
@@ -30,12 +35,12 @@ internal sealed class CallerStandingStore(ConnectionLeases leases) : ICallerStan
             },
             cancellationToken);
 
-    public RevocationReason? FindRevocation(string serialNumber) =>
+    public CallerStanding Get(string partyId, string serialNumber) =>
         leases.Run(lease =>
         {
-            using var reader = Bind(lease, "", serialNumber).ExecuteReader();
+            using var reader = Bind(lease, partyId, serialNumber).ExecuteReader();
             reader.Read();
-            return Standing(reader).Revocation;
+            return Standing(reader);
         });
 
     private DbCommand Bind(ConnectionLease lease, string partyId, string serialNumber)
@@ -48,5 +53,6 @@ internal sealed class CallerStandingStore(ConnectionLeases leases) : ICallerStan
 
     private static CallerStanding Standing(DbDataReader reader) => new(
         reader.IsDBNull(0) || !Enum.TryParse<PartyStatus>(reader.GetString(0), out var status) ? null : status,
-        reader.IsDBNull(1) ? null : (RevocationReason)Convert.ToInt32(reader.GetValue(1), CultureInfo.InvariantCulture));
+        reader.IsDBNull(1) ? null : (RevocationReason)Convert.ToInt32(reader.GetValue(1), CultureInfo.InvariantCulture),
+        reader.IsDBNull(2) ? null : new IssuedCertificateStanding(reader.GetString(2), reader.GetString(3)));
 }

@@ -1,4 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
+using Exchange.Domain.Certificates;
 using Exchange.Host.Pki;
 using Exchange.Protocol.Client;
 using Exchange.Protocol.Pki;
@@ -84,9 +85,21 @@ public sealed class TestHub : IAsyncDisposable
     public X509Certificate2 ClientCertificate(string party) =>
         PemFiles.LoadCertificateWithKey(Path.Combine(CertificateDirectory, party + ".crt"), Path.Combine(CertificateDirectory, party + ".key"));
 
-    /// <summary>The development CA, to issue further certificates in tests.</summary>
+    /// <summary>
+    /// The development CA, to issue further certificates in tests. The hub accepts only the
+    /// certificates its registry recorded: record one with <see cref="RecordAsync"/>, or expect it
+    /// to be refused.
+    /// </summary>
     public CertificateAuthority DevelopmentCa() =>
         new(PemFiles.LoadCertificateWithKey(Path.Combine(CertificateDirectory, "ca.crt"), Path.Combine(CertificateDirectory, "ca.key")));
+
+    /// <summary>Records a certificate a test minted in the hub's certificate registry, as the development PKI's are.</summary>
+    public async Task RecordAsync(X509Certificate2 certificate, string partyId)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var registry = scope.ServiceProvider.GetRequiredService<CertificateRegistry>();
+        Assert.True(await registry.RecordExistingAsync(ExistingCertificates.RecordOf(certificate, partyId, IssuanceKind.Development), TestContext.Current.CancellationToken));
+    }
 
     /// <summary>A channel that calls the hub as <paramref name="party"/>.</summary>
     public GrpcChannel Channel(string party, Action<GrpcChannelOptions>? configure = null) =>

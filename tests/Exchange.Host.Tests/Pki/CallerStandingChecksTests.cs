@@ -1,4 +1,8 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Exchange.Contracts.V1;
+using Exchange.Protocol.Identity;
+using Exchange.Protocol.Pki;
 using Exchange.Host.Tests.Infrastructure;
 using Grpc.Core;
 using Microsoft.Extensions.Time.Testing;
@@ -110,7 +114,7 @@ public sealed class CallerStandingChecksTests : HubScenario
     {
         var now = Hub.Time!.GetUtcNow();
         using var ca = Hub.DevelopmentCa();
-        var party = Exchange.Protocol.Identity.PartySpiffeId.Create("exchange.local", Garage);
+        var party = PartySpiffeId.Create("exchange.local", Garage);
         var expired = Track(ca.IssueClientWithNewKey(party, now.AddDays(-30), now.AddDays(-1)));
         var early = Track(ca.IssueClientWithNewKey(party, now.AddDays(1), now.AddDays(30)));
 
@@ -126,12 +130,83 @@ public sealed class CallerStandingChecksTests : HubScenario
     {
         using var ca = Hub.DevelopmentCa();
         var now = Hub.Time!.GetUtcNow();
-        var stranger = Track(ca.IssueClientWithNewKey(Exchange.Protocol.Identity.PartySpiffeId.Create("exchange.local", "garage-unknown"), now.AddMinutes(-5), now.AddDays(1)));
+        var stranger = Track(ca.IssueClientWithNewKey(PartySpiffeId.Create("exchange.local", "garage-unknown"), now.AddMinutes(-5), now.AddDays(1)));
+        await Hub.RecordAsync(stranger, "garage-unknown");
 
         var error = await Refusals.FailsAsync(Channel(stranger).PingAsync);
 
         Assert.Equal(StatusCode.PermissionDenied, error.StatusCode);
         Assert.Contains("party 'garage-unknown' is not registered at the hub (rule party.unknown)", error.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Certificate_signed_by_the_hub_ca_naming_admin_but_never_recorded_is_refused_at_the_handshake()
+    {
+        using var ca = Hub.DevelopmentCa();
+        var now = Hub.Time!.GetUtcNow();
+        var forged = Track(ca.IssueClientWithNewKey(PartySpiffeId.Create("exchange.local", "admin"), now.AddMinutes(-5), now.AddDays(1)));
+
+        var error = await Refusals.FailsAsync(() => new Partners.PartnersClient(Channel(forged)).ListPartiesAsync(new ListPartiesRequest(), cancellationToken: Ct).ResponseAsync);
+
+        Refusals.AssertConnectionRefused(error);
+        Refusals.AssertRefusedAtHandshake(Hub, $"certificate {forged.SerialNumber} was not issued by this hub's registry (no certificate with this serial number is recorded");
+        Assert.Equal("admin", (await Channel("admin").PingAsync()).PartyId);
+    }
+
+    [Fact]
+    public async Task Certificate_never_recorded_is_refused_on_every_call_even_past_the_handshake()
+    {
+        await using var hub = await TestHub.StartAsync(configure: builder => builder.Services.AddSingleton<IHandshakeCertificateCheck>(new NoHandshakeCheck()));
+        using var ca = hub.DevelopmentCa();
+        var now = DateTimeOffset.UtcNow;
+        using var forged = ca.IssueClientWithNewKey(PartySpiffeId.Create("exchange.local", "admin"), now.AddMinutes(-5), now.AddDays(1));
+        using var channel = hub.Channel(forged);
+
+        var ping = await Refusals.FailsAsync(channel.PingAsync);
+        var admin = await Refusals.FailsAsync(() => new Partners.PartnersClient(channel).ListPartiesAsync(new ListPartiesRequest(), cancellationToken: Ct).ResponseAsync);
+
+        Assert.Equal(StatusCode.Unauthenticated, ping.StatusCode);
+        Assert.Equal(StatusCode.Unauthenticated, admin.StatusCode);
+        Assert.Equal($"caller refused: certificate {forged.SerialNumber} was not issued by this hub's registry (no certificate with this serial number is recorded; rule certificate.unrecorded)", admin.Status.Detail);
+    }
+
+    [Fact]
+    public async Task Recorded_serial_presented_with_another_key_is_refused_at_the_handshake_and_on_every_call()
+    {
+        await using var bypassed = await TestHub.StartAsync(configure: builder => builder.Services.AddSingleton<IHandshakeCertificateCheck>(new NoHandshakeCheck()));
+        foreach (var hub in new[] { Hub, bypassed })
+        {
+            using var genuine = hub.ClientCertificate("admin");
+            using var ca = hub.DevelopmentCa();
+            using var twin = SameSerialWithNewKey(ca, genuine);
+            using var channel = hub.Channel(twin);
+
+            var error = await Refusals.FailsAsync(channel.PingAsync);
+
+            Assert.Equal(genuine.SerialNumber, twin.SerialNumber);
+            if (hub == Hub)
+            {
+                Refusals.AssertConnectionRefused(error);
+                Refusals.AssertRefusedAtHandshake(hub, $"certificate {twin.SerialNumber} was not issued by this hub's registry (its serial number is recorded for a different certificate");
+            }
+            else
+            {
+                Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
+                Assert.Contains("was not issued by this hub's registry (its serial number is recorded for a different certificate", error.Status.Detail, StringComparison.Ordinal);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Recorded_serial_presented_in_a_certificate_naming_another_party_is_refused()
+    {
+        using var genuine = Certificate(Garage);
+        using var ca = Hub.DevelopmentCa();
+        using var twin = SameSerialWithNewKey(ca, genuine, "admin");
+
+        Refusals.AssertConnectionRefused(await Refusals.FailsAsync(Channel(twin).PingAsync));
+
+        Refusals.AssertRefusedAtHandshake(Hub, $"certificate {twin.SerialNumber} was not issued by this hub's registry (its serial number is recorded for another party");
     }
 
     [Fact]
@@ -152,5 +227,35 @@ public sealed class CallerStandingChecksTests : HubScenario
 
         await new Partners.PartnersClient(Track(second.Channel(Certificate("admin")))).SuspendPartyAsync(new ChangePartyStateRequest { PartyId = "group-lotus" }, cancellationToken: Ct);
         Assert.Equal(StatusCode.PermissionDenied, (await Refusals.FailsAsync(Channel("group-lotus").PingAsync)).StatusCode);
+    }
+
+    // What a holder of the CA key could sign: a certificate reusing a recorded serial number, for a
+    // key of its own, naming the same party (or another).
+    private static X509Certificate2 SameSerialWithNewKey(CertificateAuthority ca, X509Certificate2 recorded, string? party = null)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest(recorded.SubjectName, key, HashAlgorithmName.SHA256);
+        foreach (var extension in recorded.Extensions)
+        {
+            if (extension is not X509SubjectKeyIdentifierExtension && (party is null || extension is not X509SubjectAlternativeNameExtension))
+            {
+                request.CertificateExtensions.Add(extension);
+            }
+        }
+
+        if (party is not null)
+        {
+            var san = new SubjectAlternativeNameBuilder();
+            san.AddUri(new Uri(PartySpiffeId.Create("exchange.local", party).ToString()));
+            request.CertificateExtensions.Add(san.Build());
+        }
+
+        using var forged = request.Create(ca.Certificate, recorded.NotBefore, recorded.NotAfter, Convert.FromHexString(recorded.SerialNumber));
+        return forged.CopyWithPrivateKey(key);
+    }
+
+    private sealed class NoHandshakeCheck : IHandshakeCertificateCheck
+    {
+        public string? GetRefusal(X509Certificate2 certificate, PartySpiffeId party) => null;
     }
 }

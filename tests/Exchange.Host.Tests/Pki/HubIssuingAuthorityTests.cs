@@ -11,7 +11,8 @@ namespace Exchange.Host.Tests.Pki;
 /// <summary>
 /// The production PKI layout: an offline root the hub only trusts, an issuing intermediate whose key
 /// the hub holds, a server certificate from that intermediate and a bootstrap administrator whose
-/// certificate was issued offline. Issued certificates chain through the intermediate.
+/// certificate was issued offline and is recorded at start. Issued certificates chain through the
+/// intermediate; certificates the intermediate signed outside the hub are refused.
 /// </summary>
 public sealed class HubIssuingAuthorityTests : IDisposable
 {
@@ -32,6 +33,7 @@ public sealed class HubIssuingAuthorityTests : IDisposable
         Write("server.crt", server.ExportCertificatePem() + "\n" + _issuing.Certificate.ExportCertificatePem());
         Write("server.key", server.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem());
         _operator = _issuing.IssueClientWithNewKey(PartySpiffeId.Create("exchange.local", "ops-admin"), Now.AddMinutes(-5), Now.AddDays(30));
+        Write("ops-admin.crt", _operator.ExportCertificatePem());
     }
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -70,19 +72,40 @@ public sealed class HubIssuingAuthorityTests : IDisposable
     }
 
     [Fact]
-    public async Task A_certificate_issued_offline_is_revoked_by_serial_when_unknown_serials_are_allowed()
+    public async Task The_bootstrap_administrators_certificate_is_recorded_at_start_once()
+    {
+        var settings = Production();
+        settings["Exchange:DataDirectory"] = Path.Combine(_directory, "data");
+        await using (var first = await TestHub.StartAsync(settings: settings))
+        {
+            using var admin = first.Channel(_operator);
+            var listed = await new Certificates.CertificatesClient(admin).ListCertificatesAsync(new ListCertificatesRequest { PartyId = "ops-admin" }, cancellationToken: Ct);
+
+            var recorded = Assert.Single(listed.Certificates);
+            Assert.Equal((_operator.SerialNumber, CertificateOrigin.Bootstrap), (recorded.SerialNumber, recorded.Origin));
+        }
+
+        await using var restarted = await TestHub.StartAsync(settings: settings);
+        using var again = restarted.Channel(_operator);
+
+        Assert.Equal("ops-admin", (await again.PingAsync()).PartyId);
+        Assert.Single((await new Certificates.CertificatesClient(again).ListCertificatesAsync(new ListCertificatesRequest { PartyId = "ops-admin" }, cancellationToken: Ct)).Certificates);
+    }
+
+    [Fact]
+    public async Task A_certificate_the_issuing_ca_signed_outside_the_hub_is_refused_and_can_still_be_revoked_by_serial()
     {
         await using var hub = await TestHub.StartAsync(settings: Production());
         using var offline = _issuing.IssueClientWithNewKey(PartySpiffeId.Create("exchange.local", "ops-admin"), Now.AddMinutes(-5), Now.AddDays(30));
         using var admin = hub.Channel(_operator);
         using var other = hub.Channel(offline);
-        await other.PingAsync();
 
+        Refusals.AssertConnectionRefused(await Refusals.FailsAsync(other.PingAsync));
         var refused = await Refusals.FailsAsync(() => admin.RevokeAsync(offline.SerialNumber));
         await new Certificates.CertificatesClient(admin).RevokeCertificateAsync(new RevokeCertificateRequest { SerialNumber = offline.SerialNumber, Reason = CertificateRevocationReason.KeyCompromise, AllowUnknown = true }, cancellationToken: Ct);
 
+        Refusals.AssertRefusedAtHandshake(hub, $"certificate {offline.SerialNumber} was not issued by this hub's registry");
         Assert.Equal(StatusCode.NotFound, refused.StatusCode);
-        Assert.Equal(StatusCode.Unauthenticated, (await Refusals.FailsAsync(other.PingAsync)).StatusCode);
         Assert.Equal("ops-admin", (await admin.PingAsync()).PartyId);
     }
 
@@ -138,6 +161,19 @@ public sealed class HubIssuingAuthorityTests : IDisposable
     }
 
     [Fact]
+    public async Task A_bootstrap_certificate_naming_another_party_stops_the_start()
+    {
+        using var other = _issuing.IssueClientWithNewKey(PartySpiffeId.Create("exchange.local", "garage-zao"), Now.AddMinutes(-5), Now.AddDays(30));
+        Write("other.crt", other.ExportCertificatePem());
+        var settings = Production();
+        settings["Exchange:BootstrapAdministratorCertificate"] = Path.Combine(_directory, "other.crt");
+
+        var error = await StartFailureAsync(settings);
+
+        Assert.Contains("names 'garage-zao', not Exchange:BootstrapAdministrator 'ops-admin'", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_issuing_ca_certificate_without_its_key_is_a_configuration_error()
     {
         var settings = Production();
@@ -153,6 +189,7 @@ public sealed class HubIssuingAuthorityTests : IDisposable
     [InlineData("Exchange:Pki:ClientCertificateLifetime", "500.00:00:00", "ClientCertificateLifetime")]
     [InlineData("Exchange:Pki:CrlLifetime", "00:00:10", "CrlLifetime")]
     [InlineData("Exchange:Pki:IssuingCaCertificate", "/no/such/issuing.crt", "does not exist")]
+    [InlineData("Exchange:BootstrapAdministratorCertificate", "/no/such/ops-admin.crt", "does not exist")]
     public async Task Issuance_settings_out_of_range_stop_the_start(string key, string value, string message)
     {
         var settings = Production();
@@ -185,6 +222,7 @@ public sealed class HubIssuingAuthorityTests : IDisposable
         ["Exchange:Pki:IssuingCaCertificate"] = Path.Combine(_directory, "issuing.crt"),
         ["Exchange:Pki:IssuingCaKey"] = Path.Combine(_directory, "issuing.key"),
         ["Exchange:BootstrapAdministrator"] = "ops-admin",
+        ["Exchange:BootstrapAdministratorCertificate"] = Path.Combine(_directory, "ops-admin.crt"),
     };
 
     private void Write(string name, string pem) => File.WriteAllText(Path.Combine(_directory, name), pem + "\n");
