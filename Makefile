@@ -2,7 +2,7 @@
 DOTNET ?= dotnet
 CONFIGURATION ?= Release
 
-.PHONY: run test build bench clean cli dev-certs
+.PHONY: run test build bench clean cli dev-certs fuzz
 
 ## run: start the hub on https://127.0.0.1:7443 (embedded SQLite, development PKI in certs/dev on first run)
 run:
@@ -12,6 +12,14 @@ run:
 test:
 	$(DOTNET) build Exchange.sln -c $(CONFIGURATION)
 	$(DOTNET) test Exchange.sln -c $(CONFIGURATION) --no-build
+
+## fuzz: the request fuzz of `make test`, longer: FUZZ_CALLS random and mutated requests (default 100,000) or FUZZ_SECONDS (default 900), FUZZ_SEED to vary
+FUZZ_CALLS ?= 100000
+FUZZ_SECONDS ?= 900
+FUZZ_SEED ?= 20261206
+fuzz:
+	$(DOTNET) build tests/Exchange.Host.Tests -c $(CONFIGURATION)
+	EXCHANGE_FUZZ_CALLS=$(FUZZ_CALLS) EXCHANGE_FUZZ_SECONDS=$(FUZZ_SECONDS) EXCHANGE_FUZZ_SEED=$(FUZZ_SEED) $(DOTNET) test tests/Exchange.Host.Tests -c $(CONFIGURATION) --no-build --filter "FullyQualifiedName~FuzzTests" --logger "console;verbosity=detailed"
 
 ## bench: an in-process hub over mTLS on loopback: unary, server-streamed and duplex calls, then batched record writes and purpose-checked reads on SQLite, about 2½ minutes (BENCH_ARGS="--only records"; BENCH_ARGS=--help lists all)
 bench:

@@ -1,4 +1,5 @@
 using Exchange.Contracts.V1;
+using Exchange.Domain;
 using Exchange.Domain.Items;
 using Exchange.Domain.Parties;
 using Exchange.Domain.Policy;
@@ -24,14 +25,14 @@ internal sealed class GrantsService(IGrantStore grants, CallContextFactory calls
     {
         (await calls.CreateAsync(context).ConfigureAwait(false)).RequireAdministrator();
         var (kind, subject) = Subject(request.SubjectCase == WireGrant.SubjectOneofCase.Role, request.Role, request.PartyId);
-        if (string.IsNullOrWhiteSpace(request.Purpose))
+        if (!Identifiers.IsPurpose(request.Purpose))
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, "purpose is required"));
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"purpose {Identifiers.Quote(request.Purpose)} is not a purpose ID"));
         }
 
         if (!ItemCatalog.CustomerRecords.TryExpand(request.Items, out var items, out var unknown) || items.Count == 0)
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, unknown is null ? "items must name at least one item" : $"'{unknown}' is neither an item nor an item group"));
+            throw new RpcException(new Status(StatusCode.InvalidArgument, unknown is null ? "items must name at least one item" : $"{Identifiers.Quote(unknown)} is neither an item nor an item group"));
         }
 
         var grant = new DomainGrant(kind, subject, request.Purpose, items);
@@ -52,12 +53,12 @@ internal sealed class GrantsService(IGrantStore grants, CallContextFactory calls
         {
             return PartyRoles.TryParse(role, out var parsed) && parsed != PartyRole.Administrator
                 ? (GrantSubjectKind.Role, role)
-                : throw new RpcException(new Status(StatusCode.InvalidArgument, $"role '{role}' must be member-garage, group-body or vendor"));
+                : throw new RpcException(new Status(StatusCode.InvalidArgument, $"role {Identifiers.Quote(role)} must be member-garage, group-body or vendor"));
         }
 
-        return string.IsNullOrWhiteSpace(partyId)
-            ? throw new RpcException(new Status(StatusCode.InvalidArgument, "a grant names a role or a party_id"))
-            : (GrantSubjectKind.Party, partyId);
+        return Identifiers.IsPartyId(partyId)
+            ? (GrantSubjectKind.Party, partyId)
+            : throw new RpcException(new Status(StatusCode.InvalidArgument, "a grant names a role or a party_id (1-64 of a-z, 0-9, '.', '-', '_')"));
     }
 
     private static WireGrant ToWire(DomainGrant grant)

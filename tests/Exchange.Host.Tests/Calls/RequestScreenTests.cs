@@ -31,7 +31,7 @@ public sealed class RequestScreenTests(SharedHub shared) : IClassFixture<SharedH
     public async Task A_request_that_cannot_be_parsed_is_invalid_argument_not_unknown(string kind, byte[] payload)
     {
         using var raw = new RawGrpc(Hub, Garage);
-        var (response, _) = await raw.PostAsync(GetCustomer, Frame(payload), cancellationToken: Ct);
+        var (response, _) = await raw.PostAsync(GetCustomer, RawGrpc.Frame(payload), cancellationToken: Ct);
 
         Assert.True(RawGrpc.Status(response) == "3", $"{kind}: grpc-status {RawGrpc.Status(response)}");
         Assert.Empty(Hub.Logs.Errors);
@@ -116,7 +116,7 @@ public sealed class RequestScreenTests(SharedHub shared) : IClassFixture<SharedH
 
         for (var i = 0; i < 3 * CallRefusals.LogsPerMinute; i++)
         {
-            var (response, _) = await raw.PostAsync(GetCustomer, Frame([0xFF, 0xFF, (byte)i]), cancellationToken: Ct);
+            var (response, _) = await raw.PostAsync(GetCustomer, RawGrpc.Frame([0xFF, 0xFF, (byte)i]), cancellationToken: Ct);
             Assert.Equal("3", RawGrpc.Status(response));
         }
 
@@ -126,6 +126,4 @@ public sealed class RequestScreenTests(SharedHub shared) : IClassFixture<SharedH
 
         int Warnings() => Hub.Logs.Entries.Count(e => e.Event.Id == 2010);
     }
-
-    private static byte[] Frame(byte[] payload) => [0, .. BitConverter.IsLittleEndian ? BitConverter.GetBytes(payload.Length).Reverse() : BitConverter.GetBytes(payload.Length), .. payload];
 }

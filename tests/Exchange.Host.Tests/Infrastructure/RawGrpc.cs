@@ -26,9 +26,11 @@ public sealed class RawGrpc : IDisposable
         };
     }
 
-    public static byte[] Frame(IMessage message, bool compress = false)
+    public static byte[] Frame(IMessage message, bool compress = false) => Frame(message.ToByteArray(), compress);
+
+    /// <summary>A gRPC frame of <paramref name="body"/> as given: any bytes, a message or not.</summary>
+    public static byte[] Frame(byte[] body, bool compress = false)
     {
-        var body = message.ToByteArray();
         if (compress)
         {
             using var buffer = new MemoryStream();

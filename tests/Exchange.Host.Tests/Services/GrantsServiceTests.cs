@@ -58,6 +58,21 @@ public sealed class GrantsServiceTests : IAsyncLifetime
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
     }
 
+    [Theory]
+    [InlineData("vendor", "market ing")]
+    [InlineData("vendor", "Marketing")]
+    [InlineData(null, "marketing")]
+    public async Task Grant_naming_a_malformed_purpose_or_party_is_refused_and_changes_nothing(string? role, string purpose)
+    {
+        var grant = role is null ? new Grant { PartyId = "Vendor Broadleaf", Purpose = purpose, Items = { "contact.name" } } : new Grant { Role = role, Purpose = purpose, Items = { "contact.name" } };
+        var before = await Admin.ListGrantsAsync(new ListGrantsRequest(), cancellationToken: Ct);
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => Admin.SetGrantAsync(grant, cancellationToken: Ct).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal(before, await Admin.ListGrantsAsync(new ListGrantsRequest(), cancellationToken: Ct));
+    }
+
     [Fact]
     public async Task Only_administrators_manage_grants()
     {
