@@ -45,7 +45,12 @@ internal static class HubApplication
         AddDomain(builder.Services);
         builder.Services.AddHubPki();
 
-        builder.Services.AddSingleton(sp => new CallConcurrencyLimit(sp.GetRequiredService<IOptions<HubOptions>>().Value.MaxConcurrentCalls, sp.GetService<IMeterFactory>()));
+        builder.Services.AddSingleton<IReservedCallers, AdministratorCallers>();
+        builder.Services.AddSingleton(sp => new CallConcurrencyLimit(
+            sp.GetRequiredService<IOptions<HubOptions>>().Value.CallLimits,
+            sp.GetRequiredService<IReservedCallers>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<IMeterFactory>()));
         builder.Services.AddGrpc(grpc =>
         {
             // First: a call refused for load costs nothing more.
@@ -58,7 +63,7 @@ internal static class HubApplication
             grpc.ResponseCompressionLevel = System.IO.Compression.CompressionLevel.Fastest;
         });
         builder.Services.AddGrpcReflection();
-        builder.Services.AddGrpcHealthChecks().AddCheck<DatabaseHealthCheck>("database").AddCheck<ProvisionLogHealthCheck>("provision-log");
+        builder.Services.AddHubHealthChecks();
 
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
