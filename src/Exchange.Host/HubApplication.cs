@@ -12,7 +12,6 @@ using Exchange.Host.Services;
 using Exchange.Protocol.Identity;
 using Exchange.Protocol.Server;
 using Exchange.Storage;
-using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -24,8 +23,6 @@ namespace Exchange.Host;
 /// <summary>Builds the hub: one place where protocol, contracts, domain and storage are wired.</summary>
 internal static class HubApplication
 {
-    private const string PublicConnectionKey = "exchange.public-endpoint";
-
     public static string Version { get; } =
         typeof(HubApplication).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
@@ -85,11 +82,7 @@ internal static class HubApplication
                 {
                     listen.Protocols = HttpProtocols.Http1AndHttp2;
                     listen.UseHttps(https => https.ServerCertificate = certificates.ServerCertificate);
-                    listen.Use(next => connection =>
-                    {
-                        connection.Items[PublicConnectionKey] = true;
-                        return next(connection);
-                    });
+                    PublicEndpoint.MarkPublic(listen);
                 });
             }
         });
@@ -97,18 +90,8 @@ internal static class HubApplication
         configure?.Invoke(builder);
 
         var app = builder.Build();
-        app.Use((context, next) =>
-        {
-            var isPublic = context.Features.Get<IConnectionItemsFeature>()?.Items.ContainsKey(PublicConnectionKey) == true;
-            if (isPublic && context.Request.Path != "/declaration" && context.Request.Path != "/crl")
-            {
-                context.Response.StatusCode = StatusCodes.Status404NotFound;
-                return Task.CompletedTask;
-            }
-
-            return next(context);
-        });
-        app.MapGet("/declaration", (DeclarationRegistry registry, TimeProvider time, CancellationToken ct) => DeclarationPage.RenderAsync(registry, time, ct));
+        app.UsePublicEndpoint();
+        app.MapDeclarationPage();
         app.MapGrpcService<DiagnosticsService>();
         app.MapGrpcService<RecordsService>();
         app.MapGrpcService<DeclarationsService>();
