@@ -13,7 +13,6 @@ using Exchange.Protocol.Identity;
 using Exchange.Protocol.Server;
 using Exchange.Storage;
 using Grpc.AspNetCore.Server.Model;
-using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -25,8 +24,6 @@ namespace Exchange.Host;
 /// <summary>Builds the hub: one place where protocol, contracts, domain and storage are wired.</summary>
 internal static class HubApplication
 {
-    private const string PublicConnectionKey = "exchange.public-endpoint";
-
     public static string Version { get; } =
         typeof(HubApplication).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
@@ -46,7 +43,12 @@ internal static class HubApplication
         AddDomain(builder.Services);
         builder.Services.AddHubPki();
 
-        builder.Services.AddSingleton(sp => new CallConcurrencyLimit(sp.GetRequiredService<IOptions<HubOptions>>().Value.MaxConcurrentCalls, sp.GetService<IMeterFactory>()));
+        builder.Services.AddSingleton<IReservedCallers, AdministratorCallers>();
+        builder.Services.AddSingleton(sp => new CallConcurrencyLimit(
+            sp.GetRequiredService<IOptions<HubOptions>>().Value.CallLimits,
+            sp.GetRequiredService<IReservedCallers>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<IMeterFactory>()));
         builder.Services.AddGrpc(grpc =>
         {
             // First: a call refused for load costs nothing more.
@@ -59,7 +61,7 @@ internal static class HubApplication
             grpc.ResponseCompressionLevel = System.IO.Compression.CompressionLevel.Fastest;
         });
         builder.Services.AddGrpcReflection();
-        builder.Services.AddGrpcHealthChecks().AddCheck<DatabaseHealthCheck>("database").AddCheck<ProvisionLogHealthCheck>("provision-log");
+        builder.Services.AddHubHealthChecks();
 
         // Every request is decoded through the screen (after everything that adds gRPC services): see ScreenedServiceMethodProvider.
         builder.Services.RemoveAll(typeof(IServiceMethodProvider<>));
@@ -87,11 +89,7 @@ internal static class HubApplication
                 {
                     listen.Protocols = HttpProtocols.Http1AndHttp2;
                     listen.UseHttps(https => https.ServerCertificate = certificates.ServerCertificate);
-                    listen.Use(next => connection =>
-                    {
-                        connection.Items[PublicConnectionKey] = true;
-                        return next(connection);
-                    });
+                    PublicEndpoint.MarkPublic(listen);
                 });
             }
         });
@@ -99,18 +97,8 @@ internal static class HubApplication
         configure?.Invoke(builder);
 
         var app = builder.Build();
-        app.Use((context, next) =>
-        {
-            var isPublic = context.Features.Get<IConnectionItemsFeature>()?.Items.ContainsKey(PublicConnectionKey) == true;
-            if (isPublic && context.Request.Path != "/declaration" && context.Request.Path != "/crl")
-            {
-                context.Response.StatusCode = StatusCodes.Status404NotFound;
-                return Task.CompletedTask;
-            }
-
-            return next(context);
-        });
-        app.MapGet("/declaration", (DeclarationRegistry registry, TimeProvider time, CancellationToken ct) => DeclarationPage.RenderAsync(registry, time, ct));
+        app.UsePublicEndpoint();
+        app.MapDeclarationPage();
         app.MapGrpcService<DiagnosticsService>();
         app.MapGrpcService<RecordsService>();
         app.MapGrpcService<DeclarationsService>();

@@ -1,6 +1,7 @@
 using Exchange.Domain.Certificates;
 using Exchange.Domain.Declarations;
 using Exchange.Domain.Parties;
+using Exchange.Host.Calls;
 using Exchange.Host.Configuration;
 using Exchange.Host.Pki;
 using Exchange.Protocol.Identity;
@@ -9,8 +10,8 @@ using Microsoft.Extensions.Options;
 
 namespace Exchange.Host;
 
-/// <summary>Before the hub serves: migrate the database, register the bootstrap parties, publish the shipped declaration.</summary>
-internal sealed class HubStartup(IServiceScopeFactory scopes, IOptions<HubOptions> options, HubCertificates certificates, HubKeys keys, ILogger<HubStartup> logger) : IHostedService
+/// <summary>Before the hub serves: migrate the database, register the bootstrap parties, remember the administrators, publish the shipped declaration.</summary>
+internal sealed class HubStartup(IServiceScopeFactory scopes, IOptions<HubOptions> options, HubCertificates certificates, HubKeys keys, RegisteredParties registered, ILogger<HubStartup> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -32,6 +33,12 @@ internal sealed class HubStartup(IServiceScopeFactory scopes, IOptions<HubOption
         }
 
         await database.EnsurePartiesAsync(parties, cancellationToken).ConfigureAwait(false);
+        // So that administrators can use the reserve of calls from their first call (AdministratorCallers).
+        foreach (var known in await services.GetRequiredService<IPartyRegistryStore>().ListAsync(PartyRole.Administrator, null, cancellationToken).ConfigureAwait(false))
+        {
+            registered.Remember(known.Party);
+        }
+
         if (certificates.DevelopmentDirectory is { } development)
         {
             // The hub accepts only recorded certificates; recorded, they are listed and revoked like issued ones.

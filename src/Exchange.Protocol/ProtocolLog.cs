@@ -16,4 +16,7 @@ internal static partial class ProtocolLog
 
     [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Refusing calls with RESOURCE_EXHAUSTED: the hub is running its limit of {Limit} calls at once (logged at most every 10 s while it lasts)")]
     public static partial void CallsRefusedAtLimit(ILogger logger, int limit);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Warning, Message = "Refusing calls with RESOURCE_EXHAUSTED: party {PartyId} is running its limit of {Limit} calls at once (logged at most every 10 s while parties exceed it)")]
+    public static partial void CallsRefusedAtPartyLimit(ILogger logger, string partyId, int limit);
 }

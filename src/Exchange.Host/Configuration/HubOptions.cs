@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Exchange.Protocol.Server;
 
 namespace Exchange.Host.Configuration;
 
@@ -52,6 +53,26 @@ internal sealed class HubOptions
     /// </summary>
     [Range(1, 1_000_000)]
     public int MaxConcurrentCalls { get; set; } = 512;
+
+    /// <summary>
+    /// The most calls one party runs at once, so that no party can take every slot; unset means an
+    /// eighth of <see cref="MaxConcurrentCalls"/> (64 of 512). 1 to <see cref="MaxConcurrentCalls"/>
+    /// (checked by <see cref="HubOptionsValidator"/>).
+    /// </summary>
+    public int? MaxConcurrentCallsPerParty { get; set; }
+
+    /// <summary>
+    /// Calls of <see cref="MaxConcurrentCalls"/> that only administrators may run, so that an
+    /// administrator can always call (verify the log, suspend a party) while partners fill the hub;
+    /// unset means a sixteenth of it (32 of 512). 0 to <see cref="MaxConcurrentCalls"/> - 1.
+    /// </summary>
+    public int? AdministratorReservedCalls { get; set; }
+
+    /// <summary>The call limits these settings give, defaults applied.</summary>
+    public CallLimits CallLimits => new(
+        MaxConcurrentCalls,
+        MaxConcurrentCallsPerParty ?? Math.Max(1, (MaxConcurrentCalls + 7) / 8),
+        AdministratorReservedCalls ?? MaxConcurrentCalls / 16);
 
     /// <summary>Party ID registered as administrator on first start (production bootstrap).</summary>
     public string? BootstrapAdministrator { get; set; }

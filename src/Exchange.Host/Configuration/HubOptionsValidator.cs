@@ -17,6 +17,17 @@ internal sealed class HubOptionsValidator : IValidateOptions<HubOptions>
             failures.Add($"Exchange:Listen host '{options.Listen.Host}' must be an IP address or localhost.");
         }
 
+        var calls = options.CallLimits;
+        if (calls.MaxConcurrentCallsPerParty < 1 || calls.MaxConcurrentCallsPerParty > calls.MaxConcurrentCalls)
+        {
+            failures.Add($"Exchange:MaxConcurrentCallsPerParty must be between 1 and Exchange:MaxConcurrentCalls ({calls.MaxConcurrentCalls}).");
+        }
+
+        if (calls.ReservedCalls < 0 || calls.ReservedCalls >= calls.MaxConcurrentCalls)
+        {
+            failures.Add($"Exchange:AdministratorReservedCalls must be between 0 and Exchange:MaxConcurrentCalls - 1 ({calls.MaxConcurrentCalls - 1}): partners need at least one call.");
+        }
+
         var pki = options.Pki;
         if (pki.IsConfigured)
         {

@@ -111,7 +111,11 @@ internal sealed class HubIssuingAuthority : ICertificateIssuer, IDisposable
     public RevocationList BuildCrl(IReadOnlyList<RevocationRecord> revocations, DateTimeOffset now)
     {
         var ca = RequireCa();
-        var key = string.Join(',', revocations.Select(r => r.SerialNumber));
+        // Keyed by the set of revoked serials, read from the shared database on every fetch (one
+        // small query): a revocation made at another hub instance changes the key at once, with no
+        // revision counter to keep in the schema. Sorted: revocations made in the same instant may
+        // be listed in either order.
+        var key = string.Join(',', revocations.Select(r => r.SerialNumber).Order(StringComparer.Ordinal));
         lock (_crlLock)
         {
             // Re-signed when the list changed or half its lifetime has passed, not on every fetch.

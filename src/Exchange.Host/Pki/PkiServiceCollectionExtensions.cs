@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Exchange.Domain;
 using Exchange.Domain.Audit;
 using Exchange.Domain.Certificates;
@@ -5,6 +6,7 @@ using Exchange.Domain.Parties;
 using Exchange.Host.Configuration;
 using Exchange.Protocol.Identity;
 using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
 
 namespace Exchange.Host.Pki;
 
@@ -24,18 +26,26 @@ internal static class PkiServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>Where the CRL is served.</summary>
+    public const string CrlPath = "/crl";
+
     /// <summary>
-    /// Serves the CRL (DER, <c>application/pkix-crl</c>) at <c>/crl</c>: on the public endpoint for
-    /// anyone, like the declaration page.
+    /// Serves the CRL (DER, <c>application/pkix-crl</c>) at <see cref="CrlPath"/> to GET and HEAD: on
+    /// the public endpoint for anyone, like the declaration page. The CRL is signed again only when
+    /// the revocations change or it is half way to its nextUpdate (<see cref="HubIssuingAuthority.BuildCrl"/>),
+    /// so it carries a stable ETag and Last-Modified (its thisUpdate), and conditional requests get 304.
     /// </summary>
     public static void MapCrl(this IEndpointRouteBuilder app) =>
-        app.MapGet("/crl", async (CertificateRegistry registry, HttpResponse response, CancellationToken ct) =>
+        app.MapMethods(CrlPath, [HttpMethods.Get, HttpMethods.Head], async (CertificateRegistry registry, HttpResponse response, TimeProvider time, CancellationToken ct) =>
         {
             try
             {
                 var crl = await registry.CrlAsync(ct).ConfigureAwait(false);
-                response.Headers.CacheControl = "public, max-age=60";
-                return Results.Bytes(crl.Der, "application/pkix-crl");
+                // A minute at most, and never past its nextUpdate: a revocation is published at once.
+                var maxAge = (long)Math.Clamp((crl.NextUpdate - time.GetUtcNow()).TotalSeconds, 0, 60);
+                response.Headers.CacheControl = $"public, max-age={maxAge}";
+                var tag = new EntityTagHeaderValue("\"" + Convert.ToHexStringLower(SHA256.HashData(crl.Der), 0, 16) + "\"");
+                return Results.Bytes(crl.Der, "application/pkix-crl", lastModified: crl.ThisUpdate, entityTag: tag);
             }
             catch (ExchangeException e) when (e.Kind == FailureKind.FailedPrecondition)
             {

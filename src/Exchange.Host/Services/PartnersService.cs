@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace Exchange.Host.Services;
 
 /// <summary>gRPC face of <see cref="PartnerRegistry"/>.</summary>
-internal sealed class PartnersService(PartnerRegistry registry, CallContextFactory calls, IOptions<HubOptions> options, TimeProvider time, ILogger<PartnersService> logger) : Partners.PartnersBase
+internal sealed class PartnersService(PartnerRegistry registry, CallContextFactory calls, RegisteredParties registered, IOptions<HubOptions> options, TimeProvider time, ILogger<PartnersService> logger) : Partners.PartnersBase
 {
     private string TrustDomain => options.Value.TrustDomain;
 
@@ -17,6 +17,8 @@ internal sealed class PartnersService(PartnerRegistry registry, CallContextFacto
         var call = await calls.CreateAsync(context).ConfigureAwait(false);
         var added = await registry.AddAsync(call, new NewParty(request.PartyId, request.Role, request.NameJa, request.NameEn, request.Contact), context.CancellationToken).ConfigureAwait(false);
         PkiLog.PartyAdded(logger, call.Caller.Id, added.Party.Id, added.Party.Role.ToWire());
+        // Its role is known at once: a new administrator may use the reserve of calls from its first call.
+        registered.Remember(added.Party);
         return added.ToMessage(TrustDomain);
     }
 
