@@ -32,6 +32,36 @@ public static class RecordFields
     }
 
     /// <summary>
+    /// The path of the first field in the message of <paramref name="descriptor"/> encoded in
+    /// <paramref name="data"/> that its schema does not define (a number, or an encoding, the schema
+    /// does not have), at any depth, or null. Messages for which <paramref name="inspectedElsewhere"/>
+    /// holds are not walked: their owner inspects them (a write inspects its records, and records the
+    /// refusal).
+    /// </summary>
+    public static string? FirstUnknownField(MessageDescriptor descriptor, ReadOnlySpan<byte> data, Func<MessageDescriptor, bool> inspectedElsewhere)
+    {
+        var fields = FieldTable.Of(descriptor);
+        var position = 0;
+        while (position < data.Length)
+        {
+            var (number, wireType) = Wire.ReadTag(data, ref position);
+            var value = Wire.ReadValue(data, ref position, wireType, number);
+            if (fields.Find(number) is not { } known || !known.Accepts(wireType))
+            {
+                return $"field {number}";
+            }
+
+            if (known.Field.FieldType == FieldType.Message && !inspectedElsewhere(known.Field.MessageType)
+                && FirstUnknownField(known.Field.MessageType, data[(position - (int)value)..position], inspectedElsewhere) is { } inner)
+            {
+                return $"{known.Field.Name}.{inner}";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
     /// A copy of <paramref name="message"/> in which every item not in <paramref name="allowed"/> is
     /// cleared, and the items left in it: what <see cref="DecodeMasked{T}"/> must agree with (tests
     /// compare them).

@@ -1,5 +1,8 @@
 using System.Collections;
+using System.Buffers;
+using Exchange.Contracts.V1;
 using Exchange.Domain;
+using Exchange.Domain.Items;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
 using Google.Protobuf.WellKnownTypes;
@@ -43,17 +46,28 @@ internal sealed class RequestScreen(CallRefusals refusals)
     private TRequest Decode<TRequest>(string method, Func<DeserializationContext, TRequest> decode, DeserializationContext context)
     {
         TRequest request;
+        string? unknown;
         try
         {
             request = decode(context);
+            unknown = request is IMessage decoded ? UnknownField(decoded.Descriptor, context.PayloadAsReadOnlySequence()) : null;
         }
-        catch (InvalidProtocolBufferException e)
+        catch (Exception e) when (e is InvalidProtocolBufferException or InvalidDataException)
         {
             throw refusals.Malformed(method, $"the request is not a valid {typeof(TRequest).Name} message: {e.Message}");
         }
 
+        if (unknown is not null)
+        {
+            throw refusals.Malformed(method, $"{unknown} is not defined by {typeof(TRequest).Name}: the hub refuses what its schema does not define rather than drop it");
+        }
+
         return request is IMessage message && Problem(message) is { } problem ? throw refusals.Malformed(method, problem) : request;
     }
+
+    // Records are inspected by the write itself, which records the refusal of one with unknown fields.
+    private static string? UnknownField(MessageDescriptor descriptor, ReadOnlySequence<byte> payload) =>
+        RecordFields.FirstUnknownField(descriptor, payload.IsSingleSegment ? payload.FirstSpan : payload.ToArray(), d => d == CustomerRecord.Descriptor);
 
     private static string? Problem(IMessage message, string path)
     {

@@ -20,6 +20,20 @@ public sealed class RecordFieldsTests
     }
 
     [Fact]
+    public void The_first_unknown_field_is_found_at_any_depth_except_in_messages_inspected_elsewhere()
+    {
+        var content = new DeclarationContent { Manager = new ResponsibleManager() }.ToByteArray();
+        byte[] unknown = [0x98, 0x06, 0x05]; // field 99, varint 5
+        var nested = new PublishRequest { Content = DeclarationContent.Parser.ParseFrom([.. content, .. unknown]) }.ToByteArray();
+        var record = new PutCustomerRequest { Record = CustomerRecord.Parser.ParseFrom([.. Record().ToByteArray(), .. unknown]) }.ToByteArray();
+
+        Assert.Null(RecordFields.FirstUnknownField(PublishRequest.Descriptor, new PublishRequest { Content = new DeclarationContent() }.ToByteArray(), _ => false));
+        Assert.Equal("content.field 99", RecordFields.FirstUnknownField(PublishRequest.Descriptor, nested, _ => false));
+        Assert.Equal("record.field 99", RecordFields.FirstUnknownField(PutCustomerRequest.Descriptor, record, _ => false));
+        Assert.Null(RecordFields.FirstUnknownField(PutCustomerRequest.Descriptor, record, d => d == CustomerRecord.Descriptor));
+    }
+
+    [Fact]
     public void Items_present_are_read_from_the_schema_options()
     {
         Assert.Equal(

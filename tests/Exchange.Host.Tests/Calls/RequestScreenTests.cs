@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Exchange.Contracts.V1;
 using Exchange.Host.Calls;
 using Exchange.Host.Tests.Infrastructure;
+using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 
@@ -58,6 +59,29 @@ public sealed class RequestScreenTests(SharedHub shared) : IClassFixture<SharedH
         });
 
         Assert.Empty(entries);
+    }
+
+    [Theory]
+    [InlineData("/exchange.v1.Records/PutCustomer")]
+    [InlineData("/exchange.v1.Records/GetCustomer")]
+    public async Task A_field_the_schema_does_not_define_in_a_request_envelope_is_refused_and_changes_nothing(string path)
+    {
+        IMessage request = path.EndsWith("PutCustomer", StringComparison.Ordinal)
+            ? new PutCustomerRequest { Purpose = "after-sales", Record = Sample.Customer("c-envelope") }
+            : new GetCustomerRequest { Purpose = "after-sales", OwnerParty = Garage, CustomerRef = "c-envelope", Items = { "contact" } };
+        byte[] unknownField = [0xF8, 0x06, 0x01]; // field 111, varint 1
+        using var raw = new RawGrpc(Hub, Garage);
+
+        var entries = await Hub.EntriesDuringAsync(async () =>
+        {
+            var (response, _) = await raw.PostAsync(path, RawGrpc.Frame([.. request.ToByteArray(), .. unknownField]), cancellationToken: Ct);
+            Assert.Equal("3", RawGrpc.Status(response));
+            Assert.StartsWith("field 111 is not defined by", RawGrpc.Message(response), StringComparison.Ordinal);
+        });
+
+        Assert.Empty(entries);
+        var read = await Refusals.FailsAsync(() => new Records.RecordsClient(Hub.Channel(Garage)).GetCustomerAsync(new GetCustomerRequest { Purpose = "after-sales", OwnerParty = Garage, CustomerRef = "c-envelope", Items = { "contact" } }, cancellationToken: Ct).ResponseAsync);
+        Assert.Equal(StatusCode.NotFound, read.StatusCode);
     }
 
     [Fact]

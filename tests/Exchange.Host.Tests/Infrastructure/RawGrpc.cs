@@ -92,5 +92,10 @@ public sealed class RawGrpc : IDisposable
         response.TrailingHeaders.TryGetValues("grpc-status", out var t) ? t.Single()
         : response.Headers.TryGetValues("grpc-status", out var h) ? h.Single() : null;
 
+    /// <summary>grpc-message (percent-decoded) from the trailers, or from the headers of a trailers-only response.</summary>
+    public static string? Message(HttpResponseMessage response) =>
+        response.TrailingHeaders.TryGetValues("grpc-message", out var t) ? Uri.UnescapeDataString(t.Single())
+        : response.Headers.TryGetValues("grpc-message", out var h) ? Uri.UnescapeDataString(h.Single()) : null;
+
     public void Dispose() => _http.Dispose();
 }
