@@ -328,7 +328,7 @@ public sealed class CustomerRecords(
     // What free text may not be: too long, or naming a sensitive category.
     private static string? Screen(string text) =>
         text.Length > MaxTextLength ? $"is longer than {MaxTextLength} characters"
-        : SensitiveTextScreen.FindSensitiveTerm(text) is { } term ? $"appears to hold sensitive personal data ('{term}'), which the hub never accepts"
+        : SensitiveTextScreen.Find(text) is { } found ? $"appears to hold sensitive personal data ({found.Category}: '{found.Term}'), which the hub never accepts"
         : null;
 
     private static ProvidedRecord Provide(EncodedCustomer customer, IReadOnlySet<string> allowed)
@@ -400,6 +400,14 @@ public sealed class CustomerRecords(
         if (vehicleRefs.Distinct(StringComparer.Ordinal).Count() != vehicleRefs.Count)
         {
             return "every vehicle needs a vehicle_ref unique within the record";
+        }
+
+        foreach (var vehicle in record.Vehicles)
+        {
+            if (vehicle.Images.Select(VehicleImages.Problem).FirstOrDefault(p => p is not null) is { } imageProblem)
+            {
+                return $"vehicle {Identifiers.Quote(vehicle.VehicleRef)}: an image {imageProblem}";
+            }
         }
 
         if (record.Costs.Any(c => c.BilledAmountYen < 0) || record.Repairs.SelectMany(r => r.Parts).Any(p => p.Quantity < 0 || p.UnitPriceYen < 0))

@@ -172,7 +172,7 @@ public sealed class RecordFieldsTests
 
     [Theory]
     [InlineData("ブレーキ交換", null)]
-    [InlineData("持病の病歴あり", "病歴")]
+    [InlineData("持病の病歴あり", "持病")]
     [InlineData("Customer's religion noted", "religion")]
     public void Sensitive_terms_in_free_text_are_found(string text, string? term) =>
         Assert.Equal(term, SensitiveTextScreen.FindSensitiveTerm(text));

@@ -112,6 +112,33 @@ public sealed class RecordsHostileInputTests(SharedHub shared) : IClassFixture<S
         await AssertLogVerifiesAsync();
     }
 
+    [Theory]
+    [InlineData("note", "主治医によると糖尿病", "sensitive personal data (medical: '糖尿病')")]
+    [InlineData("note", "車椅子で来店、送迎希望", "sensitive personal data (disability: '車椅子')")]
+    [InlineData("image", "%PDF-1.7 診断書", "an image is not a JPEG, PNG or WebP picture")]
+    public async Task A_write_carrying_sensitive_text_or_a_document_as_an_image_is_refused_recorded_and_stores_nothing(string where, string content, string reason)
+    {
+        var record = Sample.Customer("c-sensitive-" + where);
+        if (where == "note")
+        {
+            record.Repairs[0].Work[0].Description = content;
+        }
+        else
+        {
+            record.Vehicles[0].Images.Add(new VehicleImage { ContentType = "image/jpeg", Data = Google.Protobuf.ByteString.CopyFromUtf8(content) });
+        }
+
+        var error = default(RpcException);
+        var entries = await Hub.EntriesDuringAsync(async () =>
+            error = await Refusals.FailsAsync(() => As(Garage).PutCustomerAsync(new PutCustomerRequest { Purpose = "after-sales", Record = record }, cancellationToken: Ct).ResponseAsync));
+
+        Assert.Equal(StatusCode.InvalidArgument, error!.StatusCode);
+        Assert.Contains(reason, error.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(PolicyRules.RecordRefused, Assert.Single(entries).Rule);
+        var read = await Refusals.FailsAsync(() => As(Garage).GetCustomerAsync(Get("after-sales", record.CustomerRef, "contact"), cancellationToken: Ct).ResponseAsync);
+        Assert.Equal(StatusCode.NotFound, read.StatusCode);
+    }
+
     private async Task AssertLogVerifiesAsync()
     {
         var verified = await new ProvisionLog.ProvisionLogClient(Hub.Channel("admin")).VerifyAsync(new VerifyRequest(), cancellationToken: Ct);
