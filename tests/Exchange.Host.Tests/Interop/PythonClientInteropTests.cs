@@ -157,6 +157,26 @@ public sealed class PythonClientInteropTests : IAsyncLifetime
         run.AssertCode(StatusCode.Unimplemented);
     }
 
+    [Theory]
+    [InlineData("FFFFFFFF0F129A")]
+    [InlineData("0A02C328")]
+    public async Task Python_client_sending_a_request_that_cannot_be_parsed_gets_invalid_argument(string requestHex)
+    {
+        var run = await RunAsync("raw_unary", new { method = "/exchange.v1.Records/GetCustomer", request_hex = requestHex });
+
+        run.AssertCode(StatusCode.InvalidArgument);
+        run.Verify(r => Assert.StartsWith("the request is not a valid GetCustomerRequest message", r.GetProperty("details").GetString(), StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Python_client_sending_a_megabyte_purpose_gets_invalid_argument_with_a_short_message()
+    {
+        var run = await RunAsync("raw_unary", new { method = "/exchange.v1.Records/GetCustomer", purpose_length = 1_000_000, owner = "garage-kaminoyama", customer_ref = "c-1" });
+
+        run.AssertCode(StatusCode.InvalidArgument);
+        run.Verify(r => Assert.Equal("purpose is longer than 16384 characters", r.GetProperty("details").GetString()));
+    }
+
     [Fact]
     public async Task Python_client_gzip_compressed_call_round_trips()
     {

@@ -201,6 +201,39 @@ def case_unimplemented(stubs, params):
     return describe_code(grpc.StatusCode.OK)
 
 
+def varint(value):
+    out = bytearray()
+    while True:
+        byte = value & 0x7F
+        value >>= 7
+        if value:
+            out.append(byte | 0x80)
+        else:
+            out.append(byte)
+            return bytes(out)
+
+
+def string_field(number, text):
+    data = text.encode("utf-8")
+    return varint(number << 3 | 2) + varint(len(data)) + data
+
+
+def case_raw_unary(stubs, params):
+    """Sends bytes the test chose (hex), or a GetCustomerRequest encoded by hand with a purpose of
+    purpose_length characters, to any method, without a message class: what a careless partner's
+    system might send."""
+    if "purpose_length" in params:
+        request = string_field(1, "m" * params["purpose_length"]) + string_field(2, params["owner"]) + string_field(3, params["customer_ref"])
+    else:
+        request = bytes.fromhex(params["request_hex"])
+    call = stubs.channel.unary_unary(params["method"], request_serializer=lambda b: b, response_deserializer=lambda b: b)
+    try:
+        call(request, timeout=CALL_TIMEOUT_SECONDS)
+    except grpc.RpcError as error:
+        return error_json(error)
+    return describe_code(grpc.StatusCode.OK)
+
+
 def ping_outcome(stubs):
     try:
         _, call = stubs.ping.with_call(stubs.messages.PingRequest(), timeout=CALL_TIMEOUT_SECONDS)
@@ -241,6 +274,7 @@ CASES = {
     "deadline": case_deadline,
     "unimplemented": case_unimplemented,
     "revocation": case_revocation,
+    "raw_unary": case_raw_unary,
 }
 
 
