@@ -46,6 +46,7 @@ public sealed class CustomerRecords(
     IProvisionRecorder recorder,
     IUnitOfWork unitOfWork,
     IVendorAuthorisations authorisations,
+    IPartyDirectory parties,
     SubjectPseudonyms pseudonyms,
     StatisticsSettings statistics,
     PolicyDecisions policy,
@@ -164,8 +165,18 @@ public sealed class CustomerRecords(
             throw await RefuseAsync(Fact(ProvisionOutcome.Refused, Requested(items), decision.Rule), decision.ToException(), cancellationToken).ConfigureAwait(false);
         }
 
-        var (found, optedOut) = await customers.FindForPurposeAsync(ownerParty, customerRef, purpose, cancellationToken).ConfigureAwait(false)
-            ?? throw new ExchangeException(FailureKind.NotFound, $"'{ownerParty}' holds no customer {Identifiers.Quote(customerRef)}");
+        var (found, optedOut, ownerStatus) = await customers.FindForPurposeAsync(ownerParty, customerRef, purpose, cancellationToken).ConfigureAwait(false);
+        // A registered owner's standing refuses whether or not the person exists, so that a refusal tells nothing of who does.
+        if ((found is not null || ownerStatus is not null) && PolicyEngine.OwnerRefusal(ownerParty, ownerStatus, purpose) is { } ownerRefusal)
+        {
+            throw await RefuseAsync(Fact(ProvisionOutcome.Refused, Requested(items), ownerRefusal.Rule), ownerRefusal.ToException(), cancellationToken).ConfigureAwait(false);
+        }
+
+        if (found is null)
+        {
+            throw new ExchangeException(FailureKind.NotFound, $"'{ownerParty}' holds no customer {Identifiers.Quote(customerRef)}");
+        }
+
         if (optedOut && declaration.Purpose(purpose) is { OptOutAllowed: true })
         {
             var refusal = new ExchangeException(FailureKind.PermissionDenied, $"the person opted out of '{purpose}' (rule {PolicyRules.PersonOptedOut})", PolicyRules.PersonOptedOut);
@@ -177,7 +188,11 @@ public sealed class CustomerRecords(
         return (provided, declaration.Version);
     }
 
-    /// <summary>Finds records for <paramref name="purpose"/>; persons who opted out of it are left out.</summary>
+    /// <summary>
+    /// Finds records for <paramref name="purpose"/>; persons who opted out of it are left out, and so
+    /// are the customers of owners whose standing refuses the purpose (<see cref="PolicyEngine.OwnerRefusal"/>),
+    /// each with a refusal entry of their own.
+    /// </summary>
     public async Task<IReadOnlyList<ProvidedRecord>> SearchAsync(CallContext call, string purpose, IReadOnlyCollection<string> items, CustomerFilter filter, CancellationToken cancellationToken)
     {
         if (filter.ModelCodes.Count > MaxModelCodes)
@@ -209,28 +224,45 @@ public sealed class CustomerRecords(
             throw await RefuseAsync(Refusal(Requested(items), decision.Rule), decision.ToException(), cancellationToken).ConfigureAwait(false);
         }
 
-        var limit = filter.Limit is > 0 and <= MaxSearch ? filter.Limit : MaxSearch;
-        var found = await customers.SearchAsync(filter with { OwnerParty = owner, Limit = limit }, cancellationToken).ConfigureAwait(false);
-        var optedOut = await IsOptedOutAsync(declaration, purpose, found.Select(f => f.SubjectId).ToList(), cancellationToken).ConfigureAwait(false);
-        var results = new List<(EncodedCustomer Customer, ProvidedRecord Provided)>();
-        foreach (var customer in found.Where(c => !optedOut.Contains(c.SubjectId)))
+        // A search naming one garage that may not provide for the purpose is refused as a whole; the
+        // caller's own records need no look-up.
+        if (owner is not null && owner != caller.Id && await parties.FindAsync(owner, cancellationToken).ConfigureAwait(false) is { } named
+            && PolicyEngine.OwnerRefusal(owner, named.Status, purpose) is { } ownerRefusal)
         {
-            results.Add((customer, Provide(customer, decision.AllowedItems)));
+            throw await RefuseAsync(Refusal(Requested(items), ownerRefusal.Rule), ownerRefusal.ToException(), cancellationToken).ConfigureAwait(false);
         }
 
-        if (results.Count > 0)
+        // The limit counts matches; those of owners refused by their standing, and persons who opted
+        // out, are left out of it. Each refused person gets a refusal entry naming the owner's rule.
+        var limit = filter.Limit is > 0 and <= MaxSearch ? filter.Limit : MaxSearch;
+        var found = await customers.SearchAsync(filter with { OwnerParty = owner, Limit = limit }, cancellationToken).ConfigureAwait(false);
+        var refusals = new Dictionary<string, PolicyDecision?>(StringComparer.Ordinal);
+        PolicyDecision? RefusalOf(FoundCustomer f) =>
+            refusals.TryGetValue(f.OwnerParty, out var known) ? known : refusals[f.OwnerParty] = PolicyEngine.OwnerRefusal(f.OwnerParty, f.OwnerStatus, purpose);
+        var optedOut = await IsOptedOutAsync(declaration, purpose, found.Where(f => RefusalOf(f) is null).Select(f => f.Customer.SubjectId).ToList(), cancellationToken).ConfigureAwait(false);
+        var facts = new List<ProvisionFact>();
+        var results = new List<ProvidedRecord>();
+        var requested = Requested(items);
+        foreach (var customer in found.Where(f => !optedOut.Contains(f.Customer.SubjectId)))
         {
-            var facts = results.Select(r =>
+            var (recipient, agent) = RecipientOf(caller, customer.OwnerParty, purpose);
+            if (RefusalOf(customer) is { } refused)
             {
-                // owner_party is a key, which masking keeps.
-                var ownerParty = r.Provided.Record.OwnerParty;
-                var (recipient, agent) = RecipientOf(caller, ownerParty, purpose);
-                return new ProvisionFact(now, ownerParty, recipient, agent, r.Customer.SubjectId, r.Provided.Items, purpose, declaration.Version, declaration.Hash, call.CallId, ProvisionOutcome.Provided, null);
-            }).ToList();
+                facts.Add(new ProvisionFact(now, customer.OwnerParty, recipient, agent, customer.Customer.SubjectId, requested, purpose, declaration.Version, declaration.Hash, call.CallId, ProvisionOutcome.Refused, refused.Rule));
+                continue;
+            }
+
+            var provided = Provide(customer.Customer, decision.AllowedItems);
+            results.Add(provided);
+            facts.Add(new ProvisionFact(now, customer.OwnerParty, recipient, agent, customer.Customer.SubjectId, provided.Items, purpose, declaration.Version, declaration.Hash, call.CallId, ProvisionOutcome.Provided, null));
+        }
+
+        if (facts.Count > 0)
+        {
             await recorder.RecordAsync(facts, cancellationToken).ConfigureAwait(false);
         }
 
-        return results.Select(r => r.Provided).ToList();
+        return results;
     }
 
     /// <summary>Aggregates over at least k persons, grouped by <paramref name="groupBy"/>.</summary>
@@ -266,6 +298,14 @@ public sealed class CustomerRecords(
             throw await RefuseAsync(Fact(ProvisionOutcome.Refused, decision.Rule), decision.ToException(), cancellationToken).ConfigureAwait(false);
         }
 
+        if (owner is not null && await parties.FindAsync(owner, cancellationToken).ConfigureAwait(false) is { } named
+            && PolicyEngine.OwnerRefusal(owner, named.Status, purpose) is { } ownerRefusal)
+        {
+            throw await RefuseAsync(Fact(ProvisionOutcome.Refused, ownerRefusal.Rule), ownerRefusal.ToException(), cancellationToken).ConfigureAwait(false);
+        }
+
+        // Only active owners' records are aggregated: statistics are not a recall, so a suspended
+        // garage's customers are left out as a withdrawn garage's are.
         var aggregate = new StatisticsAggregate(groupBy);
         var optOutOf = declaration.Purpose(purpose) is { OptOutAllowed: true } ? purpose : null;
         await foreach (var customer in customers.ScanAsync(owner, optOutOf, cancellationToken).ConfigureAwait(false))
