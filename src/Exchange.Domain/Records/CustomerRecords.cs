@@ -96,9 +96,11 @@ public sealed class CustomerRecords(
         var encoded = copies.Select(c => c.ToByteArray()).ToList();
         var inspections = encoded.Select(e => RecordFields.Inspect(CustomerRecord.Descriptor, e, Screen)).ToList();
         var items = inspections.Select(i => (IReadOnlyList<string>)i.Items.Order(StringComparer.Ordinal).ToList()).ToList();
-        // A provider the log can name: the owner when it is a party ID, else the caller (the refusal says why).
+        // The provider is whoever offered the data: the caller, or the garage a vendor writes for
+        // (when a party ID) with the vendor as agent. A write is received only from the owner, so a
+        // refused attempt on another garage's customer names the party that made it, not the owner.
         List<ProvisionFact> Facts(ProvisionOutcome outcome, string? rule) => records.Select((_, i) =>
-            new ProvisionFact(now, Identifiers.IsPartyId(owners[i]) ? owners[i] : caller.Id, ProvisionFact.Hub, agent, subjects[i], items[i], malformed is null ? purpose : "", declaration.Version, declaration.Hash, call.CallId, outcome, rule)).ToList();
+            new ProvisionFact(now, agent is not null && Identifiers.IsPartyId(owners[i]) ? owners[i] : caller.Id, ProvisionFact.Hub, agent, subjects[i], items[i], malformed is null ? purpose : "", declaration.Version, declaration.Hash, call.CallId, outcome, rule)).ToList();
 
         if (malformed is not null)
         {
