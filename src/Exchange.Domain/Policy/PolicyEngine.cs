@@ -44,6 +44,9 @@ public static class PolicyRules
     /// <summary>The caller is suspended or withdrawn.</summary>
     public const string PartyInactive = "party.inactive";
 
+    /// <summary>The caller's certificate names a party the registry does not hold.</summary>
+    public const string PartyUnknown = "party.unknown";
+
     /// <summary>The call names no purpose.</summary>
     public const string PurposeMissing = "purpose.missing";
 
@@ -97,6 +100,12 @@ public static class PolicyRules
 
     /// <summary>The record's owner is not in the registry: deny by default.</summary>
     public const string OwnerUnregistered = "owner.unregistered";
+
+    /// <summary>The purpose is one a person cannot opt out of (recall).</summary>
+    public const string OptOutNotAllowed = "opt-out.not-allowed";
+
+    /// <summary>The request asks for more than one call may (records in a batch, model codes in a search).</summary>
+    public const string RequestTooLarge = "request.too-large";
 }
 
 /// <summary>

@@ -73,7 +73,7 @@ public sealed class CustomerRecords(
     /// </summary>
     public Task<IReadOnlyList<WriteResult>> PutManyAsync(CallContext call, string purpose, IReadOnlyList<CustomerRecord> records, CancellationToken cancellationToken) =>
         records.Count is 0 or > MaxBatch
-            ? throw new ExchangeException(FailureKind.InvalidArgument, $"a batch holds 1 to {MaxBatch} records, not {records.Count}")
+            ? throw new ExchangeException(FailureKind.InvalidArgument, $"a batch holds 1 to {MaxBatch} records, not {records.Count} (rule {PolicyRules.RequestTooLarge})", PolicyRules.RequestTooLarge)
             : WriteAsync(call, purpose, records, batch: true, cancellationToken);
 
     private async Task<IReadOnlyList<WriteResult>> WriteAsync(CallContext call, string purpose, IReadOnlyList<CustomerRecord> records, bool batch, CancellationToken cancellationToken)
@@ -199,7 +199,7 @@ public sealed class CustomerRecords(
     {
         if (filter.ModelCodes.Count > MaxModelCodes)
         {
-            throw new ExchangeException(FailureKind.InvalidArgument, $"a search names at most {MaxModelCodes} model codes, not {filter.ModelCodes.Count}");
+            throw new ExchangeException(FailureKind.InvalidArgument, $"a search names at most {MaxModelCodes} model codes, not {filter.ModelCodes.Count} (rule {PolicyRules.RequestTooLarge})", PolicyRules.RequestTooLarge);
         }
 
         if (filter.OwnerParty is not null)
@@ -284,7 +284,7 @@ public sealed class CustomerRecords(
             StatisticsDimension.ModelCode or StatisticsDimension.FirstRegistrationYear => ["vehicle.inspection_certificate", "cost.billed_amount"],
             StatisticsDimension.Prefecture => ["contact.address", "cost.billed_amount"],
             StatisticsDimension.OwnerParty => ["cost.billed_amount"],
-            _ => throw new ExchangeException(FailureKind.InvalidArgument, "group_by must name a dimension"),
+            _ => throw Malformed("group_by must name a dimension"),
         };
         ProvisionFact Fact(ProvisionOutcome outcome, string? rule) =>
             new(now, owner ?? "*", caller.Id, null, null, items, purpose, declaration.Version, declaration.Hash, call.CallId, outcome, rule);
@@ -349,10 +349,10 @@ public sealed class CustomerRecords(
 
         var declaration = await declarations.InForceAsync(now, cancellationToken).ConfigureAwait(false);
         var declared = declaration.Purpose(purpose)
-            ?? throw new ExchangeException(FailureKind.InvalidArgument, $"purpose '{purpose}' is not declared in declaration version {declaration.Version}");
+            ?? throw new ExchangeException(FailureKind.InvalidArgument, $"purpose '{purpose}' is not declared in declaration version {declaration.Version} (rule {PolicyRules.PurposeUndeclared})", PolicyRules.PurposeUndeclared);
         if (!declared.OptOutAllowed)
         {
-            throw new ExchangeException(FailureKind.FailedPrecondition, $"purpose '{purpose}' cannot be opted out of");
+            throw new ExchangeException(FailureKind.FailedPrecondition, $"purpose '{purpose}' cannot be opted out of (rule {PolicyRules.OptOutNotAllowed})", PolicyRules.OptOutNotAllowed);
         }
 
         var customer = await customers.FindAsync(ownerParty, customerRef, cancellationToken).ConfigureAwait(false)
@@ -395,7 +395,7 @@ public sealed class CustomerRecords(
             var problem = value.Length > MaxFilterText ? $"is longer than {MaxFilterText} characters" : Identifiers.TextProblem(value);
             if (problem is not null)
             {
-                throw new ExchangeException(FailureKind.InvalidArgument, $"{field} {Identifiers.Quote(value)} {problem}");
+                throw Malformed($"{field} {Identifiers.Quote(value)} {problem}");
             }
         }
     }

@@ -162,6 +162,17 @@ public sealed class RecordsOwnerStandingTests : HubScenario
         Assert.Equal([Provided(Active, subjects["A1"], "marketing")], entries.Select(Summary));
     }
 
+    [Fact]
+    public async Task A_suspended_callers_refusal_names_its_rule_in_the_trailer_too()
+    {
+        var garage = new Records.RecordsClient(Channel(Active));
+        await new Partners.PartnersClient(Channel("admin")).SuspendPartyAsync(new ChangePartyStateRequest { PartyId = Active }, cancellationToken: Ct);
+
+        var error = await Refusals.FailsAsync(() => garage.GetCustomerAsync(Get(Active, "A1", "after-sales"), cancellationToken: Ct).ResponseAsync);
+
+        AssertRefusal(error, StatusCode.PermissionDenied, PolicyRules.PartyInactive);
+    }
+
     private static (ProvisionOutcome, string, string, string?, string?, string, string?) Summary(ProvisionFact e) =>
         (e.Outcome, e.Provider, e.Recipient, e.Agent, e.SubjectId, e.Purpose, e.Rule);
 

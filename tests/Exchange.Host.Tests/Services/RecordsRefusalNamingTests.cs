@@ -6,8 +6,9 @@ using Grpc.Core;
 namespace Exchange.Host.Tests.Services;
 
 /// <summary>
-/// Issue 18, item 7: a refused write names the party that attempted it. The tests use references of
-/// their own, so they share one hub.
+/// Issue 18, items 6 and 7: every refusal of the Records and ProvisionLog services names its rule in
+/// the status text and the <c>exchange-rule</c> trailer, and a refused write names the party that
+/// attempted it. The tests use references of their own, so they share one hub.
 /// </summary>
 public sealed class RecordsRefusalNamingTests(SharedHub shared) : IClassFixture<SharedHub>
 {
@@ -18,6 +19,52 @@ public sealed class RecordsRefusalNamingTests(SharedHub shared) : IClassFixture<
     private TestHub Hub => shared.Hub;
 
     private Records.RecordsClient As(string party) => new(Hub.Channel(party));
+
+    [Theory]
+    [InlineData("recall", StatusCode.FailedPrecondition, PolicyRules.OptOutNotAllowed)]
+    [InlineData("resale", StatusCode.InvalidArgument, PolicyRules.PurposeUndeclared)]
+    public async Task Opting_out_of_recall_or_of_an_undeclared_purpose_is_refused_naming_its_rule(string purpose, StatusCode code, string rule)
+    {
+        await As(Garage).PutCustomerAsync(new PutCustomerRequest { Purpose = "after-sales", Record = Sample.Customer($"opt-{purpose}") }, cancellationToken: Ct);
+
+        var error = default(RpcException);
+        var entries = await Hub.EntriesDuringAsync(async () =>
+            error = await Refusals.FailsAsync(() => As(Garage).SetOptOutAsync(new SetOptOutRequest { OwnerParty = Garage, CustomerRef = $"opt-{purpose}", Purpose = purpose, OptedOut = true }, cancellationToken: Ct).ResponseAsync));
+
+        AssertNamesRule(error!, code, rule);
+        Assert.Empty(entries);
+    }
+
+    public static TheoryData<string, StatusCode, string> OtherRefusals => new()
+    {
+        { "batch of 1001", StatusCode.InvalidArgument, PolicyRules.RequestTooLarge },
+        { "search of 1001 model codes", StatusCode.InvalidArgument, PolicyRules.RequestTooLarge },
+        { "search by a prefecture too long", StatusCode.InvalidArgument, PolicyRules.RequestMalformed },
+        { "statistics without a dimension", StatusCode.InvalidArgument, PolicyRules.RequestMalformed },
+        { "read naming no party", StatusCode.InvalidArgument, PolicyRules.RequestMalformed },
+        { "opt-out of a malformed reference", StatusCode.InvalidArgument, PolicyRules.RequestMalformed },
+        { "log of a malformed reference", StatusCode.InvalidArgument, PolicyRules.RequestMalformed },
+    };
+
+    [Theory]
+    [MemberData(nameof(OtherRefusals))]
+    public async Task Every_other_refusal_of_the_records_and_provision_log_services_names_its_rule(string refusal, StatusCode code, string rule)
+    {
+        var garage = As(Garage);
+        var lotus = As("group-lotus");
+        Func<Task> call = refusal switch
+        {
+            "batch of 1001" => () => garage.PutCustomersAsync(new PutCustomersRequest { Purpose = "after-sales", Records = { Enumerable.Range(0, 1001).Select(i => new CustomerRecord { CustomerRef = $"N{i}" }) } }, cancellationToken: Ct).ResponseAsync,
+            "search of 1001 model codes" => () => ReadAllAsync(lotus.SearchCustomers(new SearchCustomersRequest { Purpose = "recall", Items = { "contact" }, ModelCodes = { Enumerable.Range(0, 1001).Select(i => $"M{i}") } }, cancellationToken: Ct)),
+            "search by a prefecture too long" => () => ReadAllAsync(lotus.SearchCustomers(new SearchCustomersRequest { Purpose = "recall", Items = { "contact" }, Prefecture = new string('県', 33) }, cancellationToken: Ct)),
+            "statistics without a dimension" => () => lotus.QueryStatisticsAsync(new StatisticsRequest { Purpose = "statistics" }, cancellationToken: Ct).ResponseAsync,
+            "read naming no party" => () => lotus.GetCustomerAsync(new GetCustomerRequest { Purpose = "marketing", CustomerRef = "C1", Items = { "contact" } }, cancellationToken: Ct).ResponseAsync,
+            "opt-out of a malformed reference" => () => garage.SetOptOutAsync(new SetOptOutRequest { OwnerParty = Garage, CustomerRef = " C1", Purpose = "marketing", OptedOut = true }, cancellationToken: Ct).ResponseAsync,
+            _ => () => new ProvisionLog.ProvisionLogClient(Hub.Channel(Garage)).ListForCustomerAsync(new ListForCustomerRequest { OwnerParty = Garage, CustomerRef = "C1 " }, cancellationToken: Ct).ResponseAsync,
+        };
+
+        AssertNamesRule(await Refusals.FailsAsync(call), code, rule);
+    }
 
     [Theory]
     [InlineData("garage-refusal-other")]
@@ -49,6 +96,14 @@ public sealed class RecordsRefusalNamingTests(SharedHub shared) : IClassFixture<
         Assert.Equal(code, error.StatusCode);
         Assert.Contains($"rule {rule})", error.Status.Detail, StringComparison.Ordinal);
         Assert.Equal(rule, error.Trailers.GetValue("exchange-rule"));
+    }
+
+    private static async Task ReadAllAsync(AsyncServerStreamingCall<SearchCustomersResponse> call)
+    {
+        using (call)
+        {
+            await call.ResponseStream.ReadAllAsync(Ct).ToListAsync(Ct);
+        }
     }
 
     /// <summary>Registers a member garage and issues it a certificate as an administrator would; a client calling as it.</summary>
