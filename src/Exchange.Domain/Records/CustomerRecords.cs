@@ -234,8 +234,8 @@ public sealed class CustomerRecords(
             throw await RefuseAsync(Refusal(Requested(items), ownerRefusal.Rule), ownerRefusal.ToException(), cancellationToken).ConfigureAwait(false);
         }
 
-        // The limit counts matches; those of owners refused by their standing, and persons who opted
-        // out, are left out of it. Each refused person gets a refusal entry naming the owner's rule.
+        // The limit counts matches: customers of owners refused by their standing, like persons who
+        // opted out, count towards it but are not provided; each of the former gets a refusal entry.
         var limit = filter.Limit is > 0 and <= MaxSearch ? filter.Limit : MaxSearch;
         var found = await customers.SearchAsync(filter with { OwnerParty = owner, Limit = limit }, cancellationToken).ConfigureAwait(false);
         var refusals = new Dictionary<string, PolicyDecision?>(StringComparer.Ordinal);
