@@ -134,7 +134,7 @@ public static class Identifiers
     {
         if (ReferenceProblem(value) is { } problem)
         {
-            throw new ExchangeException(FailureKind.InvalidArgument, $"{field} {problem}");
+            throw new ExchangeException(FailureKind.InvalidArgument, $"{field} {problem} (rule {Policy.PolicyRules.RequestMalformed})", Policy.PolicyRules.RequestMalformed);
         }
     }
 
@@ -144,7 +144,7 @@ public static class Identifiers
     {
         if (!IsPartyId(value))
         {
-            throw new ExchangeException(FailureKind.InvalidArgument, $"{field} {Quote(value)} is not a party ID (1-{MaxPartyId} of a-z, 0-9, '.', '-', '_')");
+            throw new ExchangeException(FailureKind.InvalidArgument, $"{field} {Quote(value)} is not a party ID (1-{MaxPartyId} of a-z, 0-9, '.', '-', '_'; rule {Policy.PolicyRules.RequestMalformed})", Policy.PolicyRules.RequestMalformed);
         }
     }
 

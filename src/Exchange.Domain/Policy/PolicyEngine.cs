@@ -44,6 +44,9 @@ public static class PolicyRules
     /// <summary>The caller is suspended or withdrawn.</summary>
     public const string PartyInactive = "party.inactive";
 
+    /// <summary>The caller's certificate names a party the registry does not hold.</summary>
+    public const string PartyUnknown = "party.unknown";
+
     /// <summary>The call names no purpose.</summary>
     public const string PurposeMissing = "purpose.missing";
 
@@ -88,6 +91,21 @@ public static class PolicyRules
 
     /// <summary>The record carries an undeclared or unknown field, or sensitive text.</summary>
     public const string RecordRefused = "record.refused";
+
+    /// <summary>The owning garage is suspended: its customers' records are provided for recall only.</summary>
+    public const string OwnerSuspended = "owner.suspended";
+
+    /// <summary>The owning garage has withdrawn: its customers' records are provided for no purpose.</summary>
+    public const string OwnerWithdrawn = "owner.withdrawn";
+
+    /// <summary>The record's owner is not in the registry: deny by default.</summary>
+    public const string OwnerUnregistered = "owner.unregistered";
+
+    /// <summary>The purpose is one a person cannot opt out of (recall).</summary>
+    public const string OptOutNotAllowed = "opt-out.not-allowed";
+
+    /// <summary>The request asks for more than one call may (records in a batch, model codes in a search).</summary>
+    public const string RequestTooLarge = "request.too-large";
 }
 
 /// <summary>
@@ -189,6 +207,21 @@ public static class PolicyEngine
 
         return PolicyDecision.Permit(allowed);
     }
+
+    /// <summary>
+    /// Whether records owned by <paramref name="owner"/> may be provided for <paramref name="purpose"/>,
+    /// given the owner's status in the registry (null: not registered): null when they may, else the
+    /// refusal. A suspended garage's customers are still reached by a recall; a withdrawn garage's,
+    /// and those of an owner the registry does not know, by nothing.
+    /// </summary>
+    public static PolicyDecision? OwnerRefusal(string owner, PartyStatus? status, string purpose) => status switch
+    {
+        PartyStatus.Active => null,
+        PartyStatus.Suspended when purpose == Purposes.Recall => null,
+        PartyStatus.Suspended => PolicyDecision.Deny(PolicyRules.OwnerSuspended, $"garage '{owner}' is suspended: its customers' records are provided for '{Purposes.Recall}' only"),
+        PartyStatus.Withdrawn => PolicyDecision.Deny(PolicyRules.OwnerWithdrawn, $"garage '{owner}' has withdrawn from the joint use: its customers' records are provided for no purpose"),
+        _ => PolicyDecision.Deny(PolicyRules.OwnerUnregistered, $"'{owner}' is not a party registered at the hub: its records are provided for no purpose"),
+    };
 
     private static PolicyDecision DecideAfterSales(AccessRequest request, DeclarationRecord declaration, HashSet<string> explicitItems, HashSet<string> groupItems)
     {

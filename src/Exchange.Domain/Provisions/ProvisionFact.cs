@@ -4,10 +4,18 @@ using Google.Protobuf.WellKnownTypes;
 namespace Exchange.Domain.Provisions;
 
 /// <summary>What one provision-log entry states: who gave whom which items of which person, why, under which declaration.</summary>
+/// <remarks>
+/// A refusal names the party that asked, in the place it asked from: the recipient of a refused read
+/// or search, the provider of a refused write (recipient "hub"), so that a garage's attempt to
+/// overwrite another garage's customer is on that customer's record under the garage that made it,
+/// not under the owner. A vendor asks for a garage: the entry names that garage as provider (a write,
+/// or after-sales reads as recipient) and the vendor as <see cref="Agent"/>; the subject is the
+/// person the request was about.
+/// </remarks>
 /// <param name="Time">When.</param>
-/// <param name="Provider">The party the data came from (or "hub").</param>
-/// <param name="Recipient">The party the data went to (or "hub").</param>
-/// <param name="Agent">A vendor acting under authorisation, if any.</param>
+/// <param name="Provider">The party the data came from, or offered it in a refused write (or "hub").</param>
+/// <param name="Recipient">The party the data went to, or that asked for it in a refused read (or "hub").</param>
+/// <param name="Agent">A vendor acting, or asking to act, for the garage named as provider or recipient, if any.</param>
 /// <param name="SubjectId">The person's pseudonymous ID; null for a refusal naming no person or an aggregate.</param>
 /// <param name="Items">Item IDs (never values).</param>
 /// <param name="Purpose">The purpose named by the call.</param>

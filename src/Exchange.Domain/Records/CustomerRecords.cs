@@ -46,6 +46,7 @@ public sealed class CustomerRecords(
     IProvisionRecorder recorder,
     IUnitOfWork unitOfWork,
     IVendorAuthorisations authorisations,
+    IPartyDirectory parties,
     SubjectPseudonyms pseudonyms,
     StatisticsSettings statistics,
     PolicyDecisions policy,
@@ -72,7 +73,7 @@ public sealed class CustomerRecords(
     /// </summary>
     public Task<IReadOnlyList<WriteResult>> PutManyAsync(CallContext call, string purpose, IReadOnlyList<CustomerRecord> records, CancellationToken cancellationToken) =>
         records.Count is 0 or > MaxBatch
-            ? throw new ExchangeException(FailureKind.InvalidArgument, $"a batch holds 1 to {MaxBatch} records, not {records.Count}")
+            ? throw new ExchangeException(FailureKind.InvalidArgument, $"a batch holds 1 to {MaxBatch} records, not {records.Count} (rule {PolicyRules.RequestTooLarge})", PolicyRules.RequestTooLarge)
             : WriteAsync(call, purpose, records, batch: true, cancellationToken);
 
     private async Task<IReadOnlyList<WriteResult>> WriteAsync(CallContext call, string purpose, IReadOnlyList<CustomerRecord> records, bool batch, CancellationToken cancellationToken)
@@ -95,9 +96,11 @@ public sealed class CustomerRecords(
         var encoded = copies.Select(c => c.ToByteArray()).ToList();
         var inspections = encoded.Select(e => RecordFields.Inspect(CustomerRecord.Descriptor, e, Screen)).ToList();
         var items = inspections.Select(i => (IReadOnlyList<string>)i.Items.Order(StringComparer.Ordinal).ToList()).ToList();
-        // A provider the log can name: the owner when it is a party ID, else the caller (the refusal says why).
+        // The provider is whoever offered the data: the caller, or the garage a vendor writes for
+        // (when a party ID) with the vendor as agent. A write is received only from the owner, so a
+        // refused attempt on another garage's customer names the party that made it, not the owner.
         List<ProvisionFact> Facts(ProvisionOutcome outcome, string? rule) => records.Select((_, i) =>
-            new ProvisionFact(now, Identifiers.IsPartyId(owners[i]) ? owners[i] : caller.Id, ProvisionFact.Hub, agent, subjects[i], items[i], malformed is null ? purpose : "", declaration.Version, declaration.Hash, call.CallId, outcome, rule)).ToList();
+            new ProvisionFact(now, agent is not null && Identifiers.IsPartyId(owners[i]) ? owners[i] : caller.Id, ProvisionFact.Hub, agent, subjects[i], items[i], malformed is null ? purpose : "", declaration.Version, declaration.Hash, call.CallId, outcome, rule)).ToList();
 
         if (malformed is not null)
         {
@@ -164,8 +167,18 @@ public sealed class CustomerRecords(
             throw await RefuseAsync(Fact(ProvisionOutcome.Refused, Requested(items), decision.Rule), decision.ToException(), cancellationToken).ConfigureAwait(false);
         }
 
-        var (found, optedOut) = await customers.FindForPurposeAsync(ownerParty, customerRef, purpose, cancellationToken).ConfigureAwait(false)
-            ?? throw new ExchangeException(FailureKind.NotFound, $"'{ownerParty}' holds no customer {Identifiers.Quote(customerRef)}");
+        var (found, optedOut, ownerStatus) = await customers.FindForPurposeAsync(ownerParty, customerRef, purpose, cancellationToken).ConfigureAwait(false);
+        // A registered owner's standing refuses whether or not the person exists, so that a refusal tells nothing of who does.
+        if ((found is not null || ownerStatus is not null) && PolicyEngine.OwnerRefusal(ownerParty, ownerStatus, purpose) is { } ownerRefusal)
+        {
+            throw await RefuseAsync(Fact(ProvisionOutcome.Refused, Requested(items), ownerRefusal.Rule), ownerRefusal.ToException(), cancellationToken).ConfigureAwait(false);
+        }
+
+        if (found is null)
+        {
+            throw new ExchangeException(FailureKind.NotFound, $"'{ownerParty}' holds no customer {Identifiers.Quote(customerRef)}");
+        }
+
         if (optedOut && declaration.Purpose(purpose) is { OptOutAllowed: true })
         {
             var refusal = new ExchangeException(FailureKind.PermissionDenied, $"the person opted out of '{purpose}' (rule {PolicyRules.PersonOptedOut})", PolicyRules.PersonOptedOut);
@@ -177,12 +190,16 @@ public sealed class CustomerRecords(
         return (provided, declaration.Version);
     }
 
-    /// <summary>Finds records for <paramref name="purpose"/>; persons who opted out of it are left out.</summary>
+    /// <summary>
+    /// Finds records for <paramref name="purpose"/>; persons who opted out of it are left out, and so
+    /// are the customers of owners whose standing refuses the purpose (<see cref="PolicyEngine.OwnerRefusal"/>),
+    /// each with a refusal entry of their own.
+    /// </summary>
     public async Task<IReadOnlyList<ProvidedRecord>> SearchAsync(CallContext call, string purpose, IReadOnlyCollection<string> items, CustomerFilter filter, CancellationToken cancellationToken)
     {
         if (filter.ModelCodes.Count > MaxModelCodes)
         {
-            throw new ExchangeException(FailureKind.InvalidArgument, $"a search names at most {MaxModelCodes} model codes, not {filter.ModelCodes.Count}");
+            throw new ExchangeException(FailureKind.InvalidArgument, $"a search names at most {MaxModelCodes} model codes, not {filter.ModelCodes.Count} (rule {PolicyRules.RequestTooLarge})", PolicyRules.RequestTooLarge);
         }
 
         if (filter.OwnerParty is not null)
@@ -209,28 +226,45 @@ public sealed class CustomerRecords(
             throw await RefuseAsync(Refusal(Requested(items), decision.Rule), decision.ToException(), cancellationToken).ConfigureAwait(false);
         }
 
-        var limit = filter.Limit is > 0 and <= MaxSearch ? filter.Limit : MaxSearch;
-        var found = await customers.SearchAsync(filter with { OwnerParty = owner, Limit = limit }, cancellationToken).ConfigureAwait(false);
-        var optedOut = await IsOptedOutAsync(declaration, purpose, found.Select(f => f.SubjectId).ToList(), cancellationToken).ConfigureAwait(false);
-        var results = new List<(EncodedCustomer Customer, ProvidedRecord Provided)>();
-        foreach (var customer in found.Where(c => !optedOut.Contains(c.SubjectId)))
+        // A search naming one garage that may not provide for the purpose is refused as a whole; the
+        // caller's own records need no look-up.
+        if (owner is not null && owner != caller.Id && await parties.FindAsync(owner, cancellationToken).ConfigureAwait(false) is { } named
+            && PolicyEngine.OwnerRefusal(owner, named.Status, purpose) is { } ownerRefusal)
         {
-            results.Add((customer, Provide(customer, decision.AllowedItems)));
+            throw await RefuseAsync(Refusal(Requested(items), ownerRefusal.Rule), ownerRefusal.ToException(), cancellationToken).ConfigureAwait(false);
         }
 
-        if (results.Count > 0)
+        // The limit counts matches: customers of owners refused by their standing, like persons who
+        // opted out, count towards it but are not provided; each of the former gets a refusal entry.
+        var limit = filter.Limit is > 0 and <= MaxSearch ? filter.Limit : MaxSearch;
+        var found = await customers.SearchAsync(filter with { OwnerParty = owner, Limit = limit }, cancellationToken).ConfigureAwait(false);
+        var refusals = new Dictionary<string, PolicyDecision?>(StringComparer.Ordinal);
+        PolicyDecision? RefusalOf(FoundCustomer f) =>
+            refusals.TryGetValue(f.OwnerParty, out var known) ? known : refusals[f.OwnerParty] = PolicyEngine.OwnerRefusal(f.OwnerParty, f.OwnerStatus, purpose);
+        var optedOut = await IsOptedOutAsync(declaration, purpose, found.Where(f => RefusalOf(f) is null).Select(f => f.Customer.SubjectId).ToList(), cancellationToken).ConfigureAwait(false);
+        var facts = new List<ProvisionFact>();
+        var results = new List<ProvidedRecord>();
+        var requested = Requested(items);
+        foreach (var customer in found.Where(f => !optedOut.Contains(f.Customer.SubjectId)))
         {
-            var facts = results.Select(r =>
+            var (recipient, agent) = RecipientOf(caller, customer.OwnerParty, purpose);
+            if (RefusalOf(customer) is { } refused)
             {
-                // owner_party is a key, which masking keeps.
-                var ownerParty = r.Provided.Record.OwnerParty;
-                var (recipient, agent) = RecipientOf(caller, ownerParty, purpose);
-                return new ProvisionFact(now, ownerParty, recipient, agent, r.Customer.SubjectId, r.Provided.Items, purpose, declaration.Version, declaration.Hash, call.CallId, ProvisionOutcome.Provided, null);
-            }).ToList();
+                facts.Add(new ProvisionFact(now, customer.OwnerParty, recipient, agent, customer.Customer.SubjectId, requested, purpose, declaration.Version, declaration.Hash, call.CallId, ProvisionOutcome.Refused, refused.Rule));
+                continue;
+            }
+
+            var provided = Provide(customer.Customer, decision.AllowedItems);
+            results.Add(provided);
+            facts.Add(new ProvisionFact(now, customer.OwnerParty, recipient, agent, customer.Customer.SubjectId, provided.Items, purpose, declaration.Version, declaration.Hash, call.CallId, ProvisionOutcome.Provided, null));
+        }
+
+        if (facts.Count > 0)
+        {
             await recorder.RecordAsync(facts, cancellationToken).ConfigureAwait(false);
         }
 
-        return results.Select(r => r.Provided).ToList();
+        return results;
     }
 
     /// <summary>Aggregates over at least k persons, grouped by <paramref name="groupBy"/>.</summary>
@@ -250,7 +284,7 @@ public sealed class CustomerRecords(
             StatisticsDimension.ModelCode or StatisticsDimension.FirstRegistrationYear => ["vehicle.inspection_certificate", "cost.billed_amount"],
             StatisticsDimension.Prefecture => ["contact.address", "cost.billed_amount"],
             StatisticsDimension.OwnerParty => ["cost.billed_amount"],
-            _ => throw new ExchangeException(FailureKind.InvalidArgument, "group_by must name a dimension"),
+            _ => throw Malformed("group_by must name a dimension"),
         };
         ProvisionFact Fact(ProvisionOutcome outcome, string? rule) =>
             new(now, owner ?? "*", caller.Id, null, null, items, purpose, declaration.Version, declaration.Hash, call.CallId, outcome, rule);
@@ -266,6 +300,14 @@ public sealed class CustomerRecords(
             throw await RefuseAsync(Fact(ProvisionOutcome.Refused, decision.Rule), decision.ToException(), cancellationToken).ConfigureAwait(false);
         }
 
+        if (owner is not null && await parties.FindAsync(owner, cancellationToken).ConfigureAwait(false) is { } named
+            && PolicyEngine.OwnerRefusal(owner, named.Status, purpose) is { } ownerRefusal)
+        {
+            throw await RefuseAsync(Fact(ProvisionOutcome.Refused, ownerRefusal.Rule), ownerRefusal.ToException(), cancellationToken).ConfigureAwait(false);
+        }
+
+        // Only active owners' records are aggregated: statistics are not a recall, so a suspended
+        // garage's customers are left out as a withdrawn garage's are.
         var aggregate = new StatisticsAggregate(groupBy);
         var optOutOf = declaration.Purpose(purpose) is { OptOutAllowed: true } ? purpose : null;
         await foreach (var customer in customers.ScanAsync(owner, optOutOf, cancellationToken).ConfigureAwait(false))
@@ -307,10 +349,10 @@ public sealed class CustomerRecords(
 
         var declaration = await declarations.InForceAsync(now, cancellationToken).ConfigureAwait(false);
         var declared = declaration.Purpose(purpose)
-            ?? throw new ExchangeException(FailureKind.InvalidArgument, $"purpose '{purpose}' is not declared in declaration version {declaration.Version}");
+            ?? throw new ExchangeException(FailureKind.InvalidArgument, $"purpose '{purpose}' is not declared in declaration version {declaration.Version} (rule {PolicyRules.PurposeUndeclared})", PolicyRules.PurposeUndeclared);
         if (!declared.OptOutAllowed)
         {
-            throw new ExchangeException(FailureKind.FailedPrecondition, $"purpose '{purpose}' cannot be opted out of");
+            throw new ExchangeException(FailureKind.FailedPrecondition, $"purpose '{purpose}' cannot be opted out of (rule {PolicyRules.OptOutNotAllowed})", PolicyRules.OptOutNotAllowed);
         }
 
         var customer = await customers.FindAsync(ownerParty, customerRef, cancellationToken).ConfigureAwait(false)
@@ -353,7 +395,7 @@ public sealed class CustomerRecords(
             var problem = value.Length > MaxFilterText ? $"is longer than {MaxFilterText} characters" : Identifiers.TextProblem(value);
             if (problem is not null)
             {
-                throw new ExchangeException(FailureKind.InvalidArgument, $"{field} {Identifiers.Quote(value)} {problem}");
+                throw Malformed($"{field} {Identifiers.Quote(value)} {problem}");
             }
         }
     }

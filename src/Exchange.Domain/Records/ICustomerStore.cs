@@ -31,19 +31,26 @@ public interface ICustomerStore
     /// <summary>The record, or null.</summary>
     Task<EncodedCustomer?> FindAsync(string ownerParty, string customerRef, CancellationToken cancellationToken);
 
-    /// <summary>The record, encoded, and whether the person opted out of <paramref name="purpose"/>, or null when there is no record.</summary>
-    Task<(EncodedCustomer Customer, bool OptedOut)?> FindForPurposeAsync(string ownerParty, string customerRef, string purpose, CancellationToken cancellationToken);
+    /// <summary>
+    /// The record, encoded, whether the person opted out of <paramref name="purpose"/>, and the
+    /// owner's status in the registry, in one statement; the owner's status also when there is no record.
+    /// </summary>
+    Task<CustomerLookup> FindForPurposeAsync(string ownerParty, string customerRef, string purpose, CancellationToken cancellationToken);
 
     /// <summary>Creates or replaces the records (distinct owner and customer_ref); for each, true when created.</summary>
     Task<IReadOnlyList<bool>> UpsertAsync(IReadOnlyList<StoredCustomer> customers, CancellationToken cancellationToken);
 
-    /// <summary>The records matching <paramref name="filter"/>, in a stable order.</summary>
-    Task<IReadOnlyList<EncodedCustomer>> SearchAsync(CustomerFilter filter, CancellationToken cancellationToken);
+    /// <summary>
+    /// The first <see cref="CustomerFilter.Limit"/> records matching <paramref name="filter"/>, in a
+    /// stable order, each with its owner and the owner's status in the registry read in the same statement.
+    /// </summary>
+    Task<IReadOnlyList<FoundCustomer>> SearchAsync(CustomerFilter filter, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Every record of <paramref name="ownerParty"/> (null: of every garage), encoded, in a stable
-    /// order, leaving out the persons opted out of <paramref name="excludeOptedOutOf"/> when it is set.
-    /// Read from the database as the caller consumes them, so that no one holds them all.
+    /// Every record of <paramref name="ownerParty"/> (null: of every garage) whose owner is active in
+    /// the registry, encoded, in a stable order, leaving out the persons opted out of
+    /// <paramref name="excludeOptedOutOf"/> when it is set. Read from the database as the caller
+    /// consumes them, so that no one holds them all.
     /// </summary>
     IAsyncEnumerable<EncodedCustomer> ScanAsync(string? ownerParty, string? excludeOptedOutOf, CancellationToken cancellationToken);
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Exchange.Domain;
 using Exchange.Domain.Parties;
+using Exchange.Domain.Policy;
 using Exchange.Protocol.Server;
 using Grpc.Core;
 
@@ -18,10 +19,10 @@ internal sealed class CallContextFactory(IPartyDirectory parties, RegisteredPart
         }
 
         var party = await parties.FindAsync(caller.PartyId, context.CancellationToken).ConfigureAwait(false)
-            ?? throw new RpcException(new Status(StatusCode.PermissionDenied, $"party '{caller.PartyId}' is not registered at the hub (rule party.unknown)"));
+            ?? throw new ExchangeException(FailureKind.PermissionDenied, $"party '{caller.PartyId}' is not registered at the hub (rule {PolicyRules.PartyUnknown})", PolicyRules.PartyUnknown);
         if (party.Status != PartyStatus.Active)
         {
-            throw new RpcException(new Status(StatusCode.PermissionDenied, $"party '{party.Id}' is {party.Status.ToString().ToLowerInvariant()} (rule party.inactive)"));
+            throw new ExchangeException(FailureKind.PermissionDenied, $"party '{party.Id}' is {party.Status.ToString().ToLowerInvariant()} (rule {PolicyRules.PartyInactive})", PolicyRules.PartyInactive);
         }
 
         return Create(registered.Remember(party));

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Threading.RateLimiting;
+using Exchange.Domain.Policy;
 using Grpc.Core;
 
 namespace Exchange.Host.Calls;
@@ -56,7 +57,7 @@ internal sealed partial class CallRefusals : IDisposable
             MalformedRequest(_logger, method, problem, suppressed);
         }
 
-        return new RpcException(new Status(StatusCode.InvalidArgument, problem));
+        return new RpcException(new Status(StatusCode.InvalidArgument, $"{problem} (rule {PolicyRules.RequestMalformed})"), new Metadata { { "exchange-rule", PolicyRules.RequestMalformed } });
     }
 
     /// <summary>Counts and (rate-bounded) logs a storage failure turned into <paramref name="status"/>.</summary>

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Exchange.Domain.Certificates;
 using Exchange.Domain.Parties;
+using Exchange.Domain.Policy;
 using Exchange.Protocol.Identity;
 
 namespace Exchange.Host.Pki;
@@ -25,9 +26,9 @@ internal sealed class RegistryCertificateStatusSource(ICallerStandingStore stand
 
         return found.PartyStatus switch
         {
-            null => CallerRefusal.PermissionDenied($"party '{party.PartyId}' is not registered at the hub (rule party.unknown)"),
+            null => CallerRefusal.PermissionDenied($"party '{party.PartyId}' is not registered at the hub (rule {PolicyRules.PartyUnknown})", PolicyRules.PartyUnknown),
             PartyStatus.Active => null,
-            var status => CallerRefusal.PermissionDenied($"party '{party.PartyId}' is {status.Value.ToString().ToLowerInvariant()} (rule party.inactive)"),
+            var status => CallerRefusal.PermissionDenied($"party '{party.PartyId}' is {status.Value.ToString().ToLowerInvariant()} (rule {PolicyRules.PartyInactive})", PolicyRules.PartyInactive),
         };
     }
 

@@ -7,13 +7,14 @@ namespace Exchange.Protocol.Identity;
 /// <param name="Code"><see cref="StatusCode.Unauthenticated"/> when the certificate itself is no longer good
 /// (revoked), <see cref="StatusCode.PermissionDenied"/> when the certificate is good but its holder may not call.</param>
 /// <param name="Reason">A message safe to return to the caller.</param>
-public sealed record CallerRefusal(StatusCode Code, string Reason)
+/// <param name="Rule">The rule that refused, sent in the <c>exchange-rule</c> trailer; null when none is named.</param>
+public sealed record CallerRefusal(StatusCode Code, string Reason, string? Rule = null)
 {
     /// <summary>The certificate may no longer be used.</summary>
-    public static CallerRefusal Unauthenticated(string reason) => new(StatusCode.Unauthenticated, reason);
+    public static CallerRefusal Unauthenticated(string reason, string? rule = null) => new(StatusCode.Unauthenticated, reason, rule);
 
     /// <summary>The certificate is good, but the party behind it may not call.</summary>
-    public static CallerRefusal PermissionDenied(string reason) => new(StatusCode.PermissionDenied, reason);
+    public static CallerRefusal PermissionDenied(string reason, string? rule = null) => new(StatusCode.PermissionDenied, reason, rule);
 }
 
 /// <summary>

@@ -77,7 +77,7 @@ public sealed class CallerIdentityInterceptor : Interceptor
         var refusal = await _status.GetRefusalAsync(certificate, caller.Id, context.CancellationToken).ConfigureAwait(false);
         if (refusal is not null)
         {
-            throw Refuse(context, caller.Id.ToString(), refusal.Reason, refusal.Code);
+            throw Refuse(context, caller.Id.ToString(), refusal.Reason, refusal.Code, refusal.Rule);
         }
 
         context.UserState[CallerIdentityExtensions.UserStateKey] = caller;
@@ -118,9 +118,15 @@ public sealed class CallerIdentityInterceptor : Interceptor
         return caller;
     }
 
-    private RpcException Refuse(ServerCallContext context, string caller, string reason, StatusCode code = StatusCode.Unauthenticated)
+    private RpcException Refuse(ServerCallContext context, string caller, string reason, StatusCode code = StatusCode.Unauthenticated, string? rule = null)
     {
         ProtocolLog.CallRefused(_logger, context.Method, caller, reason);
-        return new RpcException(new Status(code, $"caller refused: {reason}"));
+        var trailers = new Metadata();
+        if (rule is not null)
+        {
+            trailers.Add("exchange-rule", rule);
+        }
+
+        return new RpcException(new Status(code, $"caller refused: {reason}"), trailers);
     }
 }

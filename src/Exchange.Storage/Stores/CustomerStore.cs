@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using Exchange.Contracts.V1;
+using Exchange.Domain.Parties;
 using Exchange.Domain.Records;
 using Exchange.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
@@ -11,17 +12,23 @@ internal sealed class CustomerStore(Lazy<ExchangeDbContext> context, ConnectionL
 {
     private ExchangeDbContext Db => context.Value;
 
-    // Read on every purpose-checked read: the record and the person's opt-out in one statement.
+    private static readonly string ActiveStatus = nameof(PartyStatus.Active);
+
+    // Read on every purpose-checked read: the record, the person's opt-out and the owner's status in
+    // one statement, the owner's status also when there is no record.
     private static readonly SqlText FindSql = new(n =>
         $"SELECT c.{n.Column<CustomerRow>(nameof(CustomerRow.SubjectId))}, c.{n.Column<CustomerRow>(nameof(CustomerRow.Data))}, c.{n.Column<CustomerRow>(nameof(CustomerRow.UpdatedAt))}, " +
-        $"EXISTS (SELECT 1 FROM {n.Table<OptOutRow>()} o WHERE o.{n.Column<OptOutRow>(nameof(OptOutRow.SubjectId))} = c.{n.Column<CustomerRow>(nameof(CustomerRow.SubjectId))} AND o.{n.Column<OptOutRow>(nameof(OptOutRow.Purpose))} = @purpose) " +
-        $"FROM {n.Table<CustomerRow>()} c WHERE c.{n.Column<CustomerRow>(nameof(CustomerRow.OwnerParty))} = @owner AND c.{n.Column<CustomerRow>(nameof(CustomerRow.CustomerRef))} = @ref");
+        $"EXISTS (SELECT 1 FROM {n.Table<OptOutRow>()} o WHERE o.{n.Column<OptOutRow>(nameof(OptOutRow.SubjectId))} = c.{n.Column<CustomerRow>(nameof(CustomerRow.SubjectId))} AND o.{n.Column<OptOutRow>(nameof(OptOutRow.Purpose))} = @purpose), " +
+        $"p.{n.Column<PartyRow>(nameof(PartyRow.Status))} " +
+        "FROM (SELECT 1 AS one) AS lookup " +
+        $"LEFT JOIN {n.Table<PartyRow>()} p ON p.{n.Column<PartyRow>(nameof(PartyRow.Id))} = @owner " +
+        $"LEFT JOIN {n.Table<CustomerRow>()} c ON c.{n.Column<CustomerRow>(nameof(CustomerRow.OwnerParty))} = @owner AND c.{n.Column<CustomerRow>(nameof(CustomerRow.CustomerRef))} = @ref");
 
     public async Task<EncodedCustomer?> FindAsync(string ownerParty, string customerRef, CancellationToken cancellationToken) =>
-        (await FindForPurposeAsync(ownerParty, customerRef, "", cancellationToken).ConfigureAwait(false))?.Customer;
+        (await FindForPurposeAsync(ownerParty, customerRef, "", cancellationToken).ConfigureAwait(false)).Customer;
 
-    public Task<(EncodedCustomer Customer, bool OptedOut)?> FindForPurposeAsync(string ownerParty, string customerRef, string purpose, CancellationToken cancellationToken) =>
-        leases.RunAsync<(EncodedCustomer, bool)?>(
+    public Task<CustomerLookup> FindForPurposeAsync(string ownerParty, string customerRef, string purpose, CancellationToken cancellationToken) =>
+        leases.RunAsync(
             async lease =>
             {
                 var command = lease.Command(FindSql.For(lease.Names), "@owner", "@ref", "@purpose");
@@ -31,13 +38,16 @@ internal sealed class CustomerStore(Lazy<ExchangeDbContext> context, ConnectionL
                 var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 await using (reader.ConfigureAwait(false))
                 {
-                    if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                    var ownerStatus = StatusOf(reader.IsDBNull(4) ? null : reader.GetString(4));
+                    if (reader.IsDBNull(0))
                     {
-                        return null;
+                        return new CustomerLookup(null, false, ownerStatus);
                     }
 
                     var updatedAt = lease.Names.Read<CustomerRow, DateTimeOffset>(nameof(CustomerRow.UpdatedAt), reader.GetValue(2));
-                    return (new EncodedCustomer(reader.GetString(0), (byte[])reader.GetValue(1), updatedAt), Convert.ToInt64(reader.GetValue(3), CultureInfo.InvariantCulture) != 0);
+                    var optedOut = Convert.ToInt64(reader.GetValue(3), CultureInfo.InvariantCulture) != 0;
+                    return new CustomerLookup(new EncodedCustomer(reader.GetString(0), (byte[])reader.GetValue(1), updatedAt), optedOut, ownerStatus);
                 }
             },
             cancellationToken);
@@ -90,7 +100,7 @@ internal sealed class CustomerStore(Lazy<ExchangeDbContext> context, ConnectionL
         return created;
     }
 
-    public async Task<IReadOnlyList<EncodedCustomer>> SearchAsync(CustomerFilter filter, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<FoundCustomer>> SearchAsync(CustomerFilter filter, CancellationToken cancellationToken)
     {
         var query = Db.Customers.AsNoTracking();
         if (filter.OwnerParty is not null)
@@ -109,12 +119,15 @@ internal sealed class CustomerStore(Lazy<ExchangeDbContext> context, ConnectionL
             query = query.Where(c => c.Vehicles.Any(v => v.ModelCode != null && codes.Contains(v.ModelCode)));
         }
 
-        return await Encoded(query.OrderBy(c => c.Id).Take(filter.Limit)).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var found = await query.OrderBy(c => c.Id).Take(filter.Limit)
+            .Select(c => new { c.SubjectId, c.Data, c.UpdatedAt, c.OwnerParty, OwnerStatus = Db.Parties.Where(p => p.Id == c.OwnerParty).Select(p => p.Status).FirstOrDefault() })
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        return found.Select(f => new FoundCustomer(new EncodedCustomer(f.SubjectId, f.Data, f.UpdatedAt), f.OwnerParty, StatusOf(f.OwnerStatus))).ToList();
     }
 
     public async IAsyncEnumerable<EncodedCustomer> ScanAsync(string? ownerParty, string? excludeOptedOutOf, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var query = Db.Customers.AsNoTracking();
+        var query = Db.Customers.AsNoTracking().Where(c => Db.Parties.Any(p => p.Id == c.OwnerParty && p.Status == ActiveStatus));
         if (ownerParty is not null)
         {
             query = query.Where(c => c.OwnerParty == ownerParty);
@@ -163,6 +176,10 @@ internal sealed class CustomerStore(Lazy<ExchangeDbContext> context, ConnectionL
         ChassisNumber = NullIfEmpty(v.InspectionCertificate?.ChassisNumber),
         ModelCode = NullIfEmpty(v.InspectionCertificate?.ModelCode),
     });
+
+    // An unknown status reads as no standing at all: the domain refuses it.
+    private static PartyStatus? StatusOf(string? status) =>
+        status is not null && Enum.TryParse<PartyStatus>(status, out var parsed) ? parsed : null;
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }

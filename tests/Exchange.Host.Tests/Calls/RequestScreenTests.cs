@@ -93,7 +93,8 @@ public sealed class RequestScreenTests(SharedHub shared) : IClassFixture<SharedH
         var error = await Refusals.FailsAsync(() => records.GetCustomerAsync(new GetCustomerRequest { Purpose = huge, OwnerParty = Garage, CustomerRef = "c-1" }, cancellationToken: Ct).ResponseAsync);
 
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
-        Assert.Equal($"purpose is longer than {RequestScreen.MaxText} characters", error.Status.Detail);
+        Assert.Equal($"purpose is longer than {RequestScreen.MaxText} characters (rule request.malformed)", error.Status.Detail);
+        Assert.Equal("request.malformed", error.Trailers.GetValue("exchange-rule"));
     }
 
     [Fact]
@@ -106,8 +107,8 @@ public sealed class RequestScreenTests(SharedHub shared) : IClassFixture<SharedH
         var publish = await Refusals.FailsAsync(() => declarations.PublishAsync(new PublishRequest { EffectiveAt = new Timestamp { Seconds = long.MinValue } }, cancellationToken: Ct).ResponseAsync);
 
         Assert.Equal([StatusCode.InvalidArgument, StatusCode.InvalidArgument, StatusCode.InvalidArgument], new[] { future.StatusCode, nanos.StatusCode, publish.StatusCode });
-        Assert.Equal("at is not a timestamp between years 1 and 9999", future.Status.Detail);
-        Assert.Equal("effective_at is not a timestamp between years 1 and 9999", publish.Status.Detail);
+        Assert.Equal("at is not a timestamp between years 1 and 9999 (rule request.malformed)", future.Status.Detail);
+        Assert.Equal("effective_at is not a timestamp between years 1 and 9999 (rule request.malformed)", publish.Status.Detail);
     }
 
     [Fact]

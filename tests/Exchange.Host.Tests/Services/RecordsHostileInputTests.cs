@@ -90,7 +90,7 @@ public sealed class RecordsHostileInputTests(SharedHub shared) : IClassFixture<S
 
         Assert.Equal((StatusCode.InvalidArgument, StatusCode.InvalidArgument), (write.StatusCode, read.StatusCode));
         Assert.Contains(reason, write.Status.Detail, StringComparison.Ordinal);
-        Assert.Equal(reason, read.Status.Detail);
+        Assert.Equal($"{reason} (rule {PolicyRules.RequestMalformed})", read.Status.Detail);
         await AssertLogVerifiesAsync();
     }
 

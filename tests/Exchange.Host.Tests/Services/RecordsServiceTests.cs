@@ -457,7 +457,7 @@ public sealed class RecordsServiceTests : IAsyncLifetime
         {
             var error = await Assert.ThrowsAsync<RpcException>(() => As(Garage).PutCustomersAsync(Batch(records), cancellationToken: Ct).ResponseAsync);
             Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
-            Assert.Equal($"a batch holds 1 to 1000 records, not {count}", error.Status.Detail);
+            Assert.Equal($"a batch holds 1 to 1000 records, not {count} (rule request.too-large)", error.Status.Detail);
         });
 
         Assert.Empty(entries);
