@@ -134,6 +134,7 @@ internal static class HubApplication
         services.AddSingleton(sp => new DeclarationSettings { MinimumNotice = TimeSpan.FromDays(sp.GetRequiredService<IOptions<HubOptions>>().Value.DeclarationNoticeDays) });
         services.AddSingleton(sp => new StatisticsSettings { K = sp.GetRequiredService<IOptions<HubOptions>>().Value.StatisticsK });
         services.AddScoped<DeclarationRegistry>();
+        services.AddScoped<GrantRegistry>();
         services.AddSingleton<PolicyDecisions>();
         services.AddScoped<CustomerRecords>();
         services.AddScoped<ProvisionLogAudit>();
