@@ -27,7 +27,7 @@ public sealed record WriteResult(string SubjectId, int DeclarationVersion, bool 
 /// <param name="BilledAmountYen">Sum of billed amounts.</param>
 public sealed record StatisticsGroupResult(string Key, long Persons, long Vehicles, long BilledAmountYen);
 
-/// <summary>An aggregate answer.</summary>
+/// <summary>An aggregate answer, every number rounded as <see cref="StatisticsRounding"/> says.</summary>
 /// <param name="Groups">Groups of at least k persons.</param>
 /// <param name="SuppressedPersons">Persons only in smaller groups.</param>
 /// <param name="TotalPersons">Persons aggregated.</param>
@@ -235,7 +235,12 @@ public sealed class CustomerRecords(
         return results.Select(r => r.Provided).ToList();
     }
 
-    /// <summary>Aggregates over at least k persons, grouped by <paramref name="groupBy"/>.</summary>
+    /// <summary>
+    /// Aggregates over at least k persons, grouped by <paramref name="groupBy"/>; groups of fewer
+    /// than k persons are suppressed. Every number released is rounded (counts to multiples of k,
+    /// billed amounts to multiples of <see cref="StatisticsSettings.BilledRoundingYen"/>), so that
+    /// no two permitted answers subtract to one person's value: see <see cref="StatisticsRounding"/>.
+    /// </summary>
     public async Task<StatisticsResult> StatisticsAsync(CallContext call, string purpose, StatisticsDimension groupBy, string? ownerParty, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
@@ -283,8 +288,9 @@ public sealed class CustomerRecords(
         }
 
         var (kept, suppressed) = aggregate.Result(k);
+        var released = StatisticsRounding.Release(kept, suppressed, aggregate.Persons, k, statistics.BilledRoundingYen);
         await recorder.RecordAsync([Fact(ProvisionOutcome.Provided, null)], cancellationToken).ConfigureAwait(false);
-        return new StatisticsResult(kept, suppressed, aggregate.Persons, k, declaration.Version);
+        return new StatisticsResult(released.Groups, released.SuppressedPersons, released.TotalPersons, k, declaration.Version);
     }
 
     /// <summary>
