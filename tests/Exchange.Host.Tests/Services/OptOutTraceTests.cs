@@ -88,24 +88,27 @@ public sealed class OptOutTraceTests(SharedHub shared) : IClassFixture<SharedHub
     }
 
     [Fact]
-    public async Task Relaying_the_state_the_person_is_already_in_or_a_refused_relay_records_nothing()
+    public async Task Only_a_relay_that_changes_the_persons_state_is_recorded_not_a_repeated_or_refused_one()
     {
-        await WriteCustomerAsync("OPT-C001");
+        var subject = await WriteCustomerAsync("OPT-C001");
         using var garageChannel = Hub.Channel(Garage);
         using var lotusChannel = Hub.Channel("group-lotus");
         var garage = new Records.RecordsClient(garageChannel);
-        await garage.SetOptOutAsync(OptOut("OPT-C001", "marketing", true), cancellationToken: Ct);
 
         var (entries, events) = await Hub.TracesDuringAsync(async () =>
         {
+            await garage.SetOptOutAsync(OptOut("OPT-C001", "marketing", true), cancellationToken: Ct);
             await garage.SetOptOutAsync(OptOut("OPT-C001", "marketing", true), cancellationToken: Ct);
             await garage.SetOptOutAsync(OptOut("OPT-C001", "statistics", false), cancellationToken: Ct);
             var refused = await Refusals.FailsAsync(() => new Records.RecordsClient(lotusChannel).SetOptOutAsync(OptOut("OPT-C001", "marketing", false), cancellationToken: Ct).ResponseAsync);
             Assert.Equal(StatusCode.PermissionDenied, refused.StatusCode);
         });
 
-        Assert.Empty(entries);
-        Assert.Empty(events);
+        // Only the first relay changed anything.
+        var entry = Assert.Single(entries);
+        Assert.Equal((ProvisionOutcome.OptedOut, subject, "marketing"), (entry.Outcome, entry.SubjectId, entry.Purpose));
+        var recorded = Assert.Single(events);
+        Assert.Equal(("opt-out.recorded", subject), (recorded.Action, recorded.Subject));
     }
 
     [Fact]
