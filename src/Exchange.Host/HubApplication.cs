@@ -132,8 +132,9 @@ internal static class HubApplication
         services.AddSingleton<ILogSigner>(sp => sp.GetRequiredService<HubKeys>());
         services.AddSingleton(sp => sp.GetRequiredService<HubKeys>().Pseudonyms);
         services.AddSingleton(sp => new DeclarationSettings { MinimumNotice = TimeSpan.FromDays(sp.GetRequiredService<IOptions<HubOptions>>().Value.DeclarationNoticeDays) });
-        services.AddSingleton(sp => new StatisticsSettings { K = sp.GetRequiredService<IOptions<HubOptions>>().Value.StatisticsK });
+        services.AddSingleton(sp => new StatisticsSettings { K = sp.GetRequiredService<IOptions<HubOptions>>().Value.StatisticsK, BilledRoundingYen = sp.GetRequiredService<IOptions<HubOptions>>().Value.StatisticsBilledRoundingYen });
         services.AddScoped<DeclarationRegistry>();
+        services.AddScoped<GrantRegistry>();
         services.AddSingleton<PolicyDecisions>();
         services.AddScoped<CustomerRecords>();
         services.AddScoped<ProvisionLogAudit>();

@@ -9,10 +9,10 @@ internal static class MiscCommands
 {
     public static Command Audit(ExchangeCli cli)
     {
-        var subject = new Option<string>("--subject") { Description = "Only events about this party, certificate serial, request or authorisation (authorisation/<id>)" };
-        var action = new Option<string>("--action") { Description = "Only actions starting with this, e.g. certificate. or party.suspended" };
+        var subject = new Option<string>("--subject") { Description = "Only events about this party, certificate serial, request, authorisation (authorisation/<id>), grant (grant/role/<role>/<purpose> or grant/party/<party>/<purpose>), declaration version (declaration/<n>) or person (subject ID)" };
+        var action = new Option<string>("--action") { Description = "Only actions starting with this, e.g. certificate., party.suspended, grant., declaration.published or opt-out." };
         var limit = new Option<int>("--limit") { Description = "At most this many events (1-1000)", DefaultValueFactory = _ => 50 };
-        var command = new Command("audit", "Show the hub's own audit log of party, authorisation and certificate changes, newest first (administrators)") { subject, action, limit };
+        var command = new Command("audit", "Show the hub's own audit log of party, authorisation and certificate changes, grant changes, declaration publications and relayed opt-outs, newest first (administrators)") { subject, action, limit };
         cli.OnHub(command, async context =>
         {
             var request = new ListAuditEventsRequest { Subject = context.Value(subject) ?? "", ActionPrefix = context.Value(action) ?? "", Limit = context.Value(limit) };

@@ -1,10 +1,13 @@
 namespace Exchange.Domain.Audit;
 
-/// <summary>One thing an administrator, a party or the hub did to the registry or the CA.</summary>
+/// <summary>
+/// One thing an administrator, a party or the hub did to the registry, the CA or what may flow: a
+/// grant, a declaration version, a person's opt-out.
+/// </summary>
 /// <param name="Time">When.</param>
 /// <param name="Actor">The party that acted, or <see cref="HubActor"/>.</param>
 /// <param name="Action">What was done, one of <see cref="HubAuditActions"/>.</param>
-/// <param name="Subject">What it was done to: a party ID, a certificate serial, a request or authorisation ID.</param>
+/// <param name="Subject">What it was done to: a party ID, a certificate serial, a request or authorisation ID, a grant, a declaration version or a person's subject ID.</param>
 /// <param name="Details">Human-readable particulars (never personal data of customers).</param>
 public sealed record HubAuditEvent(DateTimeOffset Time, string Actor, string Action, string Subject, string Details)
 {
@@ -62,6 +65,21 @@ public static class HubAuditActions
 
     /// <summary>The hub recorded a certificate it did not issue through a request (the development PKI).</summary>
     public const string CertificateRecorded = "certificate.recorded";
+
+    /// <summary>A grant was created or its items changed; subject <c>grant/role/&lt;role&gt;/&lt;purpose&gt;</c> or <c>grant/party/&lt;party&gt;/&lt;purpose&gt;</c>.</summary>
+    public const string GrantSet = "grant.set";
+
+    /// <summary>A grant was removed; subject as for <see cref="GrantSet"/>.</summary>
+    public const string GrantRemoved = "grant.removed";
+
+    /// <summary>A joint-use declaration version was published; subject <c>declaration/&lt;version&gt;</c>.</summary>
+    public const string DeclarationPublished = "declaration.published";
+
+    /// <summary>A garage relayed a person's opt-out from a purpose; subject the person's subject ID, never the customer reference.</summary>
+    public const string OptOutRecorded = "opt-out.recorded";
+
+    /// <summary>A garage relayed the withdrawal of a person's opt-out; subject as for <see cref="OptOutRecorded"/>.</summary>
+    public const string OptOutWithdrawn = "opt-out.withdrawn";
 }
 
 /// <summary>Which events to list.</summary>

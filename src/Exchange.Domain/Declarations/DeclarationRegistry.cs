@@ -1,6 +1,8 @@
 using Exchange.Contracts.V1;
+using Exchange.Domain.Audit;
 using Exchange.Domain.Items;
 using Exchange.Domain.Parties;
+using Exchange.Domain.Provisions;
 
 namespace Exchange.Domain.Declarations;
 
@@ -24,8 +26,12 @@ public sealed class DeclarationSettings
     public TimeSpan MinimumNotice { get; set; } = TimeSpan.FromDays(14);
 }
 
-/// <summary>Publishes declaration versions and answers which one is in force at a moment.</summary>
-public sealed class DeclarationRegistry(IDeclarationStore store, TimeProvider time, DeclarationSettings settings)
+/// <summary>
+/// Publishes declaration versions and answers which one is in force at a moment. Each publication
+/// is recorded in the hub's audit log (version, hash, effective time and what changed against the
+/// version before) in the same transaction as the version.
+/// </summary>
+public sealed class DeclarationRegistry(IDeclarationStore store, TimeProvider time, DeclarationSettings settings, IHubAuditLog audit, IUnitOfWork unitOfWork)
 {
     private static readonly HashSet<string> JointUserRoles = [PartyRole.MemberGarage.ToWire(), PartyRole.GroupBody.ToWire(), PartyRole.Vendor.ToWire()];
 
@@ -57,10 +63,11 @@ public sealed class DeclarationRegistry(IDeclarationStore store, TimeProvider ti
             ?? throw new ExchangeException(FailureKind.FailedPrecondition, $"No joint-use declaration is in force at {at:O}.", "declaration.none-in-force");
     }
 
-    /// <summary>Publishes a new version now, taking effect at <paramref name="effectiveAt"/>.</summary>
-    /// <exception cref="ExchangeException">The content or timing breaks a publication rule.</exception>
-    public async Task<DeclarationRecord> PublishAsync(DeclarationContent content, DateTimeOffset effectiveAt, CancellationToken cancellationToken)
+    /// <summary>Publishes a new version now, taking effect at <paramref name="effectiveAt"/> (administrators).</summary>
+    /// <exception cref="ExchangeException">The caller is no administrator, or the content or timing breaks a publication rule.</exception>
+    public async Task<DeclarationRecord> PublishAsync(CallContext call, DeclarationContent content, DateTimeOffset effectiveAt, CancellationToken cancellationToken)
     {
+        call.RequireAdministrator();
         var now = time.GetUtcNow();
         var problems = Validate(content).ToList();
         if (effectiveAt - now < settings.MinimumNotice)
@@ -68,21 +75,29 @@ public sealed class DeclarationRegistry(IDeclarationStore store, TimeProvider ti
             problems.Add($"effective_at {effectiveAt:O} is less than the minimum notice period ({settings.MinimumNotice.TotalDays:0.##} days) after publication ({now:O})");
         }
 
-        var versions = await store.ListAsync(cancellationToken).ConfigureAwait(false);
-        var latest = versions.MaxBy(v => v.Version);
-        if (latest is not null && effectiveAt <= latest.EffectiveAt)
-        {
-            problems.Add($"effective_at must be after version {latest.Version}'s effective time {latest.EffectiveAt:O}");
-        }
+        return await unitOfWork.RunAsync(
+            async ct =>
+            {
+                var versions = await store.ListAsync(ct).ConfigureAwait(false);
+                var latest = versions.MaxBy(v => v.Version);
+                if (latest is not null && effectiveAt <= latest.EffectiveAt)
+                {
+                    problems.Add($"effective_at must be after version {latest.Version}'s effective time {latest.EffectiveAt:O}");
+                }
 
-        if (problems.Count > 0)
-        {
-            throw new ExchangeException(FailureKind.InvalidArgument, "Declaration refused: " + string.Join("; ", problems) + ".", "declaration.publication");
-        }
+                if (problems.Count > 0)
+                {
+                    throw new ExchangeException(FailureKind.InvalidArgument, "Declaration refused: " + string.Join("; ", problems) + ".", "declaration.publication");
+                }
 
-        var record = new DeclarationRecord((latest?.Version ?? 0) + 1, now, effectiveAt, content);
-        await store.AddAsync(record, cancellationToken).ConfigureAwait(false);
-        return record;
+                var record = new DeclarationRecord((latest?.Version ?? 0) + 1, now, effectiveAt, content);
+                await store.AddAsync(record, ct).ConfigureAwait(false);
+                var details = $"version {record.Version}, hash {record.Hash}, published {AuditTime.Format(record.PublishedAt)}, effective {AuditTime.Format(record.EffectiveAt)}; "
+                    + (latest is null ? "first version" : $"against version {latest.Version}: {DeclarationChanges.Describe(latest.Content, record.Content)}");
+                await audit.AppendAsync(new HubAuditEvent(now, call.Caller.Id, HubAuditActions.DeclarationPublished, $"declaration/{record.Version}", details), ct).ConfigureAwait(false);
+                return record;
+            },
+            cancellationToken).ConfigureAwait(false);
     }
 
     private static IEnumerable<string> Validate(DeclarationContent content)

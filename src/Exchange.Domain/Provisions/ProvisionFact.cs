@@ -22,7 +22,7 @@ namespace Exchange.Domain.Provisions;
 /// <param name="DeclarationVersion">The declaration version in force.</param>
 /// <param name="DeclarationHash">Its hash, proving the notice was published before.</param>
 /// <param name="CallId">The call's ID.</param>
-/// <param name="Outcome">Provided, received or refused.</param>
+/// <param name="Outcome">Provided, received or refused; or a person's opt-out from <paramref name="Purpose"/> (or its withdrawal), relayed by <paramref name="Provider"/>.</param>
 /// <param name="Rule">The refusing rule, for refusals.</param>
 public sealed record ProvisionFact(
     DateTimeOffset Time,

@@ -1,4 +1,5 @@
 using Exchange.Contracts.V1;
+using Exchange.Domain.Audit;
 using Exchange.Domain.Declarations;
 using Exchange.Domain.Items;
 using Exchange.Domain.Parties;
@@ -26,7 +27,7 @@ public sealed record WriteResult(string SubjectId, int DeclarationVersion, bool 
 /// <param name="BilledAmountYen">Sum of billed amounts.</param>
 public sealed record StatisticsGroupResult(string Key, long Persons, long Vehicles, long BilledAmountYen);
 
-/// <summary>An aggregate answer.</summary>
+/// <summary>An aggregate answer, every number rounded as <see cref="StatisticsRounding"/> says.</summary>
 /// <param name="Groups">Groups of at least k persons.</param>
 /// <param name="SuppressedPersons">Persons only in smaller groups.</param>
 /// <param name="TotalPersons">Persons aggregated.</param>
@@ -50,6 +51,7 @@ public sealed class CustomerRecords(
     SubjectPseudonyms pseudonyms,
     StatisticsSettings statistics,
     PolicyDecisions policy,
+    IHubAuditLog audit,
     TimeProvider time)
 {
     private const int MaxSearch = 1000;
@@ -267,7 +269,12 @@ public sealed class CustomerRecords(
         return results;
     }
 
-    /// <summary>Aggregates over at least k persons, grouped by <paramref name="groupBy"/>.</summary>
+    /// <summary>
+    /// Aggregates over at least k persons, grouped by <paramref name="groupBy"/>; groups of fewer
+    /// than k persons are suppressed. Every number released is rounded (counts to multiples of k,
+    /// billed amounts to multiples of <see cref="StatisticsSettings.BilledRoundingYen"/>), so that
+    /// no two permitted answers subtract to one person's value: see <see cref="StatisticsRounding"/>.
+    /// </summary>
     public async Task<StatisticsResult> StatisticsAsync(CallContext call, string purpose, StatisticsDimension groupBy, string? ownerParty, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
@@ -323,11 +330,20 @@ public sealed class CustomerRecords(
         }
 
         var (kept, suppressed) = aggregate.Result(k);
+        var released = StatisticsRounding.Release(kept, suppressed, aggregate.Persons, k, statistics.BilledRoundingYen);
         await recorder.RecordAsync([Fact(ProvisionOutcome.Provided, null)], cancellationToken).ConfigureAwait(false);
-        return new StatisticsResult(kept, suppressed, aggregate.Persons, k, declaration.Version);
+        return new StatisticsResult(released.Groups, released.SuppressedPersons, released.TotalPersons, k, declaration.Version);
     }
 
-    /// <summary>Records (or withdraws) a person's opt-out, relayed by the owning garage.</summary>
+    /// <summary>
+    /// Records (or withdraws) a person's opt-out, relayed by the owning garage (or a vendor it
+    /// authorised to write, or an administrator). A change is recorded, in the same transaction, in
+    /// the person's provision-log record (outcome <see cref="ProvisionOutcome.OptedOut"/> or
+    /// <see cref="ProvisionOutcome.OptOutWithdrawn"/>, from the relaying party to the hub, naming
+    /// the purpose and no items) and in the hub's audit log under the person's subject ID, never the
+    /// customer reference. Relaying the state the person is already in changes and records nothing.
+    /// </summary>
+    /// <returns>The person's subject ID.</returns>
     public async Task<string> SetOptOutAsync(CallContext call, string ownerParty, string customerRef, string purpose, bool optedOut, CancellationToken cancellationToken)
     {
         Identifiers.RequirePartyId(ownerParty, "owner_party");
@@ -357,15 +373,52 @@ public sealed class CustomerRecords(
 
         var customer = await customers.FindAsync(ownerParty, customerRef, cancellationToken).ConfigureAwait(false)
             ?? throw new ExchangeException(FailureKind.NotFound, $"'{ownerParty}' holds no customer {Identifiers.Quote(customerRef)}");
+        var subject = customer.SubjectId;
+        var (relayedBy, agent) = caller.Role == PartyRole.Vendor ? (ownerParty, caller.Id) : (caller.Id, (string?)null);
         await unitOfWork.RunAsync(
             async ct =>
             {
-                await customers.SetOptOutAsync(customer.SubjectId, purpose, optedOut, now, ct).ConfigureAwait(false);
+                var wasOptedOut = (await customers.OptedOutAsync(purpose, [subject], ct).ConfigureAwait(false)).Contains(subject);
+                if (wasOptedOut == optedOut)
+                {
+                    return false;
+                }
+
+                await customers.SetOptOutAsync(subject, purpose, optedOut, now, ct).ConfigureAwait(false);
+                var outcome = optedOut ? ProvisionOutcome.OptedOut : ProvisionOutcome.OptOutWithdrawn;
+                var entry = (await log.AppendAsync([new ProvisionFact(now, relayedBy, ProvisionFact.Hub, agent, subject, [], purpose, declaration.Version, declaration.Hash, call.CallId, outcome, null)], ct).ConfigureAwait(false))[0];
+                var details = $"purpose {purpose}; before: {OptOutState(wasOptedOut)}; after: {OptOutState(optedOut)}; customer of {ownerParty}"
+                    + (agent is null ? "" : $", relayed by {agent} for it") + $"; provision-log entry {entry.Sequence}";
+                await audit.AppendAsync(new HubAuditEvent(now, caller.Id, optedOut ? HubAuditActions.OptOutRecorded : HubAuditActions.OptOutWithdrawn, subject, details), ct).ConfigureAwait(false);
                 return true;
             },
             cancellationToken).ConfigureAwait(false);
-        return customer.SubjectId;
+        return subject;
     }
+
+    /// <summary>
+    /// A person's opt-outs in force, for the owning garage, a vendor it authorised to read, and
+    /// administrators. Reading them provides no record, so it is not a provision.
+    /// </summary>
+    public async Task<(string SubjectId, IReadOnlyList<PersonOptOut> OptOuts)> OptOutsAsync(CallContext call, string ownerParty, string customerRef, CancellationToken cancellationToken)
+    {
+        Identifiers.RequirePartyId(ownerParty, "owner_party");
+        Identifiers.RequireReference(customerRef, "customer_ref");
+        var caller = call.Caller;
+        var mayRead = caller.Role == PartyRole.Administrator
+            || (caller.Role == PartyRole.MemberGarage && caller.Id == ownerParty)
+            || (caller.Role == PartyRole.Vendor && await IsAuthorisedAsync(ownerParty, caller.Id, VendorOperations.Read, time.GetUtcNow(), cancellationToken).ConfigureAwait(false));
+        if (!mayRead)
+        {
+            throw new ExchangeException(FailureKind.PermissionDenied, $"only the owning garage, a vendor it authorised to read, or an administrator reads a customer's opt-outs (rule {PolicyRules.OwnRecordsOnly})", PolicyRules.OwnRecordsOnly);
+        }
+
+        var customer = await customers.FindAsync(ownerParty, customerRef, cancellationToken).ConfigureAwait(false)
+            ?? throw new ExchangeException(FailureKind.NotFound, $"'{ownerParty}' holds no customer {Identifiers.Quote(customerRef)}");
+        return (customer.SubjectId, await customers.OptOutsOfAsync(customer.SubjectId, cancellationToken).ConfigureAwait(false));
+    }
+
+    private static string OptOutState(bool optedOut) => optedOut ? "opted out" : "not opted out";
 
     // What free text may not be: too long, or naming a sensitive category.
     private static string? Screen(string text) =>

@@ -57,6 +57,9 @@ public interface ICustomerStore
     /// <summary>Of <paramref name="subjectIds"/>, those opted out of <paramref name="purpose"/>.</summary>
     Task<IReadOnlySet<string>> OptedOutAsync(string purpose, IReadOnlyCollection<string> subjectIds, CancellationToken cancellationToken);
 
+    /// <summary>The person's opt-outs in force, in purpose order.</summary>
+    Task<IReadOnlyList<PersonOptOut>> OptOutsOfAsync(string subjectId, CancellationToken cancellationToken);
+
     /// <summary>Records or withdraws an opt-out.</summary>
     Task SetOptOutAsync(string subjectId, string purpose, bool optedOut, DateTimeOffset at, CancellationToken cancellationToken);
 }

@@ -32,6 +32,10 @@ internal sealed class HubOptions
     [Range(2, 1_000_000)]
     public int StatisticsK { get; set; } = 10;
 
+    /// <summary>The granularity, in yen, released statistics round billed amounts to (docs/statistics.md).</summary>
+    [Range(1, 1_000_000_000)]
+    public int StatisticsBilledRoundingYen { get; set; } = 100_000;
+
     /// <summary>Minimum days between publishing a declaration version and its taking effect.</summary>
     [Range(0, 3650)]
     public double DeclarationNoticeDays { get; set; } = 14;

@@ -30,6 +30,6 @@ internal sealed class DeclarationsService(DeclarationRegistry registry, CallCont
             throw new RpcException(new Status(StatusCode.InvalidArgument, "content and effective_at are required"));
         }
 
-        return (await registry.PublishAsync(request.Content, request.EffectiveAt.ToDateTimeOffset(), context.CancellationToken).ConfigureAwait(false)).ToMessage();
+        return (await registry.PublishAsync(call, request.Content, request.EffectiveAt.ToDateTimeOffset(), context.CancellationToken).ConfigureAwait(false)).ToMessage();
     }
 }

@@ -10,20 +10,21 @@ using WireGrant = Exchange.Contracts.V1.Grant;
 
 namespace Exchange.Host.Services;
 
-/// <summary>Administers grants (administrators only).</summary>
-internal sealed class GrantsService(IGrantStore grants, CallContextFactory calls) : Grants.GrantsBase
+/// <summary>gRPC face of <see cref="GrantRegistry"/>: administers grants (administrators only).</summary>
+internal sealed class GrantsService(GrantRegistry grants, CallContextFactory calls) : Grants.GrantsBase
 {
     public override async Task<ListGrantsResponse> ListGrants(ListGrantsRequest request, ServerCallContext context)
     {
-        (await calls.CreateAsync(context).ConfigureAwait(false)).RequireAdministrator();
+        var call = await calls.CreateAsync(context).ConfigureAwait(false);
         var response = new ListGrantsResponse();
-        response.Grants.AddRange((await grants.ListAsync(context.CancellationToken).ConfigureAwait(false)).Select(ToWire));
+        response.Grants.AddRange((await grants.ListAsync(call, context.CancellationToken).ConfigureAwait(false)).Select(ToWire));
         return response;
     }
 
     public override async Task<WireGrant> SetGrant(WireGrant request, ServerCallContext context)
     {
-        (await calls.CreateAsync(context).ConfigureAwait(false)).RequireAdministrator();
+        var call = await calls.CreateAsync(context).ConfigureAwait(false);
+        call.RequireAdministrator();
         var (kind, subject) = Subject(request.SubjectCase == WireGrant.SubjectOneofCase.Role, request.Role, request.PartyId);
         if (!Identifiers.IsPurpose(request.Purpose))
         {
@@ -35,16 +36,15 @@ internal sealed class GrantsService(IGrantStore grants, CallContextFactory calls
             throw new RpcException(new Status(StatusCode.InvalidArgument, unknown is null ? "items must name at least one item" : $"{Identifiers.Quote(unknown)} is neither an item nor an item group"));
         }
 
-        var grant = new DomainGrant(kind, subject, request.Purpose, items);
-        await grants.SetAsync(grant, context.CancellationToken).ConfigureAwait(false);
-        return ToWire(grant);
+        return ToWire(await grants.SetAsync(call, new DomainGrant(kind, subject, request.Purpose, items), context.CancellationToken).ConfigureAwait(false));
     }
 
     public override async Task<RemoveGrantResponse> RemoveGrant(RemoveGrantRequest request, ServerCallContext context)
     {
-        (await calls.CreateAsync(context).ConfigureAwait(false)).RequireAdministrator();
+        var call = await calls.CreateAsync(context).ConfigureAwait(false);
+        call.RequireAdministrator();
         var (kind, subject) = Subject(request.SubjectCase == RemoveGrantRequest.SubjectOneofCase.Role, request.Role, request.PartyId);
-        return new RemoveGrantResponse { Removed = await grants.RemoveAsync(kind, subject, request.Purpose, context.CancellationToken).ConfigureAwait(false) };
+        return new RemoveGrantResponse { Removed = await grants.RemoveAsync(call, kind, subject, request.Purpose, context.CancellationToken).ConfigureAwait(false) };
     }
 
     private static (GrantSubjectKind Kind, string Subject) Subject(bool isRole, string role, string partyId)

@@ -1,6 +1,7 @@
 using Exchange.Contracts.V1;
 using Exchange.Domain.Records;
 using Exchange.Host.Calls;
+using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 
 namespace Exchange.Host.Services;
@@ -63,6 +64,15 @@ internal sealed class RecordsService(CustomerRecords records, CallContextFactory
         var call = await calls.CreateAsync(context).ConfigureAwait(false);
         var subject = await records.SetOptOutAsync(call, request.OwnerParty, request.CustomerRef, request.Purpose, request.OptedOut, context.CancellationToken).ConfigureAwait(false);
         return new SetOptOutResponse { SubjectId = subject };
+    }
+
+    public override async Task<GetOptOutsResponse> GetOptOuts(GetOptOutsRequest request, ServerCallContext context)
+    {
+        var call = await calls.CreateAsync(context).ConfigureAwait(false);
+        var (subject, optOuts) = await records.OptOutsAsync(call, request.OwnerParty, request.CustomerRef, context.CancellationToken).ConfigureAwait(false);
+        var response = new GetOptOutsResponse { SubjectId = subject };
+        response.OptOuts.AddRange(optOuts.Select(o => new OptOut { Purpose = o.Purpose, Since = Timestamp.FromDateTimeOffset(o.Since) }));
+        return response;
     }
 
     private static string? NullIfEmpty(string value) => string.IsNullOrEmpty(value) ? null : value;

@@ -151,6 +151,12 @@ internal sealed class CustomerStore(Lazy<ExchangeDbContext> context, ConnectionL
         return found.ToHashSet(StringComparer.Ordinal);
     }
 
+    public async Task<IReadOnlyList<PersonOptOut>> OptOutsOfAsync(string subjectId, CancellationToken cancellationToken) =>
+        (await Db.OptOuts.AsNoTracking().Where(o => o.SubjectId == subjectId).ToListAsync(cancellationToken).ConfigureAwait(false))
+        .OrderBy(o => o.Purpose, StringComparer.Ordinal)
+        .Select(o => new PersonOptOut(o.Purpose, o.At))
+        .ToList();
+
     public async Task SetOptOutAsync(string subjectId, string purpose, bool optedOut, DateTimeOffset at, CancellationToken cancellationToken)
     {
         var row = await Db.OptOuts.FindAsync([subjectId, purpose], cancellationToken).ConfigureAwait(false);

@@ -33,4 +33,25 @@ public sealed class MiscCommandsTests : CliScenario
         Assert.Equal(("admin", "under review"), (e.GetProperty("actor").GetString(), e.GetProperty("details").GetString()));
         Assert.Contains("PERMISSION_DENIED", refused.Error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Audit_shows_grant_changes_with_their_items_before_and_after_and_its_help_names_them()
+    {
+        using var admin = Hub.Channel("admin");
+        await new Exchange.Contracts.V1.Grants.GrantsClient(admin).SetGrantAsync(new Exchange.Contracts.V1.Grant { PartyId = "vendor-broadleaf", Purpose = "marketing", Items = { "contact.name" } }, cancellationToken: Ct);
+
+        var table = (await RunAsync("audit", "--action", "grant.")).Expect(0);
+        var bySubject = (await RunAsync("audit", "--subject", "grant/party/vendor-broadleaf/marketing", "-o", "json")).Expect(0);
+        var help = (await RunAsync("audit", "--help")).Expect(0);
+
+        var rows = table.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, rows.Length);
+        Assert.Contains("grant.set", rows[1], StringComparison.Ordinal);
+        Assert.EndsWith("party vendor-broadleaf, purpose marketing; before: none; after: contact.name; added: contact.name; removed: none", rows[1].TrimEnd(), StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(bySubject.Out);
+        var e = Assert.Single(json.RootElement.GetProperty("events").EnumerateArray());
+        Assert.Equal(("admin", "grant.set"), (e.GetProperty("actor").GetString(), e.GetProperty("action").GetString()));
+        Assert.Contains("grant changes, declaration publications and relayed opt-outs", help.Out, StringComparison.Ordinal);
+        Assert.Contains("declaration/<n>", help.Out, StringComparison.Ordinal);
+    }
 }

@@ -248,10 +248,11 @@ public sealed class RecordsServiceTests : IAsyncLifetime
         StatisticsResponse? stats = null;
         var provided = await _hub.EntriesDuringAsync(async () => stats = await lotus.QueryStatisticsAsync(request, cancellationToken: Ct));
 
+        // 12 persons with 12 vehicles billed ¥648,000, and 1 suppressed of 13: released rounded (counts to k, amounts to ¥100,000).
         var group = Assert.Single(stats!.Groups);
-        Assert.Equal(("DAA-ZVW30", 12L, 12L, 12 * 54_000L), (group.Key, group.Persons, group.Vehicles, group.BilledAmountYen));
-        Assert.Equal(1, stats.SuppressedPersons);
-        Assert.Equal(13, stats.TotalPersons);
+        Assert.Equal(("DAA-ZVW30", 10L, 10L, 600_000L), (group.Key, group.Persons, group.Vehicles, group.BilledAmountYen));
+        Assert.Equal(0, stats.SuppressedPersons);
+        Assert.Equal(10, stats.TotalPersons);
         Assert.Equal(10, stats.K);
         var entry = Assert.Single(provided);
         Assert.Equal((ProvisionOutcome.Provided, null, "statistics"), (entry.Outcome, entry.SubjectId, entry.Purpose));
@@ -274,9 +275,11 @@ public sealed class RecordsServiceTests : IAsyncLifetime
 
         var stats = await As(Lotus).QueryStatisticsAsync(new StatisticsRequest { Purpose = "statistics", GroupBy = StatisticsDimension.Prefecture }, cancellationToken: Ct);
 
-        Assert.Equal(Persons - 1, stats.TotalPersons);
-        Assert.Equal([("宮城県", Persons / 2L), ("山形県", (Persons / 2L) - 1)], stats.Groups.Select(g => (g.Key, g.Persons)).OrderBy(g => g.Key, StringComparer.Ordinal));
-        Assert.Equal((Persons - 1) * 54_000L, stats.Groups.Sum(g => g.BilledAmountYen));
+        // Released rounded: 16,499 persons show as 16,500, but their ¥890,946,000 as ¥890,900,000, not the ¥891,000,000 of 16,500.
+        Assert.Equal(Persons, stats.TotalPersons);
+        Assert.Equal(
+            [("宮城県", Persons / 2L, 891_000_000L), ("山形県", Persons / 2L, 890_900_000L)],
+            stats.Groups.Select(g => (g.Key, g.Persons, g.BilledAmountYen)).OrderBy(g => g.Key, StringComparer.Ordinal));
 
         var otherGarage = new StatisticsRequest { Purpose = "statistics", GroupBy = StatisticsDimension.Prefecture, OwnerParty = "garage-elsewhere" };
         var error = await Assert.ThrowsAsync<RpcException>(() => As(Lotus).QueryStatisticsAsync(otherGarage, cancellationToken: Ct).ResponseAsync);
