@@ -204,7 +204,7 @@ public sealed class DeclarationRegistry(IDeclarationStore store, TimeProvider ti
                 yield return $"joint user '{user.Name?.En}' ({user.Role}) must name its party IDs; only the member-garage class may name none";
             }
 
-            foreach (var id in user.PartyIds.Where(id => string.IsNullOrWhiteSpace(id) || id.Length > 128 || !id.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' or '_' or '.')))
+            foreach (var id in user.PartyIds.Where(id => string.IsNullOrWhiteSpace(id) || id.Length > 64 || !id.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' or '_' or '.')))
             {
                 yield return $"joint user party ID '{id}' must be lowercase letters, digits, '-', '_' or '.'";
             }
