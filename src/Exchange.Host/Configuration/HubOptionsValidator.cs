@@ -14,7 +14,7 @@ internal sealed class HubOptionsValidator(IHostEnvironment environment) : IValid
         var development = environment.IsDevelopment();
         if (!development && options.DeclarationNoticeDays < 1)
         {
-            failures.Add($"Exchange:DeclarationNoticeDays must be at least 1 outside the Development environment (it is {options.DeclarationNoticeDays}; environment {environment.EnvironmentName}): persons must be able to read a declaration before it applies.");
+            failures.Add($"Exchange:DeclarationNoticeDays must be at least 1 outside the Development environment (it is {options.DeclarationNoticeDays.ToString(System.Globalization.CultureInfo.InvariantCulture)}; environment {environment.EnvironmentName}): persons must be able to read a declaration before it applies.");
         }
 
         var declaration = options.Declaration;
@@ -43,6 +43,7 @@ internal sealed class HubOptionsValidator(IHostEnvironment environment) : IValid
                 failures.Add($"Exchange:Declaration:{key} must be party IDs (lowercase letters, digits, '-', '_' or '.').");
             }
         }
+
         if (options.Listen is not { Scheme: "https" })
         {
             failures.Add("Exchange:Listen must be an https:// address (gRPC is served over mutual TLS only).");
