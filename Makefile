@@ -6,7 +6,7 @@ CONFIGURATION ?= Release
 
 ## run: start the hub on https://127.0.0.1:7443 (embedded SQLite, development PKI in certs/dev on first run)
 run:
-	$(DOTNET) run --project src/Exchange.Host -c $(CONFIGURATION) -- --Exchange:Pki:DevelopmentDirectory=$(CURDIR)/certs/dev --Exchange:DataDirectory=$(CURDIR)/data
+	$(DOTNET) run --project src/Exchange.Host -c $(CONFIGURATION) -- --environment Development --Exchange:Pki:DevelopmentDirectory=$(CURDIR)/certs/dev --Exchange:DataDirectory=$(CURDIR)/data
 
 ## test: build everything and run every test (unit, integration over real mTLS, interop with python3-grpcio)
 test:

@@ -50,7 +50,8 @@ internal sealed class BenchHub : IAsyncDisposable
         WebApplication? app = null;
         try
         {
-            app = HubApplication.Create([], builder =>
+            // Development: the bench hub uses the development PKI and declaration operator.
+            app = HubApplication.Create(["--environment", "Development"], builder =>
             {
                 builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
                 {

@@ -20,4 +20,7 @@ internal static partial class HostLog
 
     [LoggerMessage(EventId = 2006, Level = LogLevel.Information, Message = "Public declaration page on {Address}declaration (HTTPS, no client certificate)")]
     public static partial void PublicPage(ILogger logger, string address);
+
+    [LoggerMessage(EventId = 2007, Level = LogLevel.Warning, Message = "Exchange:Declaration:Manager or Inquiry is unset: on first start the declaration names a DEVELOPMENT placeholder as responsible manager (Development environment only)")]
+    public static partial void DevelopmentDeclarationOperator(ILogger logger);
 }

@@ -10,8 +10,8 @@ using Microsoft.Extensions.Options;
 
 namespace Exchange.Host;
 
-/// <summary>Before the hub serves: migrate the database, register the bootstrap parties, remember the administrators, publish the shipped declaration.</summary>
-internal sealed class HubStartup(IServiceScopeFactory scopes, IOptions<HubOptions> options, HubCertificates certificates, HubKeys keys, RegisteredParties registered, ILogger<HubStartup> logger) : IHostedService
+/// <summary>Before the hub serves: migrate the database, register the bootstrap parties, remember the administrators, publish the shipped declaration (managed by the configured operator).</summary>
+internal sealed class HubStartup(IServiceScopeFactory scopes, IOptions<HubOptions> options, HubCertificates certificates, HubKeys keys, RegisteredParties registered, IHostEnvironment environment, ILogger<HubStartup> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -55,7 +55,15 @@ internal sealed class HubStartup(IServiceScopeFactory scopes, IOptions<HubOption
             PkiLog.BootstrapCertificateRecorded(logger, administrator, path);
         }
 
-        await services.GetRequiredService<DeclarationRegistry>().EnsureSeededAsync(cancellationToken).ConfigureAwait(false);
+        // Version 1 names the body that runs the hub as responsible manager (not any one member garage).
+        var isDevelopment = environment.IsDevelopment();
+        var declaration = options.Value.Declaration;
+        if (isDevelopment && !(declaration.Manager.IsSet && declaration.Inquiry.IsSet))
+        {
+            HostLog.DevelopmentDeclarationOperator(logger);
+        }
+
+        await services.GetRequiredService<DeclarationRegistry>().EnsureSeededAsync(DefaultDeclaration.Kaminoyama(declaration.ToOperator(isDevelopment)), cancellationToken).ConfigureAwait(false);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

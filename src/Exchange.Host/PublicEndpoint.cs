@@ -7,14 +7,17 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 namespace Exchange.Host;
 
 /// <summary>
-/// The public endpoint: HTTPS for anyone, no client certificate, serving the declaration page and
-/// the CRL (GET and HEAD) and nothing else. Everything it answers, a 404 too, carries the security
+/// The public endpoint: HTTPS for anyone, no client certificate, serving the declaration page, its
+/// JSON form and the CRL (GET and HEAD) and nothing else. Everything it answers, a 404 too, carries the security
 /// headers: the page is static HTML that loads nothing (no script, style, image or frame), so its
 /// Content-Security-Policy allows nothing.
 /// </summary>
 internal static class PublicEndpoint
 {
     public const string DeclarationPath = "/declaration";
+
+    /// <summary>The same notice as <see cref="DeclarationPath"/>, as JSON.</summary>
+    public const string DeclarationJsonPath = "/declaration.json";
 
     private const string ConnectionKey = "exchange.public-endpoint";
     private static readonly string[] GetAndHead = [HttpMethods.Get, HttpMethods.Head];
@@ -27,7 +30,7 @@ internal static class PublicEndpoint
             return next(connection);
         });
 
-    /// <summary>On public connections: the security headers on every answer, and 404 for anything but the declaration and the CRL.</summary>
+    /// <summary>On public connections: the security headers on every answer, and 404 for anything but the declaration (page and JSON) and the CRL.</summary>
     public static void UsePublicEndpoint(this WebApplication app) =>
         app.Use((context, next) =>
         {
@@ -41,7 +44,7 @@ internal static class PublicEndpoint
             headers.ContentSecurityPolicy = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
             headers.StrictTransportSecurity = "max-age=31536000";
             headers["Referrer-Policy"] = "no-referrer";
-            if (context.Request.Path != DeclarationPath && context.Request.Path != PkiServiceCollectionExtensions.CrlPath)
+            if (context.Request.Path != DeclarationPath && context.Request.Path != DeclarationJsonPath && context.Request.Path != PkiServiceCollectionExtensions.CrlPath)
             {
                 context.Response.StatusCode = StatusCodes.Status404NotFound;
                 return Task.CompletedTask;
@@ -50,7 +53,13 @@ internal static class PublicEndpoint
             return next(context);
         });
 
-    /// <summary>Serves the declaration page at <see cref="DeclarationPath"/>, to GET and HEAD (Kestrel sends a HEAD answer's headers and drops its body).</summary>
-    public static void MapDeclarationPage(this IEndpointRouteBuilder app) =>
+    /// <summary>
+    /// Serves the declaration page at <see cref="DeclarationPath"/> and its JSON form at
+    /// <see cref="DeclarationJsonPath"/>, to GET and HEAD (Kestrel sends a HEAD answer's headers and drops its body).
+    /// </summary>
+    public static void MapDeclarationPage(this IEndpointRouteBuilder app)
+    {
         app.MapMethods(DeclarationPath, GetAndHead, (DeclarationRegistry registry, TimeProvider time, CancellationToken ct) => DeclarationPage.RenderAsync(registry, time, ct));
+        app.MapMethods(DeclarationJsonPath, GetAndHead, (DeclarationRegistry registry, TimeProvider time, CancellationToken ct) => DeclarationJson.RenderAsync(registry, time, ct));
+    }
 }

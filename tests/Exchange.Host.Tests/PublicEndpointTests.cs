@@ -1,8 +1,11 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Text.Json;
 using Exchange.Contracts.V1;
+using Exchange.Domain.Declarations;
 using Exchange.Host.Tests.Infrastructure;
 using Exchange.Protocol.Client;
+using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Exchange.Host.Tests;
@@ -19,6 +22,7 @@ public sealed class PublicEndpointTests : HubScenario
 
     [Theory]
     [InlineData("/declaration")]
+    [InlineData("/declaration.json")]
     [InlineData("/crl")]
     public async Task Head_answers_200_with_the_headers_of_get_and_no_body(string path)
     {
@@ -34,6 +38,7 @@ public sealed class PublicEndpointTests : HubScenario
 
     [Theory]
     [InlineData("/declaration", HttpStatusCode.OK)]
+    [InlineData("/declaration.json", HttpStatusCode.OK)]
     [InlineData("/crl", HttpStatusCode.OK)]
     [InlineData("/exchange.v1.Diagnostics/Ping", HttpStatusCode.NotFound)]
     [InlineData("/favicon.ico", HttpStatusCode.NotFound)]
@@ -65,6 +70,85 @@ public sealed class PublicEndpointTests : HubScenario
     }
 
     [Fact]
+    public async Task Declaration_page_shows_the_version_under_notice_in_full_with_its_effective_time_and_every_past_version_with_the_inquiry_contact()
+    {
+        var effective = _time.GetUtcNow().AddDays(20);
+        var v2 = await new Declarations.DeclarationsClient(Channel("admin")).PublishAsync(new PublishRequest { Content = NextVersion(), EffectiveAt = Timestamp.FromDateTimeOffset(effective) }, cancellationToken: Ct);
+        string page = null!, later = null!;
+
+        var (provisions, audit) = await Hub.TracesDuringAsync(async () =>
+        {
+            page = await Http.GetStringAsync(new Uri("/declaration", UriKind.Relative), Ct);
+            _time.Advance(TimeSpan.FromDays(20));
+            later = await Http.GetStringAsync(new Uri("/declaration", UriKind.Relative), Ct);
+        });
+
+        var underNotice = Section(page, "upcoming-2");
+        Assert.Contains($"Published {v2.PublishedAt.ToDateTimeOffset():O}, takes effect {effective:O}", underNotice, StringComparison.Ordinal);
+        Assert.Contains("代表理事 山田 太郎 / Taro Yamada, Representative Director", underNotice, StringComparison.Ordinal);
+        Assert.Contains("保証修理のご案内のため。 / Notices about warranty repairs.", underNotice, StringComparison.Ordinal);
+        Assert.Contains("<code>contact.name</code> お名前 / Name", underNotice, StringComparison.Ordinal);
+        Assert.Contains("お問い合わせ窓口 / Inquiries", underNotice, StringComparison.Ordinal);
+        Assert.Contains("メール / Email: inquiries@exchange.invalid", underNotice, StringComparison.Ordinal);
+        Assert.DoesNotContain("Taro Yamada", Section(page, "in-force"), StringComparison.Ordinal);
+        Assert.Contains("メール / Email: inquiries@exchange.invalid", Section(page, "in-force"), StringComparison.Ordinal);
+
+        Assert.Contains("Taro Yamada", Section(later, "in-force"), StringComparison.Ordinal);
+        Assert.DoesNotContain("id=\"upcoming-", later, StringComparison.Ordinal);
+        var past = Section(later, "past-1");
+        Assert.Contains($"until {effective:O}", past, StringComparison.Ordinal);
+        Assert.Contains("(development) no representative configured", past, StringComparison.Ordinal);
+        Assert.Contains("<code>marketing</code>", past, StringComparison.Ordinal);
+        Assert.DoesNotContain("warranty", past, StringComparison.Ordinal);
+        Assert.Empty(provisions);
+        Assert.Empty(audit);
+    }
+
+    [Fact]
+    public async Task Declaration_json_states_the_same_notice_at_a_stable_url()
+    {
+        var effective = _time.GetUtcNow().AddDays(20);
+        var v2 = await new Declarations.DeclarationsClient(Channel("admin")).PublishAsync(new PublishRequest { Content = NextVersion(), EffectiveAt = Timestamp.FromDateTimeOffset(effective) }, cancellationToken: Ct);
+        HttpResponseMessage response = null!;
+        byte[] later = null!;
+
+        var (provisions, audit) = await Hub.TracesDuringAsync(async () =>
+        {
+            response = Track(await Http.GetAsync(new Uri("/declaration.json", UriKind.Relative), Ct));
+            _time.Advance(TimeSpan.FromDays(20));
+            later = await Http.GetByteArrayAsync(new Uri("/declaration.json", UriKind.Relative), Ct);
+        });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json; charset=utf-8", response.Content.Headers.ContentType?.ToString());
+        Assert.Equal("nosniff", Header(response, "X-Content-Type-Options"));
+        using var now = JsonDocument.Parse(await response.Content.ReadAsByteArrayAsync(Ct));
+        var root = now.RootElement;
+        Assert.Equal(1, root.GetProperty("in_force_version").GetInt32());
+        Assert.Equal([2], root.GetProperty("upcoming_versions").EnumerateArray().Select(v => v.GetInt32()));
+        var versions = root.GetProperty("versions").EnumerateArray().ToList();
+        Assert.Equal(["in-force", "upcoming"], versions.Select(v => v.GetProperty("state").GetString()));
+        var upcoming = versions[1];
+        Assert.Equal(effective.ToUniversalTime(), upcoming.GetProperty("effective_at").GetDateTimeOffset());
+        Assert.Equal(v2.Hash, upcoming.GetProperty("hash").GetString());
+        var content = upcoming.GetProperty("content");
+        Assert.Equal("代表理事 山田 太郎", content.GetProperty("manager").GetProperty("representative").GetProperty("ja").GetString());
+        Assert.Equal("Notices about warranty repairs.", content.GetProperty("purposes").EnumerateArray().Last().GetProperty("description").GetProperty("en").GetString());
+        Assert.Equal(21, content.GetProperty("items").GetArrayLength());
+        Assert.Equal(["group-lotus"], content.GetProperty("joint_users")[1].GetProperty("party_ids").EnumerateArray().Select(i => i.GetString()));
+        Assert.Equal("inquiries@exchange.invalid", content.GetProperty("inquiry").GetProperty("email").GetString());
+        Assert.Equal("Exchange 運営者 お問い合わせ窓口（開発用）", content.GetProperty("inquiry").GetProperty("name").GetProperty("ja").GetString());
+
+        using var afterwards = JsonDocument.Parse(later);
+        var states = afterwards.RootElement.GetProperty("versions").EnumerateArray().ToList();
+        Assert.Equal(["past", "in-force"], states.Select(v => v.GetProperty("state").GetString()));
+        Assert.Equal(effective.ToUniversalTime(), states[0].GetProperty("superseded_at").GetDateTimeOffset());
+        Assert.Equal(2, afterwards.RootElement.GetProperty("in_force_version").GetInt32());
+        Assert.Empty(provisions);
+        Assert.Empty(audit);
+    }
+
+    [Fact]
     public async Task Crl_is_the_same_until_a_revocation_or_half_its_lifetime_and_is_signed_again_then()
     {
         using var first = await Http.GetAsync(new Uri("/crl", UriKind.Relative), Ct);
@@ -90,6 +174,23 @@ public sealed class PublicEndpointTests : HubScenario
         Assert.NotEqual(c, d);
         Assert.Equal([(serial, 9)], CrlReader.Read(d).Entries);
         Assert.Equal(CacheControlHeaderValue.Parse("public, max-age=60"), revoked.Headers.CacheControl);
+    }
+
+    /// <summary>The shipped declaration with a new representative and a new purpose: what notice may change.</summary>
+    private static DeclarationContent NextVersion()
+    {
+        var content = DefaultDeclaration.Kaminoyama();
+        content.Manager.Representative = new LocalizedText { Ja = "代表理事 山田 太郎", En = "Taro Yamada, Representative Director" };
+        content.Purposes.Add(new DeclaredPurpose { Id = "warranty", Description = new LocalizedText { Ja = "保証修理のご案内のため。", En = "Notices about warranty repairs." }, OptOutAllowed = true });
+        return content;
+    }
+
+    /// <summary>The HTML of the section with id <paramref name="id"/>.</summary>
+    private static string Section(string page, string id)
+    {
+        var start = page.IndexOf($"<section id=\"{id}\">", StringComparison.Ordinal);
+        Assert.True(start >= 0, $"no section {id} in:\n{page}");
+        return page[start..page.IndexOf("</section>", start, StringComparison.Ordinal)];
     }
 
     private static string Header(HttpResponseMessage response, string name) =>

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Exchange.Contracts.V1;
+using Exchange.Domain.Parties;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 
@@ -40,6 +41,19 @@ public sealed class DeclarationRecord
 
     /// <summary>The declared purpose IDs.</summary>
     public IReadOnlySet<string> PurposeIds { get; }
+
+    /// <summary>
+    /// The joint user <paramref name="party"/> falls under, or null when it falls under none (and so
+    /// may receive nothing): a joint user of the party's role that names its party ID, or, for a
+    /// member garage, the member-garage class (a member-garage joint user naming no party IDs).
+    /// </summary>
+    public JointUser? JointUserOf(Party party)
+    {
+        ArgumentNullException.ThrowIfNull(party);
+        var role = party.Role.ToWire();
+        return Content.JointUsers.FirstOrDefault(u => u.Role == role && u.PartyIds.Contains(party.Id))
+            ?? (party.Role == PartyRole.MemberGarage ? Content.JointUsers.FirstOrDefault(u => u.Role == role && u.PartyIds.Count == 0) : null);
+    }
 
     /// <summary>The declared purpose, or null.</summary>
     public DeclaredPurpose? Purpose(string id) => Content.Purposes.FirstOrDefault(p => p.Id == id);

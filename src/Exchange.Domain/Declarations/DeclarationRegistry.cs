@@ -33,21 +33,35 @@ public sealed class DeclarationSettings
 /// </summary>
 public sealed class DeclarationRegistry(IDeclarationStore store, TimeProvider time, DeclarationSettings settings, IHubAuditLog audit, IUnitOfWork unitOfWork)
 {
+    /// <summary>The rule of a refusal for malformed content or timing.</summary>
+    public const string PublicationRule = "declaration.publication";
+
+    /// <summary>The rule of a refusal for adding items or joint users (APPI Art. 27(5)(iii), 27(6)).</summary>
+    public const string AdditionRule = "declaration.addition-needs-consent";
+
     private static readonly HashSet<string> JointUserRoles = [PartyRole.MemberGarage.ToWire(), PartyRole.GroupBody.ToWire(), PartyRole.Vendor.ToWire()];
 
     /// <summary>The minimum notice period in force.</summary>
     public TimeSpan MinimumNotice => settings.MinimumNotice;
 
     /// <summary>
-    /// On an empty store, records the shipped declaration as version 1, in force at once: it is
-    /// the garage's already-published privacy policy.
+    /// On an empty store, records <paramref name="initial"/> (the shipped declaration, managed by the
+    /// body that runs the hub) as version 1, in force at once: it is the members' already-published
+    /// privacy policy.
     /// </summary>
-    public async Task EnsureSeededAsync(CancellationToken cancellationToken)
+    /// <exception cref="ExchangeException">The store is empty and <paramref name="initial"/> breaks a publication rule.</exception>
+    public async Task EnsureSeededAsync(DeclarationContent initial, CancellationToken cancellationToken)
     {
         if ((await store.ListAsync(cancellationToken).ConfigureAwait(false)).Count == 0)
         {
+            var problems = Validate(initial).ToList();
+            if (problems.Count > 0)
+            {
+                throw new ExchangeException(FailureKind.InvalidArgument, "Shipped declaration refused: " + string.Join("; ", problems) + ".", PublicationRule);
+            }
+
             var now = time.GetUtcNow();
-            await store.AddAsync(new DeclarationRecord(1, now, now, DefaultDeclaration.Kaminoyama()), cancellationToken).ConfigureAwait(false);
+            await store.AddAsync(new DeclarationRecord(1, now, now, initial), cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -63,16 +77,25 @@ public sealed class DeclarationRegistry(IDeclarationStore store, TimeProvider ti
             ?? throw new ExchangeException(FailureKind.FailedPrecondition, $"No joint-use declaration is in force at {at:O}.", "declaration.none-in-force");
     }
 
-    /// <summary>Publishes a new version now, taking effect at <paramref name="effectiveAt"/> (administrators).</summary>
+    /// <summary>
+    /// Publishes a new version now, taking effect at <paramref name="effectiveAt"/> (administrators).
+    /// Under APPI Art. 27(6) prior notice covers a change of the responsible manager (name, address,
+    /// representative) and of the purposes: such a version needs the notice period. A version that
+    /// adds items or joint users to the latest one is refused (notice alone does not allow it). A
+    /// version that only narrows the latest one (removes items, joint users or purposes) may take
+    /// effect at once.
+    /// </summary>
     /// <exception cref="ExchangeException">The caller is no administrator, or the content or timing breaks a publication rule.</exception>
     public async Task<DeclarationRecord> PublishAsync(CallContext call, DeclarationContent content, DateTimeOffset effectiveAt, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(call);
+        ArgumentNullException.ThrowIfNull(content);
         call.RequireAdministrator();
         var now = time.GetUtcNow();
         var problems = Validate(content).ToList();
-        if (effectiveAt - now < settings.MinimumNotice)
+        if (problems.Count > 0)
         {
-            problems.Add($"effective_at {effectiveAt:O} is less than the minimum notice period ({settings.MinimumNotice.TotalDays:0.##} days) after publication ({now:O})");
+            throw new ExchangeException(FailureKind.InvalidArgument, "Declaration refused: " + string.Join("; ", problems) + ".", PublicationRule);
         }
 
         return await unitOfWork.RunAsync(
@@ -80,6 +103,27 @@ public sealed class DeclarationRegistry(IDeclarationStore store, TimeProvider ti
             {
                 var versions = await store.ListAsync(ct).ConfigureAwait(false);
                 var latest = versions.MaxBy(v => v.Version);
+                if (latest is not null)
+                {
+                    var additions = DeclarationChanges.AddedItems(latest.Content, content).Select(i => $"item '{i}'")
+                        .Concat(DeclarationChanges.AddedJointUsers(latest.Content, content).Select(u => $"joint user {u}")).ToList();
+                    if (additions.Count > 0)
+                    {
+                        throw new ExchangeException(
+                            FailureKind.FailedPrecondition,
+                            $"Declaration refused: it adds {string.Join(", ", additions)} to version {latest.Version}. Adding items or joint users to a joint use is not a change that prior notice allows: APPI Art. 27(6) lets only the responsible manager and the purposes change by notice, so the joint use announced under Art. 27(5)(iii) cannot grow this way (rule {AdditionRule}).",
+                            AdditionRule);
+                    }
+                }
+
+                var narrowing = latest is not null && DeclarationChanges.IsNarrowing(latest.Content, content);
+                if (narrowing ? effectiveAt < now : effectiveAt - now < settings.MinimumNotice)
+                {
+                    problems.Add(narrowing
+                        ? $"effective_at {effectiveAt:O} is before publication ({now:O})"
+                        : $"effective_at {effectiveAt:O} is less than the minimum notice period ({settings.MinimumNotice.TotalDays:0.##} days) after publication ({now:O}); only a version that narrows the latest one (removes items, joint users or purposes, and changes nothing else) may take effect sooner");
+                }
+
                 if (latest is not null && effectiveAt <= latest.EffectiveAt)
                 {
                     problems.Add($"effective_at must be after version {latest.Version}'s effective time {latest.EffectiveAt:O}");
@@ -87,7 +131,7 @@ public sealed class DeclarationRegistry(IDeclarationStore store, TimeProvider ti
 
                 if (problems.Count > 0)
                 {
-                    throw new ExchangeException(FailureKind.InvalidArgument, "Declaration refused: " + string.Join("; ", problems) + ".", "declaration.publication");
+                    throw new ExchangeException(FailureKind.InvalidArgument, "Declaration refused: " + string.Join("; ", problems) + ".", PublicationRule);
                 }
 
                 var record = new DeclarationRecord((latest?.Version ?? 0) + 1, now, effectiveAt, content);
@@ -170,11 +214,36 @@ public sealed class DeclarationRegistry(IDeclarationStore store, TimeProvider ti
             {
                 yield return "every joint user needs a Japanese and an English name";
             }
+
+            if (user.PartyIds.Count == 0 && user.Role != PartyRole.MemberGarage.ToWire())
+            {
+                yield return $"joint user '{user.Name?.En}' ({user.Role}) must name its party IDs; only the member-garage class may name none";
+            }
+
+            foreach (var id in user.PartyIds.Where(id => string.IsNullOrWhiteSpace(id) || id.Length > 64 || !id.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' or '_' or '.')))
+            {
+                yield return $"joint user party ID '{id}' must be lowercase letters, digits, '-', '_' or '.'";
+            }
+        }
+
+        foreach (var duplicate in content.JointUsers.SelectMany(u => u.PartyIds).GroupBy(id => id, StringComparer.Ordinal).Where(g => g.Count() > 1))
+        {
+            yield return $"party ID '{duplicate.Key}' is named by more than one joint user";
+        }
+
+        if (content.JointUsers.Count(u => u.PartyIds.Count == 0) > 1)
+        {
+            yield return "the member-garage class is declared twice";
         }
 
         if (content.Manager is null || !IsComplete(content.Manager.Name) || !IsComplete(content.Manager.Address) || !IsComplete(content.Manager.Representative))
         {
             yield return "the responsible manager needs a name, an address and a representative, in Japanese and English";
+        }
+
+        if (content.Inquiry is null || !IsComplete(content.Inquiry.Name) || (string.IsNullOrWhiteSpace(content.Inquiry.Phone) && string.IsNullOrWhiteSpace(content.Inquiry.Email) && !IsComplete(content.Inquiry.Address)))
+        {
+            yield return "the inquiry contact (お問い合わせ窓口) needs a name in Japanese and English, and a telephone number, an email address or a postal address";
         }
     }
 

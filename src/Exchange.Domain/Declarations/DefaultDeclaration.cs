@@ -4,42 +4,48 @@ namespace Exchange.Domain.Declarations;
 
 /// <summary>
 /// The declaration the hub ships with: 株式会社上山オート's privacy policy §7 (joint use of personal
-/// data), its three joint users, its items and its five purposes.
+/// data), its three joint users, its items and its five purposes. The responsible manager is not
+/// that garage but the body that runs the hub for the whole network (<see cref="DeclarationOperator"/>).
 /// </summary>
 public static class DefaultDeclaration
 {
-    /// <summary>The content of the shipped declaration.</summary>
-    public static DeclarationContent Kaminoyama()
+    /// <summary>
+    /// The shipped declaration with the <see cref="DeclarationOperator.Development"/> operator: for
+    /// the Development environment and tests only.
+    /// </summary>
+    public static DeclarationContent Kaminoyama() => Kaminoyama(DeclarationOperator.Development);
+
+    /// <summary>The content of the shipped declaration, managed by <paramref name="hubOperator"/>.</summary>
+    public static DeclarationContent Kaminoyama(DeclarationOperator hubOperator)
     {
+        ArgumentNullException.ThrowIfNull(hubOperator);
         var content = new DeclarationContent
         {
-            Manager = new ResponsibleManager
-            {
-                Name = T("株式会社上山オート", "Kaminoyama Auto Co., Ltd."),
-                Address = T("〒999-3243 山形県上山市高松字北谷地 300-2", "300-2 Kitayachi, Takamatsu, Kaminoyama, Yamagata 999-3243, Japan"),
-                Representative = T("代表取締役 齋藤 利孝", "Toshitaka Saito, Representative Director"),
-            },
+            Manager = hubOperator.Manager.Clone(),
+            Inquiry = hubOperator.Inquiry.Clone(),
             Scope = T(
-                "当社のお客様の個人データを、以下の者との間で、以下の項目について、以下の目的のために共同して利用します。共同利用は Exchange ハブを通じてのみ行い、提供のたびに記録します。",
-                "We use our customers' personal data jointly with the parties below, for the items and purposes below. Joint use happens only through the Exchange hub, which records every provision."),
+                "会員整備工場のお客様の個人データを、以下の者との間で、以下の項目について、以下の目的のために共同して利用します。共同利用は Exchange ハブを通じてのみ行い、提供のたびに記録します。",
+                "Member garages' customers' personal data is used jointly by the parties below, for the items and purposes below. Joint use happens only through the Exchange hub, which records every provision."),
         };
         content.JointUsers.Add(new JointUser
         {
-            Name = T("株式会社上山オート（全日本ロータス同友会 会員）", "Kaminoyama Auto Co., Ltd. (member of the All Japan Lotus Doyukai)"),
+            Name = T("全日本ロータス同友会の会員である整備工場", "Member garages of the All Japan Lotus Doyukai"),
             Role = "member-garage",
-            Description = T("お客様の記録を保有する整備工場", "The garage that holds its customers' records"),
+            Description = T("お客様の記録を保有する整備工場（本ハブに会員整備工場として登録された各社）", "The garages that hold their customers' records (each registered at this hub as a member garage)"),
         });
         content.JointUsers.Add(new JointUser
         {
             Name = T("全日本ロータス同友会（株式会社ロータス）", "All Japan Lotus Doyukai (Lotus Co., Ltd.)"),
             Role = "group-body",
             Description = T("日本国内の優良整備工場が組織する団体及びそれを母体とする企業", "The association of garages in Japan and the company it runs"),
+            PartyIds = { hubOperator.GroupBodyPartyIds },
         });
         content.JointUsers.Add(new JointUser
         {
             Name = T("株式会社ブロードリーフ", "Broadleaf Co., Ltd."),
             Role = "vendor",
             Description = T("整備工場向け業務システムの提供者", "Provider of garage management systems"),
+            PartyIds = { hubOperator.VendorPartyIds },
         });
 
         foreach (var (id, ja, en) in Items)

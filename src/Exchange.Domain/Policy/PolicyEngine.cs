@@ -47,6 +47,9 @@ public static class PolicyRules
     /// <summary>The caller's certificate names a party the registry does not hold.</summary>
     public const string PartyUnknown = "party.unknown";
 
+    /// <summary>The caller falls under no joint user of the declaration in force, so it receives nothing.</summary>
+    public const string PartyNotJointUser = "party.not-joint-user";
+
     /// <summary>The call names no purpose.</summary>
     public const string PurposeMissing = "purpose.missing";
 
@@ -109,7 +112,8 @@ public static class PolicyRules
 }
 
 /// <summary>
-/// Decides each access: pure, no I/O, deny by default. Order: caller active → purpose named →
+/// Decides each access: pure, no I/O, deny by default. Order: caller active → caller a joint user of
+/// the declaration → purpose named →
 /// items declared → purpose declared (or the owner's own after-sales) → granted to the caller →
 /// items granted. Opt-outs and k-anonymity are applied per person by the caller of the engine.
 /// </summary>
@@ -122,6 +126,12 @@ public static class PolicyEngine
         if (caller.Status != PartyStatus.Active)
         {
             return PolicyDecision.Deny(PolicyRules.PartyInactive, $"party '{caller.Id}' is {caller.Status.ToString().ToLowerInvariant()}");
+        }
+
+        if (declaration.JointUserOf(caller) is null)
+        {
+            var under = caller.Role == PartyRole.MemberGarage ? "the member-garage class is not declared" : $"no {caller.Role.ToWire()} joint user names party ID '{caller.Id}'";
+            return PolicyDecision.Deny(PolicyRules.PartyNotJointUser, $"{caller.Role.ToWire()} '{caller.Id}' is not a joint user of declaration version {declaration.Version} ({under}), so it receives nothing");
         }
 
         if (string.IsNullOrWhiteSpace(request.Purpose))

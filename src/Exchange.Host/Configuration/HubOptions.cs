@@ -36,9 +36,16 @@ internal sealed class HubOptions
     [Range(1, 1_000_000_000)]
     public int StatisticsBilledRoundingYen { get; set; } = 100_000;
 
-    /// <summary>Minimum days between publishing a declaration version and its taking effect.</summary>
+    /// <summary>
+    /// Minimum days between publishing a declaration version and its taking effect; at least 1
+    /// outside the Development environment (checked by <see cref="HubOptionsValidator"/>).
+    /// </summary>
     [Range(0, 3650)]
     public double DeclarationNoticeDays { get; set; } = 14;
+
+    /// <summary>The body that runs the hub, named by the declaration it ships with.</summary>
+    [Required]
+    public DeclarationOptions Declaration { get; set; } = new();
 
     /// <summary>How often the hub signs a provision-log checkpoint.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]

@@ -2,12 +2,48 @@ using Microsoft.Extensions.Options;
 
 namespace Exchange.Host.Configuration;
 
-/// <summary>Refuses to start with settings that would leave the hub half-configured.</summary>
-internal sealed class HubOptionsValidator : IValidateOptions<HubOptions>
+/// <summary>
+/// Refuses to start with settings that would leave the hub half-configured, or that only the
+/// Development environment (<see cref="IHostEnvironment"/>) may use.
+/// </summary>
+internal sealed class HubOptionsValidator(IHostEnvironment environment) : IValidateOptions<HubOptions>
 {
     public ValidateOptionsResult Validate(string? name, HubOptions options)
     {
         var failures = new List<string>();
+        var development = environment.IsDevelopment();
+        if (!development && options.DeclarationNoticeDays < 1)
+        {
+            failures.Add($"Exchange:DeclarationNoticeDays must be at least 1 outside the Development environment (it is {options.DeclarationNoticeDays.ToString(System.Globalization.CultureInfo.InvariantCulture)}; environment {environment.EnvironmentName}): persons must be able to read a declaration before it applies.");
+        }
+
+        var declaration = options.Declaration;
+        if (declaration.Manager.IsSet || !development)
+        {
+            if (!declaration.Manager.IsComplete)
+            {
+                failures.Add("Exchange:Declaration:Manager:NameJa, NameEn, AddressJa, AddressEn, RepresentativeJa and RepresentativeEn must all be set"
+                    + (development ? "." : $" outside the Development environment (environment {environment.EnvironmentName}): the declaration names the body that runs the hub as the person responsible for management of the joint use."));
+            }
+        }
+
+        if (declaration.Inquiry.IsSet || !development)
+        {
+            if (!declaration.Inquiry.IsComplete)
+            {
+                failures.Add("Exchange:Declaration:Inquiry needs NameJa and NameEn, and Phone, Email or AddressJa with AddressEn"
+                    + (development ? "." : $" outside the Development environment (environment {environment.EnvironmentName}): the declaration shows where persons send inquiries."));
+            }
+        }
+
+        foreach (var (key, ids) in new[] { ("GroupBodyPartyIds", declaration.GroupBodyPartyIds), ("VendorPartyIds", declaration.VendorPartyIds) })
+        {
+            if (ids?.Any(id => string.IsNullOrWhiteSpace(id) || !id.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' or '_' or '.')) == true)
+            {
+                failures.Add($"Exchange:Declaration:{key} must be party IDs (lowercase letters, digits, '-', '_' or '.').");
+            }
+        }
+
         if (options.Listen is not { Scheme: "https" })
         {
             failures.Add("Exchange:Listen must be an https:// address (gRPC is served over mutual TLS only).");

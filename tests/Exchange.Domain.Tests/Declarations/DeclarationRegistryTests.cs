@@ -1,3 +1,4 @@
+using Exchange.Contracts.V1;
 using Exchange.Domain.Audit;
 using Exchange.Domain.Declarations;
 using Exchange.Domain.Parties;
@@ -19,7 +20,7 @@ public sealed class DeclarationRegistryTests
     public async Task Version_in_force_follows_the_clock()
     {
         var registry = Registry();
-        await registry.EnsureSeededAsync(CancellationToken.None);
+        await registry.EnsureSeededAsync(DefaultDeclaration.Kaminoyama(), CancellationToken.None);
         var v2 = await registry.PublishAsync(Admin, DefaultDeclaration.Kaminoyama(), _time.GetUtcNow().AddDays(14), CancellationToken.None);
 
         Assert.Equal(1, (await registry.InForceAsync(_time.GetUtcNow().AddDays(14).AddTicks(-1), CancellationToken.None)).Version);
@@ -64,18 +65,113 @@ public sealed class DeclarationRegistryTests
     public async Task Publication_is_audited_with_its_version_hash_effective_time_and_changes_and_a_refusal_is_not()
     {
         var registry = Registry();
-        await registry.EnsureSeededAsync(CancellationToken.None);
+        await registry.EnsureSeededAsync(DefaultDeclaration.Kaminoyama(), CancellationToken.None);
         var content = DefaultDeclaration.Kaminoyama();
         content.Purposes.Remove(content.Purposes.Single(p => p.Id == "marketing"));
         content.Items.Remove(content.Items.Single(i => i.Id == "contact.fax"));
 
-        await Assert.ThrowsAsync<ExchangeException>(() => registry.PublishAsync(Admin, content, _time.GetUtcNow().AddDays(1), CancellationToken.None));
+        // A narrowing may take effect at once, but not before its publication.
+        await Assert.ThrowsAsync<ExchangeException>(() => registry.PublishAsync(Admin, content, _time.GetUtcNow().AddDays(-1), CancellationToken.None));
         var v2 = await registry.PublishAsync(Admin, content, _time.GetUtcNow().AddDays(14), CancellationToken.None);
 
         var recorded = Assert.Single(_audit.Events);
         Assert.Equal((_time.GetUtcNow(), "admin", "declaration.published", "declaration/2"), (recorded.Time, recorded.Actor, recorded.Action, recorded.Subject));
         Assert.Equal($"version 2, hash {v2.Hash}, published 2026-11-22T00:00:00Z, effective 2026-12-06T00:00:00Z; against version 1: items removed: contact.fax; purposes removed: marketing", recorded.Details);
     }
+
+    [Fact]
+    public async Task Version_that_adds_an_item_is_refused_naming_the_clause()
+    {
+        var registry = Registry();
+        var v1 = DefaultDeclaration.Kaminoyama();
+        v1.Items.Remove(v1.Items.Single(i => i.Id == "contact.fax"));
+        await registry.EnsureSeededAsync(v1, CancellationToken.None);
+
+        var error = await Assert.ThrowsAsync<ExchangeException>(() => registry.PublishAsync(Admin, DefaultDeclaration.Kaminoyama(), _time.GetUtcNow().AddDays(30), CancellationToken.None));
+
+        Assert.Equal(FailureKind.FailedPrecondition, error.Kind);
+        Assert.Equal(DeclarationRegistry.AdditionRule, error.Rule);
+        Assert.Contains("adds item 'contact.fax' to version 1", error.Message, StringComparison.Ordinal);
+        Assert.Contains("APPI Art. 27(6)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Art. 27(5)(iii)", error.Message, StringComparison.Ordinal);
+        Assert.Single(_store.Versions);
+    }
+
+    [Fact]
+    public async Task Version_that_adds_a_joint_user_is_refused_and_so_is_a_new_class()
+    {
+        var registry = Registry();
+        await registry.EnsureSeededAsync(DefaultDeclaration.Kaminoyama(), CancellationToken.None);
+        var moreVendors = DefaultDeclaration.Kaminoyama();
+        moreVendors.JointUsers.Single(u => u.Role == "vendor").PartyIds.Add("vendor-other");
+        var vendorClass = DefaultDeclaration.Kaminoyama();
+        vendorClass.JointUsers.Single(u => u.Role == "vendor").PartyIds.Clear();
+
+        var named = await Assert.ThrowsAsync<ExchangeException>(() => registry.PublishAsync(Admin, moreVendors, _time.GetUtcNow().AddDays(30), CancellationToken.None));
+        var unnamed = await Assert.ThrowsAsync<ExchangeException>(() => registry.PublishAsync(Admin, vendorClass, _time.GetUtcNow().AddDays(30), CancellationToken.None));
+
+        Assert.Equal(DeclarationRegistry.AdditionRule, named.Rule);
+        Assert.Contains("adds joint user vendor 'vendor-other' to version 1", named.Message, StringComparison.Ordinal);
+        Assert.Contains("must name its party IDs", unnamed.Message, StringComparison.Ordinal);
+        Assert.Single(_store.Versions);
+    }
+
+    [Fact]
+    public async Task Narrowing_takes_effect_at_once_while_a_new_manager_waits_for_the_notice_period_and_a_new_purpose_is_allowed_by_notice()
+    {
+        var registry = Registry();
+        await registry.EnsureSeededAsync(DefaultDeclaration.Kaminoyama(), CancellationToken.None);
+        _time.Advance(TimeSpan.FromMinutes(1));
+        var narrower = DefaultDeclaration.Kaminoyama();
+        narrower.Items.Remove(narrower.Items.Single(i => i.Id == "contact.fax"));
+        narrower.Purposes.Remove(narrower.Purposes.Single(p => p.Id == "marketing"));
+        narrower.JointUsers.Remove(narrower.JointUsers.Single(u => u.Role == "vendor"));
+        var newManager = narrower.Clone();
+        newManager.Manager.Representative = new LocalizedText { Ja = "代表理事 山田 太郎", En = "Taro Yamada, Representative Director" };
+        var newPurpose = newManager.Clone();
+        newPurpose.Purposes.Add(new DeclaredPurpose { Id = "warranty", Description = new LocalizedText { Ja = "保証のため。", En = "Warranty." }, OptOutAllowed = true });
+
+        var v2 = await registry.PublishAsync(Admin, narrower, _time.GetUtcNow(), CancellationToken.None);
+        var early = await Assert.ThrowsAsync<ExchangeException>(() => registry.PublishAsync(Admin, newManager, _time.GetUtcNow().AddDays(13), CancellationToken.None));
+        var v3 = await registry.PublishAsync(Admin, newManager, _time.GetUtcNow().AddDays(14), CancellationToken.None);
+        var v4 = await registry.PublishAsync(Admin, newPurpose, _time.GetUtcNow().AddDays(28), CancellationToken.None);
+
+        Assert.Equal((2, _time.GetUtcNow()), (v2.Version, v2.EffectiveAt));
+        Assert.Equal(2, (await registry.InForceAsync(_time.GetUtcNow(), CancellationToken.None)).Version);
+        Assert.Contains("less than the minimum notice period (14 days)", early.Message, StringComparison.Ordinal);
+        Assert.Equal(DeclarationRegistry.PublicationRule, early.Rule);
+        Assert.Equal((3, 4), (v3.Version, v4.Version));
+    }
+
+    [Fact]
+    public void Member_garages_fall_under_the_class_and_the_group_body_and_vendor_only_under_their_names()
+    {
+        var declaration = new DeclarationRecord(1, _time.GetUtcNow(), _time.GetUtcNow(), DefaultDeclaration.Kaminoyama());
+        var withoutClass = DefaultDeclaration.Kaminoyama();
+        withoutClass.JointUsers.Remove(withoutClass.JointUsers.Single(u => u.Role == "member-garage"));
+        var narrowed = new DeclarationRecord(2, _time.GetUtcNow(), _time.GetUtcNow(), withoutClass);
+
+        Assert.Equal("member-garage", declaration.JointUserOf(Party("garage-zao", PartyRole.MemberGarage))?.Role);
+        Assert.Equal("group-body", declaration.JointUserOf(Party("group-lotus", PartyRole.GroupBody))?.Role);
+        Assert.Equal("vendor", declaration.JointUserOf(Party("vendor-broadleaf", PartyRole.Vendor))?.Role);
+        Assert.Null(declaration.JointUserOf(Party("group-other", PartyRole.GroupBody)));
+        Assert.Null(declaration.JointUserOf(Party("vendor-other", PartyRole.Vendor)));
+        Assert.Null(declaration.JointUserOf(Party("group-lotus", PartyRole.Vendor)));
+        Assert.Null(declaration.JointUserOf(Party("admin", PartyRole.Administrator)));
+        Assert.Null(narrowed.JointUserOf(Party("garage-zao", PartyRole.MemberGarage)));
+    }
+
+    [Fact]
+    public void Shipped_declaration_names_the_operator_as_manager_not_a_member_garage()
+    {
+        var content = DefaultDeclaration.Kaminoyama();
+
+        Assert.DoesNotContain("上山オート", content.Manager.ToString(), StringComparison.Ordinal);
+        Assert.Contains("開発用", content.Manager.Name.Ja, StringComparison.Ordinal);
+        Assert.Contains("開発用", content.Inquiry.Name.Ja, StringComparison.Ordinal);
+    }
+
+    private static Party Party(string id, PartyRole role) => new(id, role, PartyStatus.Active, id, id);
 
     // A plain list is enough to test publication rules; storage itself is tested over SQLite.
     private sealed class ListStore : IDeclarationStore

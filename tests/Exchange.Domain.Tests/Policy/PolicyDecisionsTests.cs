@@ -16,7 +16,7 @@ public sealed class PolicyDecisionsTests
     [InlineData("group-lotus", "marketing", "contact")]
     [InlineData("group-lotus", "marketing", "contact.birth_date")]
     [InlineData("group-lotus", "recall", "contact", "vehicle")]
-    [InlineData("vendor-x", "marketing", "contact")]
+    [InlineData("vendor-broadleaf", "marketing", "contact")]
     [InlineData("group-lotus", "resale", "contact")]
     public void A_remembered_decision_is_the_engines_decision(string caller, string purpose, params string[] items)
     {

@@ -11,7 +11,7 @@ public sealed class PolicyEngineTests
     private static readonly Party Garage = new("garage-a", PartyRole.MemberGarage, PartyStatus.Active, "A", "A");
     private static readonly Party OtherGarage = new("garage-b", PartyRole.MemberGarage, PartyStatus.Active, "B", "B");
     internal static readonly Party Lotus = new("group-lotus", PartyRole.GroupBody, PartyStatus.Active, "L", "L");
-    internal static readonly Party Vendor = new("vendor-x", PartyRole.Vendor, PartyStatus.Active, "V", "V");
+    internal static readonly Party Vendor = new("vendor-broadleaf", PartyRole.Vendor, PartyStatus.Active, "V", "V");
 
     private static PolicyDecision Decide(Party caller, AccessKind kind, string purpose, string[] items, string? owner = "garage-a", bool authorised = false) =>
         PolicyEngine.Decide(new AccessRequest(caller, kind, purpose, items, owner, authorised), Declaration, Grants);
@@ -41,6 +41,19 @@ public sealed class PolicyEngineTests
         var decision = Decide(Lotus, AccessKind.Read, "marketing", ["contact"]);
 
         Assert.Equal(["contact.address", "contact.email", "contact.name", "contact.phone", "contact.replacement_intent"], decision.AllowedItems.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Party_under_no_joint_user_of_the_declaration_is_refused_whatever_it_asks()
+    {
+        var other = new Party("group-other", PartyRole.GroupBody, PartyStatus.Active, "O", "O");
+        var otherVendor = new Party("vendor-other", PartyRole.Vendor, PartyStatus.Active, "V", "V");
+
+        Assert.Equal(PolicyRules.PartyNotJointUser, Decide(other, AccessKind.Read, "marketing", ["contact"]).Rule);
+        Assert.Equal(PolicyRules.PartyNotJointUser, Decide(other, AccessKind.Aggregate, "statistics", ["cost"]).Rule);
+        Assert.Equal(PolicyRules.PartyNotJointUser, Decide(otherVendor, AccessKind.Write, "after-sales", [], authorised: true).Rule);
+        Assert.Equal("group-body 'group-other' is not a joint user of declaration version 1 (no group-body joint user names party ID 'group-other'), so it receives nothing", Decide(other, AccessKind.Read, "recall", ["contact"]).Reason);
+        Assert.True(Decide(Lotus, AccessKind.Read, "marketing", ["contact"]).Permitted);
     }
 
     [Fact]

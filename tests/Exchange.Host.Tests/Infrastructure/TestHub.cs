@@ -48,12 +48,16 @@ public sealed class TestHub : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<TestHub> StartAsync(FakeTimeProvider? time = null, IDictionary<string, string?>? settings = null, Action<WebApplicationBuilder>? configure = null)
+    /// <summary>
+    /// Starts a hub. It runs as the Development environment (the development PKI, the development
+    /// declaration operator) unless <paramref name="environment"/> says otherwise.
+    /// </summary>
+    public static async Task<TestHub> StartAsync(FakeTimeProvider? time = null, IDictionary<string, string?>? settings = null, Action<WebApplicationBuilder>? configure = null, string environment = "Development")
     {
         var directory = Path.Combine(Path.GetTempPath(), "exchange-test-" + Guid.NewGuid().ToString("N")[..12]);
         System.IO.Directory.CreateDirectory(directory);
         var logs = new CapturedLogs();
-        var app = HubApplication.Create([], builder =>
+        var app = HubApplication.Create(["--environment", environment], builder =>
         {
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {

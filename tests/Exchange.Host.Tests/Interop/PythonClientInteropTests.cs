@@ -174,7 +174,7 @@ public sealed class PythonClientInteropTests : IAsyncLifetime
         var run = await RunAsync("raw_unary", new { method = "/exchange.v1.Records/GetCustomer", purpose_length = 1_000_000, owner = "garage-kaminoyama", customer_ref = "c-1" });
 
         run.AssertCode(StatusCode.InvalidArgument);
-        run.Verify(r => Assert.Equal("purpose is longer than 16384 characters", r.GetProperty("details").GetString()));
+        run.Verify(r => Assert.Equal("purpose is longer than 16384 characters (rule request.malformed)", r.GetProperty("details").GetString()));
     }
 
     [Fact]

@@ -22,6 +22,15 @@ public sealed class DeclarationsServiceTests : IAsyncLifetime
 
     private Declarations.DeclarationsClient Client(string party) => new(_hub.Channel(party));
 
+    private static PublishRequest Publish(DeclarationContent content, DateTimeOffset effectiveAt) => new() { Content = content, EffectiveAt = Timestamp.FromDateTimeOffset(effectiveAt) };
+
+    private static DeclarationContent WithNewRepresentative()
+    {
+        var content = DefaultDeclaration.Kaminoyama();
+        content.Manager.Representative = new LocalizedText { Ja = "代表理事 山田 太郎", En = "Taro Yamada, Representative Director" };
+        return content;
+    }
+
     private static DeclarationContent WithoutMarketing()
     {
         var content = DefaultDeclaration.Kaminoyama();
@@ -38,16 +47,18 @@ public sealed class DeclarationsServiceTests : IAsyncLifetime
         Assert.Equal(["statistics", "marketing", "service-planning", "management-advice", "recall"], current.Content.Purposes.Select(p => p.Id));
         Assert.Equal(21, current.Content.Items.Count);
         Assert.Equal(["member-garage", "group-body", "vendor"], current.Content.JointUsers.Select(u => u.Role));
-        Assert.Equal("株式会社上山オート", current.Content.Manager.Name.Ja);
+        Assert.Equal([[], ["group-lotus"], ["vendor-broadleaf"]], current.Content.JointUsers.Select(u => u.PartyIds.ToArray()));
+        Assert.Equal("Exchange 運営者（開発用・実在しません）", current.Content.Manager.Name.Ja);
+        Assert.Equal("inquiries@exchange.invalid", current.Content.Inquiry.Email);
         Assert.False(current.Content.Purposes.Single(p => p.Id == "recall").OptOutAllowed);
         Assert.Equal(64, current.Hash.Length);
     }
 
     [Fact]
-    public async Task Version_published_with_less_than_the_notice_period_is_refused()
+    public async Task Version_changing_the_manager_published_with_less_than_the_notice_period_is_refused()
     {
         var admin = Client("admin");
-        var request = new PublishRequest { Content = WithoutMarketing(), EffectiveAt = Timestamp.FromDateTimeOffset(_time.GetUtcNow().AddDays(13)) };
+        var request = new PublishRequest { Content = WithNewRepresentative(), EffectiveAt = Timestamp.FromDateTimeOffset(_time.GetUtcNow().AddDays(13)) };
 
         var error = await Assert.ThrowsAsync<RpcException>(() => admin.PublishAsync(request, cancellationToken: Ct).ResponseAsync);
 
@@ -66,6 +77,74 @@ public sealed class DeclarationsServiceTests : IAsyncLifetime
 
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
         Assert.Contains("'contact.religion' is not an item of the schema", error.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Version_that_adds_an_item_or_a_joint_user_is_refused_naming_the_clause_and_leaves_no_trace()
+    {
+        var admin = Client("admin");
+        var withoutFax = DefaultDeclaration.Kaminoyama();
+        withoutFax.Items.Remove(withoutFax.Items.Single(i => i.Id == "contact.fax"));
+        _time.Advance(TimeSpan.FromMinutes(1));
+        var v2 = await admin.PublishAsync(Publish(withoutFax, _time.GetUtcNow()), cancellationToken: Ct);
+        var withFaxAgain = DefaultDeclaration.Kaminoyama();
+        var withAnotherVendor = withoutFax.Clone();
+        withAnotherVendor.JointUsers.Single(u => u.Role == "vendor").PartyIds.Add("vendor-other");
+        RpcException item = null!, user = null!;
+
+        var (provisions, audit) = await _hub.TracesDuringAsync(async () =>
+        {
+            item = await Assert.ThrowsAsync<RpcException>(() => admin.PublishAsync(Publish(withFaxAgain, _time.GetUtcNow().AddDays(30)), cancellationToken: Ct).ResponseAsync);
+            user = await Assert.ThrowsAsync<RpcException>(() => admin.PublishAsync(Publish(withAnotherVendor, _time.GetUtcNow().AddDays(30)), cancellationToken: Ct).ResponseAsync);
+        });
+
+        Assert.Equal(StatusCode.FailedPrecondition, item.StatusCode);
+        Assert.Equal("declaration.addition-needs-consent", item.Trailers.GetValue("exchange-rule"));
+        Assert.Contains("adds item 'contact.fax' to version 2", item.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("APPI Art. 27(6)", item.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("Art. 27(5)(iii)", item.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("(rule declaration.addition-needs-consent)", item.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(StatusCode.FailedPrecondition, user.StatusCode);
+        Assert.Equal("declaration.addition-needs-consent", user.Trailers.GetValue("exchange-rule"));
+        Assert.Contains("adds joint user vendor 'vendor-other' to version 2", user.Status.Detail, StringComparison.Ordinal);
+        Assert.Empty(provisions);
+        Assert.Empty(audit);
+        Assert.Equal([1, v2.Version], (await admin.ListVersionsAsync(new ListVersionsRequest(), cancellationToken: Ct)).Versions.Select(v => v.Version));
+
+        // What notice may change (the manager, the purposes) is published, with the notice period.
+        var byNotice = withoutFax.Clone();
+        byNotice.Manager = WithNewRepresentative().Manager;
+        byNotice.Purposes.Add(new DeclaredPurpose { Id = "warranty", Description = new LocalizedText { Ja = "保証修理のご案内のため。", En = "Notices about warranty repairs." }, OptOutAllowed = true });
+        var early = await Assert.ThrowsAsync<RpcException>(() => admin.PublishAsync(Publish(byNotice, _time.GetUtcNow().AddDays(14).AddMinutes(-1)), cancellationToken: Ct).ResponseAsync);
+        Assert.Equal((StatusCode.InvalidArgument, "declaration.publication"), (early.StatusCode, early.Trailers.GetValue("exchange-rule")));
+        Assert.Equal(3, (await admin.PublishAsync(Publish(byNotice, _time.GetUtcNow().AddDays(14)), cancellationToken: Ct)).Version);
+    }
+
+    [Fact]
+    public async Task Narrowing_version_takes_effect_at_once_and_the_next_read_is_refused_under_it()
+    {
+        var admin = Client("admin");
+        var garage = new Records.RecordsClient(_hub.Channel("garage-kaminoyama"));
+        var lotus = new Records.RecordsClient(_hub.Channel("group-lotus"));
+        await garage.PutCustomerAsync(new PutCustomerRequest { Purpose = "after-sales", Record = Sample.Customer("C001") }, cancellationToken: Ct);
+        _time.Advance(TimeSpan.FromMinutes(1));
+        DeclarationVersion v2 = null!;
+        RpcException error = null!;
+
+        var (published, publishedAudit) = await _hub.TracesDuringAsync(async () => v2 = await admin.PublishAsync(Publish(WithoutMarketing(), _time.GetUtcNow()), cancellationToken: Ct));
+        var (provisions, audit) = await _hub.TracesDuringAsync(async () =>
+            error = await Assert.ThrowsAsync<RpcException>(() => lotus.GetCustomerAsync(new GetCustomerRequest { Purpose = "marketing", OwnerParty = "garage-kaminoyama", CustomerRef = "C001", Items = { "contact" } }, cancellationToken: Ct).ResponseAsync));
+
+        Assert.Equal(2, (await admin.GetInForceAsync(new GetInForceRequest(), cancellationToken: Ct)).Version);
+        Assert.Equal(v2.PublishedAt, v2.EffectiveAt);
+        Assert.Equal((StatusCode.PermissionDenied, "purpose.undeclared"), (error.StatusCode, error.Trailers.GetValue("exchange-rule")));
+        Assert.Empty(published);
+        var recorded = Assert.Single(publishedAudit);
+        Assert.Equal(("admin", "declaration.published", "declaration/2"), (recorded.Actor, recorded.Action, recorded.Subject));
+        Assert.EndsWith("against version 1: purposes removed: marketing", recorded.Details, StringComparison.Ordinal);
+        var refusal = Assert.Single(provisions);
+        Assert.Equal(("garage-kaminoyama", "group-lotus", "marketing", ProvisionOutcome.Refused, "purpose.undeclared", 2, v2.Hash), (refusal.Provider, refusal.Recipient, refusal.Purpose, refusal.Outcome, refusal.Rule, refusal.DeclarationVersion, refusal.DeclarationHash));
+        Assert.Empty(audit);
     }
 
     [Fact]

@@ -111,6 +111,7 @@ public sealed class ProvisionLogCrashTests : IDisposable
         foreach (var argument in new[]
         {
             typeof(HubApplication).Assembly.Location,
+            "--environment=Development",
             $"--Exchange:Listen=https://127.0.0.1:{port}",
             "--Exchange:PublicListen=https://127.0.0.1:0",
             $"--Exchange:DataDirectory={Data}",
