@@ -12,18 +12,26 @@ namespace Exchange.Storage.Postgres;
 /// </summary>
 internal static class PostgresChainLock
 {
-    // Any fixed 64-bit key: "exchange" in ASCII.
-    private const long Key = 0x65786368616e6765;
+    // Any fixed 64-bit key: "exchange" in ASCII (0x65786368616e6765).
+    private const string Sql = "SELECT pg_advisory_xact_lock(7311703294998374245)";
 
     /// <summary>Takes the lock in <paramref name="transaction"/> when it is a PostgreSQL transaction; does nothing otherwise.</summary>
     public static async Task TakeAsync(DbTransaction transaction, CancellationToken cancellationToken)
     {
-        if (transaction.Connection is not NpgsqlConnection connection)
+        if (transaction.Connection is NpgsqlConnection connection)
         {
-            return;
+            await using var command = new NpgsqlCommand(Sql, connection, (NpgsqlTransaction)transaction);
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
+    }
 
-        await using var command = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({Key})", connection, (NpgsqlTransaction)transaction);
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    /// <inheritdoc cref="TakeAsync"/>
+    public static void Take(DbTransaction transaction)
+    {
+        if (transaction.Connection is NpgsqlConnection connection)
+        {
+            using var command = new NpgsqlCommand(Sql, connection, (NpgsqlTransaction)transaction);
+            command.ExecuteNonQuery();
+        }
     }
 }

@@ -53,6 +53,9 @@ public sealed class TestHub : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
+    /// <summary>The connection string of the hub's own PostgreSQL database, for a second hub on the same one; null on SQLite.</summary>
+    public string? PostgresConnectionString => _database?.ConnectionString;
+
     /// <summary>The database the hub uses: its own SQLite file, or its own database on the test PostgreSQL server.</summary>
     public DatabaseProvider Provider => _database is null ? DatabaseProvider.Sqlite : DatabaseProvider.Postgres;
 
