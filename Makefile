@@ -2,7 +2,7 @@
 DOTNET ?= dotnet
 CONFIGURATION ?= Release
 
-.PHONY: run test build bench clean cli dev-certs fuzz
+.PHONY: run test test-postgres build bench clean cli dev-certs fuzz
 
 ## run: start the hub on https://127.0.0.1:7443 (embedded SQLite, development PKI in certs/dev on first run)
 run:
@@ -12,6 +12,10 @@ run:
 test:
 	$(DOTNET) build Exchange.sln -c $(CONFIGURATION)
 	$(DOTNET) test Exchange.sln -c $(CONFIGURATION) --no-build
+
+## test-postgres: `make test` with the PostgreSQL lane too, on a throwaway server in a temporary folder (needs Debian's postgresql; CI runs this)
+test-postgres:
+	.ci/with-postgres $(MAKE) test
 
 ## fuzz: the request fuzz of `make test`, longer: FUZZ_CALLS random and mutated requests (default 100,000) or FUZZ_SECONDS (default 900), FUZZ_SEED to vary
 FUZZ_CALLS ?= 100000

@@ -125,9 +125,7 @@ internal static class HubApplication
 
     private static void AddDomain(IServiceCollection services)
     {
-        services.AddExchangeSqliteStorage(
-            sp => sp.GetRequiredService<IOptions<HubOptions>>().Value.DataDirectory,
-            sp => sp.GetRequiredService<IOptions<HubOptions>>().Value.ProvisionLogFoldDelay);
+        services.AddExchangeStorage(sp => sp.GetRequiredService<IOptions<HubOptions>>().Value.Storage);
         services.AddSingleton<HubKeys>();
         services.AddSingleton<ILogSigner>(sp => sp.GetRequiredService<HubKeys>());
         services.AddSingleton(sp => sp.GetRequiredService<HubKeys>().Pseudonyms);

@@ -1,8 +1,9 @@
 using Exchange.Domain.Parties;
 using Exchange.Domain.Policy;
 using Exchange.Storage.Entities;
-using Exchange.Storage.Stores;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 
 namespace Exchange.Storage;
 
@@ -22,21 +23,20 @@ internal sealed class DatabaseInitializer
     private readonly ExchangeDbContext _db;
     private readonly IGrantStore _grants;
     private readonly TimeProvider _time;
-    private readonly GroupCommitProvisionRecorder _recorder;
     private readonly DatabaseReady _ready;
 
-    public DatabaseInitializer(ExchangeDbContext db, IGrantStore grants, TimeProvider time, GroupCommitProvisionRecorder recorder, DatabaseReady ready)
+    public DatabaseInitializer(ExchangeDbContext db, IGrantStore grants, TimeProvider time, DatabaseReady ready)
     {
         _db = db;
         _grants = grants;
         _time = time;
-        _recorder = recorder;
         _ready = ready;
     }
 
     /// <summary>
-    /// Brings the schema up to date, folds the provision-log journals that hubs which stopped without
-    /// folding left behind, and seeds the default grants on an empty database.
+    /// Brings the schema up to date with the provider's migrations and seeds the default grants on an
+    /// empty database. Hub instances starting together on one PostgreSQL server migrate one at a time:
+    /// EF Core takes a lock on the migrations history for it.
     /// </summary>
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
@@ -50,6 +50,12 @@ internal sealed class DatabaseInitializer
         }
 
         await RefuseUnmigratedAsync(cancellationToken).ConfigureAwait(false);
+        if (!_db.Database.IsSqlite())
+        {
+            // Else migrating a new PostgreSQL database first reads the history table that is not there, and logs that as an error.
+            await _db.GetService<IHistoryRepository>().CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         await _db.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
 
         if (_db.Database.IsSqlite())
@@ -57,8 +63,6 @@ internal sealed class DatabaseInitializer
             // WAL: readers never wait for the writer; the setting persists in the file.
             await _db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken).ConfigureAwait(false);
         }
-
-        _recorder.RecoverOrphanJournals();
 
         if (!await _db.Grants.AnyAsync(cancellationToken).ConfigureAwait(false))
         {

@@ -4,8 +4,12 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Exchange.Storage;
 
-/// <summary>The hub's database: one schema for every provider.</summary>
-internal sealed class ExchangeDbContext(DbContextOptions<ExchangeDbContext> options) : DbContext(options)
+/// <summary>
+/// The hub's database: one model for every provider, with snake_case table and column names. Each
+/// provider has its own context type deriving from this one (<see cref="Sqlite.SqliteExchangeDbContext"/>,
+/// <see cref="Postgres.PostgresExchangeDbContext"/>), so that each has its own migrations.
+/// </summary>
+internal abstract class ExchangeDbContext(DbContextOptions options) : DbContext(options)
 {
     public DbSet<PartyRow> Parties => Set<PartyRow>();
     public DbSet<VendorAuthorisationRow> VendorAuthorisations => Set<VendorAuthorisationRow>();
@@ -18,7 +22,6 @@ internal sealed class ExchangeDbContext(DbContextOptions<ExchangeDbContext> opti
     public DbSet<ProvisionSubjectRow> ProvisionSubjects => Set<ProvisionSubjectRow>();
     public DbSet<SubjectIndexStateRow> SubjectIndexState => Set<SubjectIndexStateRow>();
     public DbSet<CheckpointRow> Checkpoints => Set<CheckpointRow>();
-    public DbSet<JournalProgressRow> JournalProgress => Set<JournalProgressRow>();
     public DbSet<SigningRequestRow> SigningRequests => Set<SigningRequestRow>();
     public DbSet<IssuedCertificateRow> IssuedCertificates => Set<IssuedCertificateRow>();
     public DbSet<CertificateRevocationRow> CertificateRevocations => Set<CertificateRevocationRow>();
@@ -26,11 +29,10 @@ internal sealed class ExchangeDbContext(DbContextOptions<ExchangeDbContext> opti
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
-        if (Database.IsSqlite())
-        {
-            // SQLite has no instant type: store UTC ticks, which sort and compare correctly.
-            configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcTicksConverter>();
-        }
+        // UTC ticks on every provider: they sort and compare correctly, SQLite has no instant type,
+        // and PostgreSQL's timestamptz keeps microseconds only, which would change the instants the
+        // provision log's hashes cover.
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcTicksConverter>();
     }
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
@@ -102,12 +104,6 @@ internal sealed class ExchangeDbContext(DbContextOptions<ExchangeDbContext> opti
         {
             e.ToTable("provision_log_checkpoints");
             e.HasIndex(c => c.Sequence);
-        });
-        modelBuilder.Entity<JournalProgressRow>(e =>
-        {
-            e.ToTable("provision_log_journals");
-            e.HasKey(j => j.JournalId);
-            e.Property(j => j.JournalId).HasMaxLength(32);
         });
         modelBuilder.Entity<SigningRequestRow>(e =>
         {

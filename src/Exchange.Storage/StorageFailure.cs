@@ -1,5 +1,6 @@
 using Exchange.Domain;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace Exchange.Storage;
 
@@ -20,6 +21,23 @@ public static class StorageFailure
     {
         for (Exception? e = exception; e is not null; e = e.InnerException)
         {
+            if (e is PostgresException postgres)
+            {
+                // Class 53: insufficient resources; 57P: the server is shutting down or restarting; 08: connection failures.
+                return postgres.SqlState switch
+                {
+                    "53100" => new ExchangeException(FailureKind.ResourceExhausted, "the hub's storage is full: nothing of this call was stored; retry later"),
+                    _ when postgres.IsTransient || postgres.SqlState.StartsWith("57P", StringComparison.Ordinal) || postgres.SqlState.StartsWith("08", StringComparison.Ordinal)
+                        => new ExchangeException(FailureKind.Unavailable, "the hub's storage cannot serve this call now: nothing of it was stored; retry later"),
+                    _ => null,
+                };
+            }
+
+            if (e is NpgsqlException { IsTransient: true })
+            {
+                return new ExchangeException(FailureKind.Unavailable, "the hub's storage cannot be reached now: nothing of this call was stored; retry later");
+            }
+
             if (e is SqliteException sqlite)
             {
                 return (sqlite.SqliteErrorCode & 0xFF) switch

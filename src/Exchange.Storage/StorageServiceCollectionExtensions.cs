@@ -5,9 +5,11 @@ using Exchange.Domain.Parties;
 using Exchange.Domain.Policy;
 using Exchange.Domain.Provisions;
 using Exchange.Domain.Records;
+using Exchange.Storage.Postgres;
+using Exchange.Storage.Sqlite;
 using Exchange.Storage.Stores;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace Exchange.Storage;
 
@@ -18,21 +20,21 @@ public static class StorageServiceCollectionExtensions
     private static readonly TimeSpan ReferenceDataMaxAge = TimeSpan.FromSeconds(2);
 
     /// <summary>
-    /// Uses the SQLite file <c>exchange.db</c> in the folder <paramref name="dataDirectory"/> names
-    /// (created on start), with the provision log's journal beside it; <paramref name="foldDelay"/>
-    /// is how long journalled entries may wait before they are folded into the database (20 ms when null).
+    /// Uses the database <paramref name="settings"/> names: the SQLite file <c>exchange.db</c> in its
+    /// data folder (created on start), or a PostgreSQL server through one <see cref="NpgsqlDataSource"/>.
     /// </summary>
-    public static IServiceCollection AddExchangeSqliteStorage(this IServiceCollection services, Func<IServiceProvider, string> dataDirectory, Func<IServiceProvider, TimeSpan>? foldDelay = null)
+    public static IServiceCollection AddExchangeStorage(this IServiceCollection services, Func<IServiceProvider, StorageSettings> settings)
     {
-        services.AddDbContextPool<ExchangeDbContext>((sp, o) =>
-            o.UseSqlite($"Data Source={Path.Combine(Path.GetFullPath(dataDirectory(sp)), "exchange.db")};Pooling=True;Default Timeout=30")
-                .AddInterceptors(new SqliteConnectionSettings()));
+        services.AddSingleton(settings);
+        services.AddDbContextPool<SqliteExchangeDbContext>((sp, o) =>
+            SqliteExchangeDbContext.Configure(o, Path.Combine(Path.GetFullPath(sp.GetRequiredService<StorageSettings>().DataDirectory), "exchange.db")));
+        services.AddSingleton(sp => PostgresExchangeDbContext.CreateDataSource(sp.GetRequiredService<StorageSettings>().ConnectionString
+            ?? throw new InvalidOperationException("Exchange:Database:ConnectionString must be set when Exchange:Database:Provider is Postgres.")));
+        services.AddDbContextPool<PostgresExchangeDbContext>((sp, o) => PostgresExchangeDbContext.Configure(o, sp.GetRequiredService<NpgsqlDataSource>()));
+        services.AddScoped<ExchangeDbContext>(sp => sp.GetRequiredService<StorageSettings>().Provider == DatabaseProvider.Postgres
+            ? sp.GetRequiredService<PostgresExchangeDbContext>()
+            : sp.GetRequiredService<SqliteExchangeDbContext>());
         services.AddHostedService<SqliteWalCheckpointer>();
-        services.AddSingleton(sp =>
-        {
-            var settings = new ProvisionJournalSettings(Path.GetFullPath(dataDirectory(sp)));
-            return foldDelay is null ? settings : settings with { FoldDelay = foldDelay(sp) };
-        });
         return services.AddExchangeStores();
     }
 
@@ -50,10 +52,11 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton(sp => new SnapshotCache<IReadOnlyList<DeclarationRecord>>(
             sp.GetRequiredService<TimeProvider>(), TimeSpan.FromTicks(Math.Min(ReferenceDataMaxAge.Ticks, sp.GetRequiredService<DeclarationSettings>().MinimumNotice.Ticks))));
         services.AddScoped<IProvisionLogStore, ProvisionLogStore>();
-        services.AddSingleton<GroupCommitProvisionRecorder>();
+        services.AddSingleton<ProvisionLogWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<ProvisionLogWriter>());
+        services.AddSingleton<IProvisionRecorder>(sp => sp.GetRequiredService<ProvisionLogWriter>());
         services.AddSingleton<ProvisionSubjectIndexer>();
         services.AddHostedService(sp => sp.GetRequiredService<ProvisionSubjectIndexer>());
-        services.AddSingleton<IProvisionRecorder>(sp => sp.GetRequiredService<GroupCommitProvisionRecorder>());
         services.AddScoped<ICustomerStore, CustomerStore>();
         services.AddScoped<IPartyDirectory, PartyDirectory>();
         services.AddScoped<IVendorAuthorisations, VendorAuthorisationStore>();

@@ -1,3 +1,5 @@
+using Exchange.Storage.Postgres;
+using Exchange.Storage.Sqlite;
 using Exchange.Storage.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -5,52 +7,45 @@ using Microsoft.Extensions.Hosting;
 
 namespace Exchange.Storage.Tests;
 
-/// <summary>The schema on real SQLite files: created and migrated on start, and in step with the model.</summary>
-public sealed class DatabaseInitializerTests : IDisposable
+/// <summary>The schema on a real database: created and migrated on start, and in step with the model, on each provider.</summary>
+public abstract class DatabaseInitializerTests(DatabaseProvider provider) : StorageTest(provider)
 {
-    private readonly TemporaryStorage _storage = new("storage");
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    private string DatabaseFile => _storage.DatabaseFile;
-
-    public void Dispose() => _storage.Dispose();
-
+    // Needs the model and the migrations only, no database: it runs for each provider wherever the tests run.
     [Fact]
-    public void Migrations_describe_the_whole_model()
+    public void Migrations_of_the_provider_describe_the_whole_model()
     {
-        using var scope = _storage.Services.CreateScope();
-        var db = scope.ServiceProvider.GetRequiredService<ExchangeDbContext>();
+        using ExchangeDbContext db = Provider == DatabaseProvider.Sqlite ? new SqliteDesignTimeFactory().CreateDbContext([]) : new PostgresDesignTimeFactory().CreateDbContext([]);
 
-        Assert.False(db.Database.HasPendingModelChanges(), "The model has changed since the last migration: add one with `dotnet dotnet-ef migrations add <Name> --project src/Exchange.Storage`.");
+        Assert.False(
+            db.Database.HasPendingModelChanges(),
+            $"The model has changed since the last {Provider} migration: add one with `dotnet dotnet-ef migrations add <Name> --project src/Exchange.Storage --context {db.GetType().Name} --output-dir Migrations/{Provider} --namespace Exchange.Storage.Migrations.{Provider}`.");
     }
 
     [Fact]
-    public async Task Start_on_a_new_folder_creates_a_migrated_database_in_wal_mode_with_the_default_grants()
+    public async Task Start_on_a_new_database_applies_every_migration_and_seeds_the_default_grants()
     {
-        using var scope = _storage.Services.CreateScope();
+        using var scope = Uninitialized.Services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<ExchangeDbContext>();
 
         await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().InitializeAsync(Ct);
 
-        Assert.True(File.Exists(DatabaseFile));
+        Assert.NotEmpty(db.Database.GetMigrations());
         Assert.Equal(db.Database.GetMigrations(), await db.Database.GetAppliedMigrationsAsync(Ct));
         Assert.Empty(await db.Database.GetPendingMigrationsAsync(Ct));
         Assert.NotEmpty(await db.Grants.ToListAsync(Ct));
-        Assert.Equal("wal", Assert.Single(await db.Database.SqlQueryRaw<string>("PRAGMA journal_mode").ToListAsync(Ct)));
     }
 
     [Fact]
     public async Task Starting_again_on_a_migrated_database_keeps_its_data()
     {
-        using (var scope = _storage.Services.CreateScope())
+        using (var scope = Uninitialized.Services.CreateScope())
         {
             await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().InitializeAsync(Ct);
             var db = scope.ServiceProvider.GetRequiredService<ExchangeDbContext>();
-            await db.Database.ExecuteSqlRawAsync("DELETE FROM grants WHERE Purpose = 'marketing'", Ct);
+            await db.Database.ExecuteSqlRawAsync("DELETE FROM grants WHERE purpose = 'marketing'", Ct);
         }
 
-        using (var scope = _storage.Services.CreateScope())
+        using (var scope = Uninitialized.Services.CreateScope())
         {
             await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().InitializeAsync(Ct);
             var db = scope.ServiceProvider.GetRequiredService<ExchangeDbContext>();
@@ -59,18 +54,33 @@ public sealed class DatabaseInitializerTests : IDisposable
             Assert.DoesNotContain(grants, g => g.Purpose == "marketing");
         }
     }
+}
+
+/// <summary>The schema on real SQLite files, and what only SQLite has: WAL mode and its checkpoints.</summary>
+public sealed class DatabaseInitializerOnSqliteTests() : DatabaseInitializerTests(DatabaseProvider.Sqlite)
+{
+    [Fact]
+    public async Task Start_on_a_new_folder_creates_the_database_file_in_wal_mode()
+    {
+        using var scope = Uninitialized.Services.CreateScope();
+        await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().InitializeAsync(Ct);
+
+        Assert.True(File.Exists(Uninitialized.DatabaseFile));
+        var db = scope.ServiceProvider.GetRequiredService<ExchangeDbContext>();
+        Assert.Equal("wal", Assert.Single(await db.Database.SqlQueryRaw<string>("PRAGMA journal_mode").ToListAsync(Ct)));
+    }
 
     [Fact]
     public async Task Stopping_the_hub_leaves_everything_in_the_database_file_and_the_write_ahead_log_empty()
     {
-        var checkpointer = _storage.Services.GetServices<IHostedService>().OfType<SqliteWalCheckpointer>().Single();
-        using (var scope = _storage.Services.CreateScope())
+        var checkpointer = Uninitialized.Services.GetServices<IHostedService>().OfType<SqliteWalCheckpointer>().Single();
+        using (var scope = Uninitialized.Services.CreateScope())
         {
             await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().InitializeAsync(Ct);
         }
 
         // Started after the writes: its checkpoints each second could otherwise empty the log before it is looked at, on a busy machine.
-        var wal = new FileInfo(DatabaseFile + "-wal");
+        var wal = new FileInfo(Uninitialized.DatabaseFile + "-wal");
         Assert.True(wal.Exists && wal.Length > 0, "the writes went to the write-ahead log first");
         await checkpointer.StartAsync(Ct);
 
@@ -78,16 +88,16 @@ public sealed class DatabaseInitializerTests : IDisposable
 
         wal.Refresh();
         Assert.Equal(0, wal.Length);
-        using var scope2 = _storage.Services.CreateScope();
+        using var scope2 = Uninitialized.Services.CreateScope();
         Assert.NotEmpty(await scope2.ServiceProvider.GetRequiredService<ExchangeDbContext>().Grants.ToListAsync(Ct));
     }
 
     [Fact]
     public async Task Database_created_before_migrations_existed_is_refused_with_what_to_do()
     {
-        using var scope = _storage.Services.CreateScope();
+        using var scope = Uninitialized.Services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<ExchangeDbContext>();
-        Directory.CreateDirectory(_storage.Directory);
+        Directory.CreateDirectory(Uninitialized.Directory);
         await db.Database.EnsureCreatedAsync(Ct);
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().InitializeAsync(Ct));
@@ -96,3 +106,6 @@ public sealed class DatabaseInitializerTests : IDisposable
         Assert.Contains("Move it aside", error.Message, StringComparison.Ordinal);
     }
 }
+
+/// <summary>The schema on a real PostgreSQL database of its own.</summary>
+public sealed class DatabaseInitializerOnPostgresTests() : DatabaseInitializerTests(DatabaseProvider.Postgres);

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Exchange.Protocol.Server;
+using Exchange.Storage;
 
 namespace Exchange.Host.Configuration;
 
@@ -24,7 +25,7 @@ internal sealed class HubOptions
     /// <summary>Where the public declaration page is served over HTTPS without a client certificate; empty disables it.</summary>
     public Uri? PublicListen { get; set; } = new("https://127.0.0.1:7444");
 
-    /// <summary>Folder of the SQLite database and the hub's generated keys.</summary>
+    /// <summary>Folder of the hub's generated keys, and of the SQLite database when that is the provider.</summary>
     [Required]
     public string DataDirectory { get; set; } = "data";
 
@@ -51,12 +52,9 @@ internal sealed class HubOptions
     [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
     public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromHours(1);
 
-    /// <summary>
-    /// How long the provision-log entries of reads and refusals may wait in the hub's journal, on
-    /// disk, before they are folded into the database's chain. Reading the log folds at once.
-    /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
-    public TimeSpan ProvisionLogFoldDelay { get; set; } = TimeSpan.FromMilliseconds(20);
+    /// <summary>The database: SQLite in <see cref="DataDirectory"/> (the default) or a PostgreSQL server.</summary>
+    [Required]
+    public DatabaseOptions Database { get; set; } = new();
 
     /// <summary>
     /// The most calls the hub runs at once, over all connections, streams included; beyond it a call
@@ -79,6 +77,9 @@ internal sealed class HubOptions
     /// </summary>
     public int? AdministratorReservedCalls { get; set; }
 
+    /// <summary>The storage these settings name.</summary>
+    public StorageSettings Storage => new(Database.Provider, DataDirectory, Database.ConnectionString);
+
     /// <summary>The call limits these settings give, defaults applied.</summary>
     public CallLimits CallLimits => new(
         MaxConcurrentCalls,
@@ -93,6 +94,16 @@ internal sealed class HubOptions
     /// hub accepts only certificates its registry recorded, so it records this one at start.
     /// </summary>
     public string? BootstrapAdministratorCertificate { get; set; }
+}
+
+/// <summary>The <c>Exchange:Database</c> settings (checked by <see cref="HubOptionsValidator"/>).</summary>
+internal sealed class DatabaseOptions
+{
+    /// <summary><c>Sqlite</c> (embedded, no set-up) or <c>Postgres</c> (production; several hub instances may share it).</summary>
+    public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
+
+    /// <summary>The PostgreSQL connection string (Npgsql's keywords); Postgres only.</summary>
+    public string? ConnectionString { get; set; }
 }
 
 /// <summary>

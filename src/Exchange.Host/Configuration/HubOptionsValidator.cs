@@ -53,6 +53,8 @@ internal sealed class HubOptionsValidator(IHostEnvironment environment) : IValid
             failures.Add($"Exchange:Listen host '{options.Listen.Host}' must be an IP address or localhost.");
         }
 
+        failures.AddRange(options.Storage.Problems());
+
         var calls = options.CallLimits;
         if (calls.MaxConcurrentCallsPerParty < 1 || calls.MaxConcurrentCallsPerParty > calls.MaxConcurrentCalls)
         {

@@ -112,13 +112,6 @@ internal sealed class SubjectIndexStateRow
     public long IndexedThrough { get; set; }
 }
 
-/// <summary>How far a hub's provision-log journal has been folded into the chain, committed with each fold.</summary>
-internal sealed class JournalProgressRow
-{
-    public required string JournalId { get; set; }
-    public long FoldedThrough { get; set; }
-}
-
 internal sealed class CheckpointRow
 {
     public long Id { get; set; }

@@ -5,21 +5,25 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Exchange.Storage.Sqlite;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace Exchange.Storage.Stores;
 
 /// <summary>
-/// A few open connections, each lent to one caller at a time with its commands prepared once, for
-/// the statements the hub runs on every call (the caller's standing, a record and its opt-out), and
-/// one connection kept for the provision log's commits (folds, direct commits, recovery). They read the shared database every time;
-/// what they save is opening a connection and EF's per-query setup, which on SQLite cost several
-/// times the statement itself.
+/// Connections for the hand-written statements: the ones the hub runs on every call (the caller's
+/// standing, a record and its opt-out) and the provision log's commits. On SQLite a few open
+/// connections are kept here, each lent to one caller at a time with its commands prepared once,
+/// and one connection is kept for the log's commits; opening a connection and EF's per-query setup
+/// cost several times the statement itself there. On PostgreSQL each use takes a connection from
+/// the <see cref="Npgsql.NpgsqlDataSource"/>, whose pool and automatic preparation do the same.
 /// </summary>
-internal sealed class ConnectionLeases(IServiceScopeFactory scopes) : IDisposable
+internal sealed class ConnectionLeases(IServiceScopeFactory scopes, IServiceProvider services) : IDisposable
 {
     private const int MaxIdle = 64;
-    private readonly Lazy<Database> _database = new(() => Database.Create(scopes), LazyThreadSafetyMode.ExecutionAndPublication);
+    private readonly Lazy<Database> _database = new(() => Database.Create(scopes, services), LazyThreadSafetyMode.ExecutionAndPublication);
     private readonly ConcurrentBag<ConnectionLease> _idle = [];
     private ConnectionLease? _writer;
     private bool _disposed;
@@ -30,7 +34,7 @@ internal sealed class ConnectionLeases(IServiceScopeFactory scopes) : IDisposabl
     /// <summary>Runs <paramref name="work"/> on a leased connection; a connection that failed is closed, not lent again.</summary>
     public async Task<T> RunAsync<T>(Func<ConnectionLease, Task<T>> work, CancellationToken cancellationToken)
     {
-        var lease = _idle.TryTake(out var idle) ? idle : await ConnectionLease.OpenAsync(_database.Value, cancellationToken).ConfigureAwait(false);
+        var lease = _idle.TryTake(out var idle) ? idle : await ConnectionLease.OpenAsync(_database.Value, ConnectionRole.Reader, cancellationToken).ConfigureAwait(false);
         try
         {
             var result = await work(lease).ConfigureAwait(false);
@@ -63,16 +67,45 @@ internal sealed class ConnectionLeases(IServiceScopeFactory scopes) : IDisposabl
 
     /// <summary>
     /// Runs <paramref name="work"/> on the connection kept for the provision log's commits, for a caller holding
-    /// the <see cref="WriteGate"/>: always the same connection, so its page cache survives its commits.
+    /// the <see cref="WriteGate"/>: on SQLite always the same connection, so its page cache survives its commits.
     /// A connection that failed is closed and the next call opens another.
     /// </summary>
     public T RunWriter<T>(Func<ConnectionLease, T> work)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!_database.Value.IsSqlite)
+        {
+            using var lease = ConnectionLease.Open(_database.Value, ConnectionRole.General);
+            return work(lease);
+        }
+
         _writer ??= ConnectionLease.Open(_database.Value, ConnectionRole.General);
         try
         {
             return work(_writer);
+        }
+        catch
+        {
+            _writer.Dispose();
+            _writer = null;
+            throw;
+        }
+    }
+
+    /// <inheritdoc cref="RunWriter{T}(Func{ConnectionLease, T})"/>
+    public async Task<T> RunWriterAsync<T>(Func<ConnectionLease, Task<T>> work, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!_database.Value.IsSqlite)
+        {
+            using var lease = await ConnectionLease.OpenAsync(_database.Value, ConnectionRole.General, cancellationToken).ConfigureAwait(false);
+            return await work(lease).ConfigureAwait(false);
+        }
+
+        _writer ??= ConnectionLease.Open(_database.Value, ConnectionRole.General);
+        try
+        {
+            return await work(_writer).ConfigureAwait(false);
         }
         catch
         {
@@ -101,7 +134,8 @@ internal sealed class ConnectionLeases(IServiceScopeFactory scopes) : IDisposabl
 
     private void Return(ConnectionLease lease)
     {
-        if (_disposed || _idle.Count >= MaxIdle)
+        // Npgsql's pool keeps PostgreSQL connections, and their prepared statements, itself.
+        if (_disposed || !_database.Value.IsSqlite || _idle.Count >= MaxIdle)
         {
             lease.Dispose();
         }
@@ -112,11 +146,10 @@ internal sealed class ConnectionLeases(IServiceScopeFactory scopes) : IDisposabl
     }
 
     /// <summary>How to open connections to the hub's database.</summary>
-    /// <param name="Factory">The provider's factory.</param>
-    /// <param name="ConnectionString">EF's connection string.</param>
+    /// <param name="NewConnection">Makes a new, closed connection.</param>
     /// <param name="Names">The model's table and column names.</param>
     /// <param name="IsSqlite">Whether it is a SQLite file.</param>
-    internal sealed record Database(DbProviderFactory Factory, string ConnectionString, SchemaNames Names, bool IsSqlite)
+    internal sealed record Database(Func<DbConnection> NewConnection, SchemaNames Names, bool IsSqlite)
     {
         /// <summary>The settings EF's connections get, for these too, by role.</summary>
         public void OnOpened(DbConnection connection, ConnectionRole role)
@@ -127,15 +160,19 @@ internal sealed class ConnectionLeases(IServiceScopeFactory scopes) : IDisposabl
             }
         }
 
-        public static Database Create(IServiceScopeFactory scopes)
+        public static Database Create(IServiceScopeFactory scopes, IServiceProvider services)
         {
             using var scope = scopes.CreateScope();
             var db = scope.ServiceProvider.GetRequiredService<ExchangeDbContext>();
-            return new Database(
-                DbProviderFactories.GetFactory(db.Database.GetDbConnection()) ?? throw new InvalidOperationException("The database provider has no DbProviderFactory."),
-                db.Database.GetConnectionString() ?? throw new InvalidOperationException("The database has no connection string."),
-                new SchemaNames(db.Model, db.GetService<ISqlGenerationHelper>()),
-                db.Database.IsSqlite());
+            var names = new SchemaNames(db.Model, db.GetService<ISqlGenerationHelper>());
+            if (db.Database.IsSqlite())
+            {
+                var connectionString = db.Database.GetConnectionString() ?? throw new InvalidOperationException("The database has no connection string.");
+                return new Database(() => new SqliteConnection(connectionString), names, IsSqlite: true);
+            }
+
+            var dataSource = services.GetRequiredService<NpgsqlDataSource>();
+            return new Database(dataSource.CreateConnection, names, IsSqlite: false);
         }
     }
 }
@@ -206,7 +243,7 @@ internal sealed class ConnectionLease : IDisposable
 
     internal static ConnectionLease Open(ConnectionLeases.Database database, ConnectionRole role = ConnectionRole.Reader)
     {
-        var connection = Create(database);
+        var connection = database.NewConnection();
         try
         {
             connection.Open();
@@ -220,13 +257,13 @@ internal sealed class ConnectionLease : IDisposable
         }
     }
 
-    internal static async Task<ConnectionLease> OpenAsync(ConnectionLeases.Database database, CancellationToken cancellationToken)
+    internal static async Task<ConnectionLease> OpenAsync(ConnectionLeases.Database database, ConnectionRole role, CancellationToken cancellationToken)
     {
-        var connection = Create(database);
+        var connection = database.NewConnection();
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            database.OnOpened(connection, ConnectionRole.Reader);
+            database.OnOpened(connection, role);
             return new ConnectionLease(connection, database.Names);
         }
         catch
@@ -234,13 +271,6 @@ internal sealed class ConnectionLease : IDisposable
             await connection.DisposeAsync().ConfigureAwait(false);
             throw;
         }
-    }
-
-    private static DbConnection Create(ConnectionLeases.Database database)
-    {
-        var connection = database.Factory.CreateConnection() ?? throw new InvalidOperationException("The database provider made no connection.");
-        connection.ConnectionString = database.ConnectionString;
-        return connection;
     }
 }
 

@@ -1,15 +1,15 @@
 using System.Data.Common;
 using System.Runtime.CompilerServices;
 using Exchange.Contracts.V1;
-using Exchange.Domain;
 using Exchange.Domain.Provisions;
 using Exchange.Storage.Entities;
+using Exchange.Storage.Postgres;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Exchange.Storage.Stores;
 
-internal sealed class ProvisionLogStore(Lazy<ExchangeDbContext> context, ConnectionLeases leases, GroupCommitProvisionRecorder recorder, UnitOfWork unitOfWork) : IProvisionLogStore
+internal sealed class ProvisionLogStore(Lazy<ExchangeDbContext> context, ConnectionLeases leases) : IProvisionLogStore
 {
     private ExchangeDbContext Db => context.Value;
 
@@ -28,16 +28,18 @@ internal sealed class ProvisionLogStore(Lazy<ExchangeDbContext> context, Connect
         head.Transaction = transaction;
         head.CommandText = HeadSql.For(leases.Names);
         using var insert = RowInserter<ProvisionEntryRow>.Create(Db);
-        return await AppendAsync(head, insert, facts, cancellationToken).ConfigureAwait(false);
+        return await AppendAsync(transaction, head, insert, facts, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// Links <paramref name="facts"/> after the head <paramref name="head"/> reads and inserts them
-    /// with <paramref name="insert"/>, both in the caller's transaction: the one place entries are
-    /// added, for a unit of work and for the group-commit writer alike.
+    /// Takes the chain lock in <paramref name="transaction"/>, then links <paramref name="facts"/>
+    /// after the head <paramref name="head"/> reads and inserts them with <paramref name="insert"/>,
+    /// all in that transaction: the one place entries are added, for a unit of work and for the
+    /// <see cref="ProvisionLogWriter"/> alike. Entries therefore join the chain in commit order.
     /// </summary>
-    internal static async Task<IReadOnlyList<ChainedProvision>> AppendAsync(DbCommand head, RowInserter<ProvisionEntryRow> insert, IEnumerable<ProvisionFact> facts, CancellationToken cancellationToken)
+    internal static async Task<IReadOnlyList<ChainedProvision>> AppendAsync(DbTransaction transaction, DbCommand head, RowInserter<ProvisionEntryRow> insert, IEnumerable<ProvisionFact> facts, CancellationToken cancellationToken)
     {
+        await PostgresChainLock.TakeAsync(transaction, cancellationToken).ConfigureAwait(false);
         var (sequence, hash) = (0L, ProvisionChain.Genesis);
         var reader = await head.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await using (reader.ConfigureAwait(false))
@@ -59,7 +61,6 @@ internal sealed class ProvisionLogStore(Lazy<ExchangeDbContext> context, Connect
 
     public async IAsyncEnumerable<ChainedProvision> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await FoldJournalAsync(cancellationToken).ConfigureAwait(false);
         await foreach (var row in Db.ProvisionEntries.AsNoTracking().OrderBy(p => p.Sequence).AsAsyncEnumerable().WithCancellation(cancellationToken).ConfigureAwait(false))
         {
             yield return FromRow(row);
@@ -68,8 +69,6 @@ internal sealed class ProvisionLogStore(Lazy<ExchangeDbContext> context, Connect
 
     public async Task<IReadOnlyList<ChainedProvision>> ListForSubjectAsync(string subjectId, CancellationToken cancellationToken)
     {
-        await FoldJournalAsync(cancellationToken).ConfigureAwait(false);
-
         // The indexed entries and the tail not indexed yet, in one statement: one snapshot, so an
         // indexing pass committing meanwhile neither hides an entry nor shows it twice.
         var watermark = IndexedThrough;
@@ -103,7 +102,6 @@ internal sealed class ProvisionLogStore(Lazy<ExchangeDbContext> context, Connect
 
     public async Task<ChainedProvision?> HeadAsync(CancellationToken cancellationToken)
     {
-        await FoldJournalAsync(cancellationToken).ConfigureAwait(false);
         return await HeadRowAsync(cancellationToken).ConfigureAwait(false) is { } row ? FromRow(row) : null;
     }
 
@@ -119,15 +117,10 @@ internal sealed class ProvisionLogStore(Lazy<ExchangeDbContext> context, Connect
 
     public async Task<LogCoverage> CoverageAsync(CancellationToken cancellationToken)
     {
-        await FoldJournalAsync(cancellationToken).ConfigureAwait(false);
         var watermark = await IndexedThrough.MaxAsync(cancellationToken).ConfigureAwait(false) ?? 0;
         var indexed = await Db.ProvisionSubjects.MaxAsync(s => (long?)s.Sequence, cancellationToken).ConfigureAwait(false) ?? 0;
         var (seen, seenBy) = watermark >= indexed ? (watermark, "the lookup by person's watermark") : (indexed, "the lookup by person");
-
-        // A journal another hub writes now is on this host too: hubs share the SQLite file, so the data folder.
-        var open = await Db.JournalProgress.AsNoTracking().Where(p => p.FoldedThrough != GroupCommitProvisionRecorder.Closing).Select(p => p.JournalId).ToListAsync(cancellationToken).ConfigureAwait(false);
-        var missing = open.Where(id => id != recorder.JournalId && !File.Exists(ProvisionJournal.PathOf(recorder.JournalDirectory, id))).Order(StringComparer.Ordinal).ToList();
-        return new LogCoverage(seen, seen > 0 ? seenBy : null, missing);
+        return new LogCoverage(seen, seen > 0 ? seenBy : null);
     }
 
     internal static ChainedProvision FromRow(ProvisionEntryRow row) => new(
@@ -166,41 +159,6 @@ internal sealed class ProvisionLogStore(Lazy<ExchangeDbContext> context, Connect
         PreviousHash = entry.PreviousHash,
         EntryHash = entry.EntryHash,
     };
-
-    // Entries committed to the journal are part of the log: fold them into the chain before reading it.
-    private async Task FoldJournalAsync(CancellationToken cancellationToken)
-    {
-        var transaction = Db.Database.CurrentTransaction?.GetDbTransaction();
-        if (transaction is null)
-        {
-            try
-            {
-                await recorder.FlushAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is not OperationCanceledException and not ObjectDisposedException)
-            {
-                // The folder has logged why (event 3102); what the caller can do is retry.
-                throw new ExchangeException(FailureKind.Unavailable, "the provision log cannot be read now: entries recorded in the journal could not be folded into the database yet; they are kept, folding is retried each second, and this call may be retried");
-            }
-
-            return;
-        }
-
-        // A unit of work holds the write gate the folder needs, so it folds them in its own transaction.
-        var (facts, journalId, through) = recorder.Unfolded();
-        if (facts.Count == 0)
-        {
-            return;
-        }
-
-        await AppendAsync(facts, cancellationToken).ConfigureAwait(false);
-        using var progress = transaction.Connection!.CreateCommand();
-        progress.Transaction = transaction;
-        progress.CommandText = GroupCommitProvisionRecorder.ProgressSql.For(leases.Names);
-        GroupCommitProvisionRecorder.BindProgress(progress, journalId, through);
-        await progress.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        unitOfWork.AfterCommit(() => recorder.Folded(through));
-    }
 
     private Task<ProvisionEntryRow?> HeadRowAsync(CancellationToken cancellationToken) =>
         Db.ProvisionEntries.AsNoTracking().OrderByDescending(p => p.Sequence).FirstOrDefaultAsync(cancellationToken);

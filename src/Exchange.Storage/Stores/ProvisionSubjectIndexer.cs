@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Exchange.Storage.Entities;
+using Exchange.Storage.Postgres;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -57,6 +58,9 @@ internal sealed partial class ProvisionSubjectIndexer(ConnectionLeases leases, W
         () => leases.RunWriter(lease =>
         {
             using var transaction = lease.Connection.BeginTransaction();
+
+            // Instances sharing a PostgreSQL server index one at a time, each from the watermark the last one left.
+            PostgresChainLock.Take(transaction);
             var from = Scalar(lease, transaction, IndexedThroughSql);
             var head = Scalar(lease, transaction, HeadSequenceSql);
             if (head <= from)

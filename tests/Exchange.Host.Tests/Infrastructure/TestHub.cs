@@ -3,6 +3,8 @@ using Exchange.Domain.Certificates;
 using Exchange.Host.Pki;
 using Exchange.Protocol.Client;
 using Exchange.Protocol.Pki;
+using Exchange.Storage;
+using Exchange.Storage.Tests.Infrastructure;
 using Grpc.Net.Client;
 using Microsoft.Extensions.Time.Testing;
 
@@ -17,9 +19,12 @@ public sealed class TestHub : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly List<Func<string, bool>> _expectedErrors = [];
 
-    private TestHub(WebApplication app, string directory, CapturedLogs logs, FakeTimeProvider? time)
+    private readonly PostgresTestDatabase? _database;
+
+    private TestHub(WebApplication app, string directory, CapturedLogs logs, FakeTimeProvider? time, PostgresTestDatabase? database)
     {
         _app = app;
+        _database = database;
         Directory = directory;
         Logs = logs;
         Time = time;
@@ -48,12 +53,27 @@ public sealed class TestHub : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
+    /// <summary>The connection string of the hub's own PostgreSQL database, for a second hub on the same one; null on SQLite.</summary>
+    public string? PostgresConnectionString => _database?.ConnectionString;
+
+    /// <summary>The database the hub uses: its own SQLite file, or its own database on the test PostgreSQL server.</summary>
+    public DatabaseProvider Provider => _database is null ? DatabaseProvider.Sqlite : DatabaseProvider.Postgres;
+
     /// <summary>
-    /// Starts a hub. It runs as the Development environment (the development PKI, the development
-    /// declaration operator) unless <paramref name="environment"/> says otherwise.
+    /// Starts a hub on <paramref name="provider"/>: SQLite in its folder, or a new database on the
+    /// PostgreSQL server <see cref="PostgresTestDatabase.Variable"/> names (the test is skipped without one),
+    /// dropped when the hub is disposed. It runs as the Development environment (the development PKI,
+    /// the development declaration operator) unless <paramref name="environment"/> says otherwise.
     /// </summary>
-    public static async Task<TestHub> StartAsync(FakeTimeProvider? time = null, IDictionary<string, string?>? settings = null, Action<WebApplicationBuilder>? configure = null, string environment = "Development")
+    public static async Task<TestHub> StartAsync(FakeTimeProvider? time = null, IDictionary<string, string?>? settings = null, Action<WebApplicationBuilder>? configure = null, DatabaseProvider provider = DatabaseProvider.Sqlite, string environment = "Development")
     {
+        PostgresTestDatabase? database = null;
+        if (provider == DatabaseProvider.Postgres)
+        {
+            PostgresTestDatabase.SkipUnlessAvailable();
+            database = new PostgresTestDatabase("hub");
+        }
+
         var directory = Path.Combine(Path.GetTempPath(), "exchange-test-" + Guid.NewGuid().ToString("N")[..12]);
         System.IO.Directory.CreateDirectory(directory);
         var logs = new CapturedLogs();
@@ -65,6 +85,8 @@ public sealed class TestHub : IAsyncDisposable
                 ["Exchange:PublicListen"] = "https://127.0.0.1:0",
                 ["Exchange:Pki:DevelopmentDirectory"] = Path.Combine(directory, "certs"),
                 ["Exchange:DataDirectory"] = Path.Combine(directory, "data"),
+                ["Exchange:Database:Provider"] = provider.ToString(),
+                ["Exchange:Database:ConnectionString"] = database?.ConnectionString,
             });
             if (settings is not null)
             {
@@ -81,8 +103,18 @@ public sealed class TestHub : IAsyncDisposable
 
             configure?.Invoke(builder);
         });
-        await app.StartAsync(TestContext.Current.CancellationToken);
-        return new TestHub(app, directory, logs, time);
+        try
+        {
+            await app.StartAsync(TestContext.Current.CancellationToken);
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            database?.Dispose();
+            throw;
+        }
+
+        return new TestHub(app, directory, logs, time, database);
     }
 
     /// <summary>Loads a development party's certificate and key (admin, garage-kaminoyama, group-lotus, vendor-broadleaf).</summary>
@@ -120,6 +152,7 @@ public sealed class TestHub : IAsyncDisposable
     {
         await _app.StopAsync(CancellationToken.None);
         await _app.DisposeAsync();
+        _database?.Dispose();
         try
         {
             System.IO.Directory.Delete(Directory, recursive: true);

@@ -3,11 +3,11 @@ using Exchange.Domain.Provisions;
 using Exchange.Host.Tests.Infrastructure;
 using Exchange.Storage.Stores;
 using Grpc.Core;
-using Microsoft.Data.Sqlite;
+using Exchange.Storage;
 
 namespace Exchange.Host.Tests.Services;
 
-public sealed class ProvisionLogServiceTests : IAsyncLifetime
+public abstract class ProvisionLogServiceTests(DatabaseProvider provider) : IAsyncLifetime
 {
     private TestHub _hub = null!;
 
@@ -16,7 +16,7 @@ public sealed class ProvisionLogServiceTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         // One party runs 200 reads at once below: its share of calls must not refuse them.
-        _hub = await TestHub.StartAsync(settings: new Dictionary<string, string?> { ["Exchange:MaxConcurrentCallsPerParty"] = "512" });
+        _hub = await TestHub.StartAsync(settings: new Dictionary<string, string?> { ["Exchange:MaxConcurrentCallsPerParty"] = "512" }, provider: provider);
         var garage = new Records.RecordsClient(_hub.Channel("garage-kaminoyama"));
         var lotus = new Records.RecordsClient(_hub.Channel("group-lotus"));
         foreach (var customer in new[] { "C001", "C002", "C003" })
@@ -27,18 +27,20 @@ public sealed class ProvisionLogServiceTests : IAsyncLifetime
         await lotus.GetCustomerAsync(new GetCustomerRequest { Purpose = "marketing", OwnerParty = "garage-kaminoyama", CustomerRef = "C002", Items = { "contact" } }, cancellationToken: Ct);
     }
 
-    public ValueTask DisposeAsync() => _hub.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        if (_hub is not null)
+        {
+            await _hub.DisposeAsync();
+        }
+
+        GC.SuppressFinalize(this);
+    }
 
     private ProvisionLog.ProvisionLogClient Admin => new(_hub.Channel("admin"));
 
-    private async Task ExecuteSqlAsync(string sql)
-    {
-        await using var connection = new SqliteConnection($"Data Source={Path.Combine(_hub.Directory, "data", "exchange.db")};Pooling=False");
-        await connection.OpenAsync(Ct);
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        Assert.True(await command.ExecuteNonQueryAsync(Ct) > 0, $"'{sql}' changed nothing");
-    }
+    private async Task ExecuteSqlAsync(string sql, params object[] parameters) =>
+        Assert.True(await _hub.ExecuteSqlAsync(sql, parameters) > 0, $"'{sql}' changed nothing");
 
     [Fact]
     public async Task Untouched_chain_verifies_with_its_signed_checkpoint()
@@ -80,7 +82,7 @@ public sealed class ProvisionLogServiceTests : IAsyncLifetime
     [Fact]
     public async Task Altering_one_stored_entry_is_pinpointed()
     {
-        await ExecuteSqlAsync("UPDATE provision_log SET Purpose = 'recall' WHERE Sequence = 2");
+        await ExecuteSqlAsync("UPDATE provision_log SET purpose = 'recall' WHERE sequence = 2");
 
         var result = await Admin.VerifyAsync(new VerifyRequest(), cancellationToken: Ct);
 
@@ -90,9 +92,9 @@ public sealed class ProvisionLogServiceTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("DELETE FROM provision_log_subjects WHERE Sequence = 2", 2)]
-    [InlineData("UPDATE provision_log_subjects SET SubjectId = 'sub_someone_else' WHERE Sequence = 3", 3)]
-    [InlineData("INSERT INTO provision_log_subjects (SubjectId, Sequence) SELECT SubjectId, 4 FROM provision_log WHERE Sequence = 1", 4)]
+    [InlineData("DELETE FROM provision_log_subjects WHERE sequence = 2", 2)]
+    [InlineData("UPDATE provision_log_subjects SET subject_id = 'sub_someone_else' WHERE sequence = 3", 3)]
+    [InlineData("INSERT INTO provision_log_subjects (subject_id, sequence) SELECT subject_id, 4 FROM provision_log WHERE sequence = 1", 4)]
     public async Task Tampering_with_the_lookup_by_person_is_pinpointed_though_the_chain_is_whole(string sql, long sequence)
     {
         await _hub.Services.GetRequiredService<ProvisionSubjectIndexer>().IndexPendingAsync(Ct);
@@ -111,7 +113,7 @@ public sealed class ProvisionLogServiceTests : IAsyncLifetime
         var entries = await _hub.ReadAllAsync();
         var forged = entries[1].Fact with { Recipient = "someone-else" };
         var forgedHash = ProvisionChain.Hash(2, forged, entries[1].PreviousHash);
-        await ExecuteSqlAsync($"UPDATE provision_log SET Recipient = 'someone-else', EntryHash = '{forgedHash}' WHERE Sequence = 2");
+        await ExecuteSqlAsync("UPDATE provision_log SET recipient = 'someone-else', entry_hash = {0} WHERE sequence = 2", forgedHash);
 
         var result = await Admin.VerifyAsync(new VerifyRequest(), cancellationToken: Ct);
 
@@ -123,7 +125,7 @@ public sealed class ProvisionLogServiceTests : IAsyncLifetime
     public async Task Removing_entries_vouched_for_by_a_checkpoint_is_detected()
     {
         await Admin.CheckpointAsync(new CheckpointRequest(), cancellationToken: Ct);
-        await ExecuteSqlAsync("DELETE FROM provision_log WHERE Sequence = 4");
+        await ExecuteSqlAsync("DELETE FROM provision_log WHERE sequence = 4");
 
         var result = await Admin.VerifyAsync(new VerifyRequest(), cancellationToken: Ct);
 
@@ -135,11 +137,10 @@ public sealed class ProvisionLogServiceTests : IAsyncLifetime
     [Fact]
     public async Task Removing_the_end_of_the_chain_with_its_lookup_rows_is_detected()
     {
-        // Verifying folds the journalled read into the chain, so that all four entries are indexed.
         Assert.True((await Admin.VerifyAsync(new VerifyRequest(), cancellationToken: Ct)).Intact);
         await _hub.Services.GetRequiredService<ProvisionSubjectIndexer>().IndexPendingAsync(Ct);
-        await ExecuteSqlAsync("DELETE FROM provision_log WHERE Sequence >= 3");
-        await ExecuteSqlAsync("DELETE FROM provision_log_subjects WHERE Sequence >= 3");
+        await ExecuteSqlAsync("DELETE FROM provision_log WHERE sequence >= 3");
+        await ExecuteSqlAsync("DELETE FROM provision_log_subjects WHERE sequence >= 3");
 
         var result = await Admin.VerifyAsync(new VerifyRequest(), cancellationToken: Ct);
 
@@ -167,7 +168,7 @@ public sealed class ProvisionLogServiceTests : IAsyncLifetime
     public async Task Forged_checkpoint_signature_is_detected()
     {
         await Admin.CheckpointAsync(new CheckpointRequest(), cancellationToken: Ct);
-        await ExecuteSqlAsync("UPDATE provision_log_checkpoints SET Signature = X'3006020101020101'");
+        await ExecuteSqlAsync("UPDATE provision_log_checkpoints SET signature = {0}", new byte[] { 0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01 });
 
         var result = await Admin.VerifyAsync(new VerifyRequest(), cancellationToken: Ct);
 
@@ -200,3 +201,9 @@ public sealed class ProvisionLogServiceTests : IAsyncLifetime
         Assert.Equal(StatusCode.PermissionDenied, other.StatusCode);
     }
 }
+
+/// <summary>The provision log's service on SQLite.</summary>
+public sealed class ProvisionLogServiceOnSqliteTests() : ProvisionLogServiceTests(DatabaseProvider.Sqlite);
+
+/// <summary>The provision log's service on PostgreSQL.</summary>
+public sealed class ProvisionLogServiceOnPostgresTests() : ProvisionLogServiceTests(DatabaseProvider.Postgres);

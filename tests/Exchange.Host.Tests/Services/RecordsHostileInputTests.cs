@@ -9,14 +9,20 @@ namespace Exchange.Host.Tests.Services;
 /// What a careless or hostile partner sends as purposes, items and references: refused precisely,
 /// recorded without the caller's text, and never able to break the provision log's verification.
 /// </summary>
-public sealed class RecordsHostileInputTests(SharedHub shared) : IClassFixture<SharedHub>
+public abstract class RecordsHostileInputTests(SharedHub shared)
 {
     private const string Garage = "garage-kaminoyama";
     private const string Broadleaf = "vendor-broadleaf";
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private TestHub Hub => shared.Hub;
+    private TestHub Hub => shared.Hub ?? SkipHub();
+
+    private static TestHub SkipHub()
+    {
+        Storage.Tests.Infrastructure.PostgresTestDatabase.SkipUnlessAvailable();
+        throw new InvalidOperationException("the shared hub did not start");
+    }
 
     private Records.RecordsClient As(string party) => new(Hub.Channel(party));
 
@@ -145,3 +151,9 @@ public sealed class RecordsHostileInputTests(SharedHub shared) : IClassFixture<S
         Assert.True(verified.Intact, verified.Problem);
     }
 }
+
+/// <summary>Hostile input on SQLite.</summary>
+public sealed class RecordsHostileInputOnSqliteTests(SharedHub shared) : RecordsHostileInputTests(shared), IClassFixture<SharedHub>;
+
+/// <summary>Hostile input on PostgreSQL.</summary>
+public sealed class RecordsHostileInputOnPostgresTests(SharedPostgresHub shared) : RecordsHostileInputTests(shared), IClassFixture<SharedPostgresHub>;

@@ -4,11 +4,12 @@ using Exchange.Host.Tests.Infrastructure;
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
+using Exchange.Storage;
 
 namespace Exchange.Host.Tests.Services;
 
 /// <summary>The joint-use scenarios over real mTLS with the development parties, each checked against the provision log.</summary>
-public sealed class RecordsServiceTests : IAsyncLifetime
+public abstract class RecordsServiceTests(DatabaseProvider provider) : IAsyncLifetime
 {
     private const string Garage = "garage-kaminoyama";
     private const string Lotus = "group-lotus";
@@ -18,7 +19,7 @@ public sealed class RecordsServiceTests : IAsyncLifetime
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync() => _hub = await TestHub.StartAsync();
+    public async ValueTask InitializeAsync() => _hub = await TestHub.StartAsync(provider: provider);
 
     public async ValueTask DisposeAsync()
     {
@@ -27,7 +28,12 @@ public sealed class RecordsServiceTests : IAsyncLifetime
             channel.Dispose();
         }
 
-        await _hub.DisposeAsync();
+        if (_hub is not null)
+        {
+            await _hub.DisposeAsync();
+        }
+
+        GC.SuppressFinalize(this);
     }
 
     private Records.RecordsClient As(string party)
@@ -485,3 +491,9 @@ public sealed class RecordsServiceTests : IAsyncLifetime
         Assert.All(entries, e => Assert.Equal((ProvisionOutcome.Refused, "vendor.not-authorised", Garage, Broadleaf), (e.Outcome, e.Rule, e.Provider, e.Agent)));
     }
 }
+
+/// <summary>The joint-use scenarios on SQLite.</summary>
+public sealed class RecordsServiceOnSqliteTests() : RecordsServiceTests(DatabaseProvider.Sqlite);
+
+/// <summary>The joint-use scenarios on PostgreSQL.</summary>
+public sealed class RecordsServiceOnPostgresTests() : RecordsServiceTests(DatabaseProvider.Postgres);

@@ -6,32 +6,35 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Exchange.Storage.Tests.Infrastructure;
 
-/// <summary>The hub's storage, registered as the host registers it, on a SQLite file in a new temporary folder removed afterwards.</summary>
+/// <summary>
+/// The hub's storage, registered as the host registers it, on a SQLite file in a new temporary
+/// folder or on a new PostgreSQL database, removed afterwards.
+/// </summary>
 internal sealed class TemporaryStorage : IDisposable
 {
-    public TemporaryStorage(string name, Func<ProvisionJournalSettings, ProvisionJournalSettings>? journal = null)
-        : this(new DirectoryInfo(Path.Combine(Path.GetTempPath(), $"exchange-{name}-" + Guid.NewGuid().ToString("N")[..12])), journal)
-    {
-    }
+    private readonly PostgresTestDatabase? _postgres;
+    private bool _writerStarted;
 
-    private TemporaryStorage(DirectoryInfo directory, Func<ProvisionJournalSettings, ProvisionJournalSettings>? journal)
+    public TemporaryStorage(string name, DatabaseProvider provider = DatabaseProvider.Sqlite)
     {
-        Directory = directory.FullName;
-        var services = new ServiceCollection()
+        if (provider == DatabaseProvider.Postgres)
+        {
+            PostgresTestDatabase.SkipUnlessAvailable();
+            _postgres = new PostgresTestDatabase(name);
+        }
+
+        Provider = provider;
+        Directory = Path.Combine(Path.GetTempPath(), $"exchange-{name}-" + Guid.NewGuid().ToString("N")[..12]);
+        Services = new ServiceCollection()
             .AddSingleton(TimeProvider.System)
             .AddSingleton(new DeclarationSettings())
             .AddLogging()
             .AddSingleton<IMeterFactory, ScopedMeterFactory>()
-            .AddExchangeSqliteStorage(_ => Directory);
-        if (journal is not null)
-        {
-            services.AddSingleton(journal(new ProvisionJournalSettings(Directory)));
-        }
-
-        Services = services.BuildServiceProvider();
+            .AddExchangeStorage(_ => new StorageSettings(provider, Directory, _postgres?.ConnectionString))
+            .BuildServiceProvider();
     }
 
-    private bool _restarted;
+    public DatabaseProvider Provider { get; }
 
     public string Directory { get; }
 
@@ -39,35 +42,34 @@ internal sealed class TemporaryStorage : IDisposable
 
     public string DatabaseFile => Path.Combine(Directory, "exchange.db");
 
-    /// <summary>Creates and migrates the database, as the hub does on start.</summary>
+    /// <summary>Creates and migrates the database, as the hub does on start, and starts the provision log's writer.</summary>
     public TemporaryStorage Initialized()
     {
-        using var scope = Services.CreateScope();
-        scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().InitializeAsync(TestContext.Current.CancellationToken).GetAwaiter().GetResult();
-        return this;
-    }
+        // Off the test framework's threads, which blocking on truly asynchronous work (Npgsql) could starve.
+        var cancellationToken = TestContext.Current.CancellationToken;
+        Task.Run(async () =>
+        {
+            using (var scope = Services.CreateScope())
+            {
+                await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().InitializeAsync(cancellationToken);
+            }
 
-    /// <summary>
-    /// Stops this storage as the hub stops and returns a new one on the same folder, as a hub
-    /// started there next; the folder is removed when the new one is disposed.
-    /// </summary>
-    public TemporaryStorage Restarted(Func<ProvisionJournalSettings, ProvisionJournalSettings>? journal = null)
-    {
-        Services.Dispose();
-        SqliteConnection.ClearAllPools();
-        _restarted = true;
-        return new TemporaryStorage(new DirectoryInfo(Directory), journal);
+            await Services.GetRequiredService<ProvisionLogWriter>().StartAsync(cancellationToken);
+        }).GetAwaiter().GetResult();
+        _writerStarted = true;
+        return this;
     }
 
     public void Dispose()
     {
-        Services.Dispose();
-        if (_restarted)
+        if (_writerStarted)
         {
-            return;
+            Task.Run(() => Services.GetRequiredService<ProvisionLogWriter>().StopAsync(CancellationToken.None)).GetAwaiter().GetResult();
         }
 
+        Services.Dispose();
         SqliteConnection.ClearAllPools();
+        _postgres?.Dispose();
         if (System.IO.Directory.Exists(Directory))
         {
             System.IO.Directory.Delete(Directory, recursive: true);

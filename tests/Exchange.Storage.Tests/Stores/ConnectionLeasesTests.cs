@@ -7,13 +7,9 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Exchange.Storage.Tests.Stores;
 
 /// <summary>The leased connections on a real SQLite file: settings by role, and the log writer's own connection.</summary>
-public sealed class ConnectionLeasesTests : IDisposable
+public sealed class ConnectionLeasesTests() : StorageTest(DatabaseProvider.Sqlite)
 {
-    private readonly TemporaryStorage _storage = new TemporaryStorage("leases").Initialized();
-
-    private ConnectionLeases Leases => _storage.Services.GetRequiredService<ConnectionLeases>();
-
-    public void Dispose() => _storage.Dispose();
+    private ConnectionLeases Leases => Storage.Services.GetRequiredService<ConnectionLeases>();
 
     [Fact]
     public async Task Reading_connections_keep_a_small_page_cache_and_the_log_writer_a_large_one_both_flushing_every_commit()

@@ -6,14 +6,13 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Exchange.Storage.Tests.Stores;
 
-/// <summary>The bulk insert on a real SQLite file, bound by position: every value comes back as EF reads it.</summary>
-public sealed class RowInserterTests : IDisposable
+/// <summary>
+/// The bulk insert on a real database (on SQLite bound by position, elsewhere an ADO.NET command):
+/// every value comes back as EF reads it.
+/// </summary>
+public abstract class RowInserterTests(DatabaseProvider provider) : StorageTest(provider)
 {
-    private readonly TemporaryStorage _storage = new TemporaryStorage("inserter").Initialized();
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public void Dispose() => _storage.Dispose();
+    private protected TemporaryStorage _storage => Storage;
 
     [Fact]
     public async Task Inserted_rows_read_back_with_nulls_empty_text_japanese_text_blobs_and_converted_times()
@@ -44,6 +43,34 @@ public sealed class RowInserterTests : IDisposable
         Assert.Null(customer.Prefecture);
     }
 
+    [Fact]
+    public async Task Insert_returns_the_generated_key_and_zero_for_a_row_whose_unique_key_exists()
+    {
+        using var scope = _storage.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<ExchangeDbContext>();
+        await using var transaction = await db.Database.BeginTransactionAsync(Ct);
+        using var insert = RowInserter<CustomerRow>.Create(db, returnKey: true, unlessExists: [nameof(CustomerRow.OwnerParty), nameof(CustomerRow.CustomerRef)]);
+
+        var first = await insert.InsertAsync(Customer("c-1", [1, 2, 3], DateTimeOffset.UnixEpoch), Ct);
+        var second = await insert.InsertAsync(Customer("c-2", [4], DateTimeOffset.UnixEpoch), Ct);
+        var again = await insert.InsertAsync(Customer("c-1", [9], DateTimeOffset.UnixEpoch), Ct);
+        await transaction.CommitAsync(Ct);
+
+        Assert.True(first > 0);
+        Assert.Equal(first + 1, second);
+        Assert.Equal(0, again);
+        var rows = await db.Customers.AsNoTracking().OrderBy(c => c.Id).ToListAsync(Ct);
+        Assert.Equal([first, second], rows.Select(r => r.Id));
+        Assert.Equal([1, 2, 3], rows[0].Data);
+    }
+
+    private protected static CustomerRow Customer(string customerRef, byte[] data, DateTimeOffset at) =>
+        new() { OwnerParty = "garage-a", CustomerRef = customerRef, SubjectId = "sub_" + customerRef, Data = data, Prefecture = null, CreatedAt = at, UpdatedAt = at };
+}
+
+/// <summary>The insert bound by position on a real SQLite file, where text of any first character and errors take SQLite's own path.</summary>
+public sealed class RowInserterOnSqliteTests() : RowInserterTests(DatabaseProvider.Sqlite)
+{
     [Theory]
     [InlineData("\uFEFFc-1")]
     [InlineData("\uFFFEswap")]
@@ -67,27 +94,6 @@ public sealed class RowInserterTests : IDisposable
     }
 
     [Fact]
-    public async Task Insert_returns_the_generated_key_and_zero_for_a_row_whose_unique_key_exists()
-    {
-        using var scope = _storage.Services.CreateScope();
-        var db = scope.ServiceProvider.GetRequiredService<ExchangeDbContext>();
-        await using var transaction = await db.Database.BeginTransactionAsync(Ct);
-        using var insert = RowInserter<CustomerRow>.Create(db, returnKey: true, unlessExists: [nameof(CustomerRow.OwnerParty), nameof(CustomerRow.CustomerRef)]);
-
-        var first = await insert.InsertAsync(Customer("c-1", [1, 2, 3], DateTimeOffset.UnixEpoch), Ct);
-        var second = await insert.InsertAsync(Customer("c-2", [4], DateTimeOffset.UnixEpoch), Ct);
-        var again = await insert.InsertAsync(Customer("c-1", [9], DateTimeOffset.UnixEpoch), Ct);
-        await transaction.CommitAsync(Ct);
-
-        Assert.True(first > 0);
-        Assert.Equal(first + 1, second);
-        Assert.Equal(0, again);
-        var rows = await db.Customers.AsNoTracking().OrderBy(c => c.Id).ToListAsync(Ct);
-        Assert.Equal([first, second], rows.Select(r => r.Id));
-        Assert.Equal([1, 2, 3], rows[0].Data);
-    }
-
-    [Fact]
     public async Task A_failed_insert_throws_the_sqlite_error_and_the_statement_stays_usable()
     {
         using var scope = _storage.Services.CreateScope();
@@ -102,7 +108,7 @@ public sealed class RowInserterTests : IDisposable
 
         Assert.True(await insert.InsertAsync(Customer("c-2", [], DateTimeOffset.UnixEpoch), Ct) > 0);
     }
-
-    private static CustomerRow Customer(string customerRef, byte[] data, DateTimeOffset at) =>
-        new() { OwnerParty = "garage-a", CustomerRef = customerRef, SubjectId = "sub_" + customerRef, Data = data, Prefecture = null, CreatedAt = at, UpdatedAt = at };
 }
+
+/// <summary>The insert as an ADO.NET command on a real PostgreSQL database.</summary>
+public sealed class RowInserterOnPostgresTests() : RowInserterTests(DatabaseProvider.Postgres);

@@ -1,7 +1,7 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
-namespace Exchange.Storage;
+namespace Exchange.Storage.Sqlite;
 
 /// <summary>What a connection is opened for; SQLite keeps its settings per connection.</summary>
 internal enum ConnectionRole

@@ -2,7 +2,7 @@ using Exchange.Storage.Stores;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace Exchange.Storage;
+namespace Exchange.Storage.Sqlite;
 
 /// <summary>
 /// Copies the SQLite write-ahead log into the database file in the background. Left to SQLite, the
@@ -13,16 +13,22 @@ namespace Exchange.Storage;
 /// started over and would grow without end (measured: 1.2 GB 24 s into `make bench BENCH_ARGS="--only records"`); past
 /// <see cref="MaxLogPages"/> a TRUNCATE checkpoint waits for the readers of the moment and empties it.
 /// </summary>
-internal sealed partial class SqliteWalCheckpointer(ConnectionLeases leases, TimeProvider time, ILogger<SqliteWalCheckpointer> logger) : BackgroundService
+internal sealed partial class SqliteWalCheckpointer(ConnectionLeases leases, StorageSettings settings, TimeProvider time, ILogger<SqliteWalCheckpointer> logger) : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
     // 64 MiB of 4 KiB pages.
     private const long MaxLogPages = 16_384;
 
+    private bool IsSqlite => settings.Provider == DatabaseProvider.Sqlite;
+
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        if (!IsSqlite)
+        {
+            return;
+        }
 
         // Leaves a database file that holds everything, with an empty log beside it.
         Checkpoint("TRUNCATE");
@@ -30,6 +36,11 @@ internal sealed partial class SqliteWalCheckpointer(ConnectionLeases leases, Tim
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!IsSqlite)
+        {
+            return;
+        }
+
         using var timer = new PeriodicTimer(Interval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {

@@ -1,0 +1,39 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+using Npgsql;
+
+namespace Exchange.Storage.Postgres;
+
+/// <summary>The hub's database on PostgreSQL, with its own migrations (<c>Migrations/Postgres</c>).</summary>
+internal sealed class PostgresExchangeDbContext(DbContextOptions<PostgresExchangeDbContext> options) : ExchangeDbContext(options)
+{
+    /// <summary>The options the hub uses on <paramref name="dataSource"/>: Npgsql's pool and its automatic statement preparation.</summary>
+    public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, NpgsqlDataSource dataSource) =>
+        options.UseNpgsql(dataSource).UseSnakeCaseNamingConvention();
+
+    /// <summary>
+    /// The data source for <paramref name="connectionString"/>: Npgsql keeps the connections and
+    /// prepares the statements used most on each (unless the connection string says otherwise).
+    /// </summary>
+    public static NpgsqlDataSource CreateDataSource(string connectionString)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0)
+        {
+            builder.ConnectionStringBuilder.MaxAutoPrepare = 64;
+        }
+
+        return builder.Build();
+    }
+}
+
+/// <summary>Lets <c>dotnet ef migrations add --context PostgresExchangeDbContext</c> build the model without a server.</summary>
+internal sealed class PostgresDesignTimeFactory : IDesignTimeDbContextFactory<PostgresExchangeDbContext>
+{
+    public PostgresExchangeDbContext CreateDbContext(string[] args)
+    {
+        // Never opened: adding a migration needs the model only.
+        var dataSource = PostgresExchangeDbContext.CreateDataSource("Host=localhost;Database=exchange_design_time");
+        return new((DbContextOptions<PostgresExchangeDbContext>)PostgresExchangeDbContext.Configure(new DbContextOptionsBuilder<PostgresExchangeDbContext>(), dataSource).Options);
+    }
+}

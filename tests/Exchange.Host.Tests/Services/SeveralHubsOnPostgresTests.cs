@@ -1,0 +1,80 @@
+using Exchange.Contracts.V1;
+using Exchange.Host.Tests.Infrastructure;
+using Exchange.Protocol.Client;
+using Exchange.Storage;
+using Grpc.Core;
+using Grpc.Net.Client;
+
+namespace Exchange.Host.Tests.Services;
+
+/// <summary>
+/// Two hub instances on one PostgreSQL database, as behind a load balancer: sharing the keys and the
+/// certificates, each serving reads, refusals and batch writes at once, they keep one chain.
+/// </summary>
+public sealed class SeveralHubsOnPostgresTests
+{
+    private const int ReadsPerHub = 100;
+    private const int RefusalsPerHub = 10;
+    private const int BatchPerHub = 25;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Two_hubs_serving_reads_refusals_and_batch_writes_at_once_append_to_one_chain_that_verifies_intact_and_complete()
+    {
+        var limits = new Dictionary<string, string?> { ["Exchange:MaxConcurrentCallsPerParty"] = "512" };
+        await using var first = await TestHub.StartAsync(settings: limits, provider: DatabaseProvider.Postgres);
+        await using var second = await TestHub.StartAsync(settings: new Dictionary<string, string?>(limits)
+        {
+            ["Exchange:DataDirectory"] = Path.Combine(first.Directory, "data"),
+            ["Exchange:Pki:DevelopmentDirectory"] = first.CertificateDirectory,
+            ["Exchange:Database:Provider"] = nameof(DatabaseProvider.Postgres),
+            ["Exchange:Database:ConnectionString"] = first.PostgresConnectionString,
+        });
+        using (var garage = first.Channel("garage-kaminoyama"))
+        {
+            foreach (var customer in new[] { "C001", "C002", "C003" })
+            {
+                await new Records.RecordsClient(garage).PutCustomerAsync(new PutCustomerRequest { Purpose = "after-sales", Record = Sample.Customer(customer) }, cancellationToken: Ct);
+            }
+        }
+
+        await Task.WhenAll(LoadAsync(first, first, "A"), LoadAsync(second, first, "B"));
+
+        using var admin = Channel(second, first, "admin");
+        var log = new ProvisionLog.ProvisionLogClient(admin);
+        await log.CheckpointAsync(new CheckpointRequest(), cancellationToken: Ct);
+        var verified = await log.VerifyAsync(new VerifyRequest(), cancellationToken: Ct);
+        Assert.True(verified.Intact, verified.Problem);
+        Assert.Equal(3 + (2 * (ReadsPerHub + RefusalsPerHub + BatchPerHub)), verified.EntriesChecked);
+        var entries = await first.ReadAllAsync();
+        Assert.Equal(Enumerable.Range(1, entries.Count).Select(i => (long)i), entries.Select(e => e.Sequence));
+        Assert.Equal(2 * ReadsPerHub, entries.Count(e => e.Fact.Outcome == ProvisionOutcome.Provided));
+        Assert.Equal(2 * RefusalsPerHub, entries.Count(e => e.Fact.Outcome == ProvisionOutcome.Refused));
+        Assert.Equal(3 + (2 * BatchPerHub), entries.Count(e => e.Fact.Outcome == ProvisionOutcome.Received));
+        // One call ID per acknowledged call: every read and refusal, the three writes and the two batches.
+        Assert.Equal((2 * (ReadsPerHub + RefusalsPerHub)) + 3 + 2, entries.Select(e => e.Fact.CallId).Distinct().Count());
+    }
+
+    // The second hub shares the first one's development PKI (and keys): calls to it present the first one's certificates.
+    private static GrpcChannel Channel(TestHub hub, TestHub pki, string party) => MutualTlsChannel.Create(hub.Address, pki.ClientCertificate(party), pki.TrustAnchors);
+
+    private static async Task LoadAsync(TestHub hub, TestHub pki, string prefix)
+    {
+        using var lotus = Channel(hub, pki, "group-lotus");
+        using var vendor = Channel(hub, pki, "vendor-broadleaf");
+        using var garage = Channel(hub, pki, "garage-kaminoyama");
+        var reads = Enumerable.Range(0, ReadsPerHub).Select(i => new Records.RecordsClient(lotus)
+            .GetCustomerAsync(new GetCustomerRequest { Purpose = "marketing", OwnerParty = "garage-kaminoyama", CustomerRef = $"C00{1 + (i % 3)}", Items = { "contact" } }, cancellationToken: Ct).ResponseAsync);
+        var refusals = Enumerable.Range(0, RefusalsPerHub).Select(async _ =>
+        {
+            var error = await Assert.ThrowsAsync<RpcException>(() => new Records.RecordsClient(vendor)
+                .GetCustomerAsync(new GetCustomerRequest { Purpose = "marketing", OwnerParty = "garage-kaminoyama", CustomerRef = "C001", Items = { "contact" } }, cancellationToken: Ct).ResponseAsync);
+            Assert.Equal(StatusCode.PermissionDenied, error.StatusCode);
+        });
+        var batch = new PutCustomersRequest { Purpose = "after-sales" };
+        batch.Records.AddRange(Enumerable.Range(0, BatchPerHub).Select(i => Sample.Customer($"{prefix}{i:D3}")));
+        var write = new Records.RecordsClient(garage).PutCustomersAsync(batch, cancellationToken: Ct).ResponseAsync;
+        await Task.WhenAll(reads.Cast<Task>().Concat(refusals).Append(write));
+    }
+}
