@@ -72,7 +72,7 @@ public sealed class RequestScreenTests(SharedHub shared) : IClassFixture<SharedH
         byte[] unknownField = [0xF8, 0x06, 0x01]; // field 111, varint 1
         using var raw = new RawGrpc(Hub, Garage);
 
-        var entries = await Hub.EntriesDuringAsync(async () =>
+        var (entries, events) = await Hub.TracesDuringAsync(async () =>
         {
             var (response, _) = await raw.PostAsync(path, RawGrpc.Frame([.. request.ToByteArray(), .. unknownField]), cancellationToken: Ct);
             Assert.Equal("3", RawGrpc.Status(response));
@@ -80,6 +80,7 @@ public sealed class RequestScreenTests(SharedHub shared) : IClassFixture<SharedH
         });
 
         Assert.Empty(entries);
+        Assert.Empty(events);
         var read = await Refusals.FailsAsync(() => new Records.RecordsClient(Hub.Channel(Garage)).GetCustomerAsync(new GetCustomerRequest { Purpose = "after-sales", OwnerParty = Garage, CustomerRef = "c-envelope", Items = { "contact" } }, cancellationToken: Ct).ResponseAsync);
         Assert.Equal(StatusCode.NotFound, read.StatusCode);
     }

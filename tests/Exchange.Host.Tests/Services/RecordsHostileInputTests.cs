@@ -135,12 +135,13 @@ public abstract class RecordsHostileInputTests(SharedHub shared)
         }
 
         var error = default(RpcException);
-        var entries = await Hub.EntriesDuringAsync(async () =>
+        var (entries, events) = await Hub.TracesDuringAsync(async () =>
             error = await Refusals.FailsAsync(() => As(Garage).PutCustomerAsync(new PutCustomerRequest { Purpose = "after-sales", Record = record }, cancellationToken: Ct).ResponseAsync));
 
         Assert.Equal(StatusCode.InvalidArgument, error!.StatusCode);
         Assert.Contains(reason, error.Status.Detail, StringComparison.Ordinal);
         Assert.Equal(PolicyRules.RecordRefused, Assert.Single(entries).Rule);
+        Assert.Empty(events);
         var read = await Refusals.FailsAsync(() => As(Garage).GetCustomerAsync(Get("after-sales", record.CustomerRef, "contact"), cancellationToken: Ct).ResponseAsync);
         Assert.Equal(StatusCode.NotFound, read.StatusCode);
     }
