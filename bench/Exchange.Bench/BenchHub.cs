@@ -60,6 +60,8 @@ internal sealed class BenchHub : IAsyncDisposable
                     ["Exchange:PublicListen"] = "https://127.0.0.1:0",
                     ["Exchange:Pki:DevelopmentDirectory"] = Path.Combine(directory, "certs"),
                     ["Exchange:DataDirectory"] = Path.Combine(directory, "data"),
+                    // The bench drives each scenario as one party (128 readers by default): its share is the whole hub.
+                    ["Exchange:MaxConcurrentCallsPerParty"] = "512",
                     // Configured levels win over SetMinimumLevel, so the default is set here too.
                     ["Logging:LogLevel:Default"] = "Warning",
                 });
