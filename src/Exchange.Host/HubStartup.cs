@@ -19,6 +19,9 @@ internal sealed class HubStartup(IServiceScopeFactory scopes, IOptions<HubOption
         _ = keys.Pseudonyms;
         await using var scope = scopes.CreateAsyncScope();
         var services = scope.ServiceProvider;
+
+        // Instances starting together on one PostgreSQL database migrate and seed one at a time.
+        await using var starting = await services.GetRequiredService<StartupLock>().AcquireAsync(cancellationToken).ConfigureAwait(false);
         var database = services.GetRequiredService<DatabaseInitializer>();
         await database.InitializeAsync(cancellationToken).ConfigureAwait(false);
         var parties = new List<Party>();

@@ -35,6 +35,7 @@ public static class StorageServiceCollectionExtensions
             ? sp.GetRequiredService<PostgresExchangeDbContext>()
             : sp.GetRequiredService<SqliteExchangeDbContext>());
         services.AddHostedService<SqliteWalCheckpointer>();
+        services.AddSingleton<StartupLock>();
         return services.AddExchangeStores();
     }
 

@@ -2,6 +2,7 @@ using Exchange.Contracts.V1;
 using Exchange.Host.Tests.Infrastructure;
 using Exchange.Protocol.Client;
 using Exchange.Storage;
+using Exchange.Storage.Tests.Infrastructure;
 using Grpc.Core;
 using Grpc.Net.Client;
 
@@ -54,6 +55,29 @@ public sealed class SeveralHubsOnPostgresTests
         Assert.Equal(3 + (2 * BatchPerHub), entries.Count(e => e.Fact.Outcome == ProvisionOutcome.Received));
         // One call ID per acknowledged call: every read and refusal, the three writes and the two batches.
         Assert.Equal((2 * (ReadsPerHub + RefusalsPerHub)) + 3 + 2, entries.Select(e => e.Fact.CallId).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Two_hubs_starting_together_on_an_empty_database_both_start_and_seed_it_once()
+    {
+        PostgresTestDatabase.SkipUnlessAvailable();
+        using var database = new PostgresTestDatabase("together");
+        var settings = new Dictionary<string, string?>
+        {
+            ["Exchange:Database:Provider"] = nameof(DatabaseProvider.Postgres),
+            ["Exchange:Database:ConnectionString"] = database.ConnectionString,
+        };
+
+        var hubs = await Task.WhenAll(TestHub.StartAsync(settings: settings), TestHub.StartAsync(settings: new Dictionary<string, string?>(settings)));
+        await using var first = hubs[0];
+        await using var second = hubs[1];
+
+        using var admin = first.Channel("admin");
+        var declarations = await new Declarations.DeclarationsClient(admin).ListVersionsAsync(new ListVersionsRequest(), cancellationToken: Ct);
+        var grants = await new Grants.GrantsClient(admin).ListGrantsAsync(new ListGrantsRequest(), cancellationToken: Ct);
+        Assert.Equal([1], declarations.Versions.Select(v => v.Version));
+        Assert.Equal(grants.Grants.Count, grants.Grants.Select(g => (g.Role, g.PartyId, g.Purpose)).Distinct().Count());
+        Assert.NotEmpty(grants.Grants);
     }
 
     // The second hub shares the first one's development PKI (and keys): calls to it present the first one's certificates.
