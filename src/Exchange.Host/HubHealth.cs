@@ -1,3 +1,4 @@
+using Exchange.Storage;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Exchange.Host;
@@ -25,8 +26,7 @@ internal static class HubHealth
                 grpc.Services.Map(string.Empty, check => !check.Tags.Contains(ReadinessOnlyTag));
                 grpc.Services.Map(ReadinessService, check => check.Name != Load);
             })
-            .AddCheck<DatabaseHealthCheck>("database")
-            .AddCheck<ProvisionLogHealthCheck>("provision-log")
+            .AddExchangeStorageChecks()
             .AddCheck<CallLoadHealthCheck>(Load, HealthStatus.Degraded)
             .AddCheck<CallLoadHealthCheck>(Load + "-readiness", HealthStatus.Unhealthy, [ReadinessOnlyTag]);
         return services;

@@ -22,7 +22,7 @@ internal sealed class HubStartup(IServiceScopeFactory scopes, IOptions<HubOption
 
         // Instances starting together on one PostgreSQL database migrate and seed one at a time.
         await using var starting = await services.GetRequiredService<StartupLock>().AcquireAsync(cancellationToken).ConfigureAwait(false);
-        var database = services.GetRequiredService<DatabaseInitializer>();
+        var database = services.GetRequiredService<IStorageInitializer>();
         await database.InitializeAsync(cancellationToken).ConfigureAwait(false);
         var parties = new List<Party>();
         if (certificates.DevelopmentDirectory is not null)

@@ -18,7 +18,7 @@ internal sealed class DatabaseReady
 }
 
 /// <summary>Creates or migrates the database on start and seeds what the hub ships with.</summary>
-internal sealed class DatabaseInitializer
+internal sealed class DatabaseInitializer : IStorageInitializer
 {
     private readonly ExchangeDbContext _db;
     private readonly IGrantStore _grants;

@@ -70,6 +70,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<ConnectionLeases>();
         services.AddSingleton<ICallerStandingStore, CallerStandingStore>();
         services.AddScoped<DatabaseInitializer>();
+        services.AddScoped<IStorageInitializer>(sp => sp.GetRequiredService<DatabaseInitializer>());
         services.AddSingleton<DatabaseReady>();
         return services;
     }

@@ -1,7 +1,7 @@
 using Exchange.Storage.Stores;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace Exchange.Host;
+namespace Exchange.Storage;
 
 /// <summary>
 /// grpc.health.v1 reports NOT_SERVING while the provision log's writer cannot commit: reads and
