@@ -54,8 +54,9 @@ internal static class HubApplication
             // First: a call refused for load costs nothing more.
             grpc.Interceptors.Add<ConcurrencyLimitInterceptor>();
             grpc.Interceptors.Add<ResponseCompressionInterceptor>();
-            grpc.Interceptors.Add<CallerIdentityInterceptor>();
+            // Outside the identity check, whose standing query fails like any other when the database does.
             grpc.Interceptors.Add<ExchangeExceptionInterceptor>();
+            grpc.Interceptors.Add<CallerIdentityInterceptor>();
             grpc.MaxReceiveMessageSize = 4 * 1024 * 1024;
             grpc.ResponseCompressionAlgorithm = "gzip";
             grpc.ResponseCompressionLevel = System.IO.Compression.CompressionLevel.Fastest;

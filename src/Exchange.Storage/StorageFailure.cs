@@ -23,11 +23,12 @@ public static class StorageFailure
         {
             if (e is PostgresException postgres)
             {
-                // Class 53: insufficient resources; 57P: the server is shutting down or restarting; 08: connection failures.
+                // Class 53: insufficient resources; 57P: the server is shutting down or restarting; 08: connection
+                // failures; 55000 here: the database is not accepting connections (ALLOW_CONNECTIONS false).
                 return postgres.SqlState switch
                 {
                     "53100" => new ExchangeException(FailureKind.ResourceExhausted, "the hub's storage is full: nothing of this call was stored; retry later"),
-                    _ when postgres.IsTransient || postgres.SqlState.StartsWith("57P", StringComparison.Ordinal) || postgres.SqlState.StartsWith("08", StringComparison.Ordinal)
+                    _ when postgres.IsTransient || postgres.SqlState.StartsWith("57P", StringComparison.Ordinal) || postgres.SqlState.StartsWith("08", StringComparison.Ordinal) || postgres.SqlState == "55000"
                         => new ExchangeException(FailureKind.Unavailable, "the hub's storage cannot serve this call now: nothing of it was stored; retry later"),
                     _ => null,
                 };

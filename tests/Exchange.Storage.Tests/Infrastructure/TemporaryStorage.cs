@@ -64,7 +64,9 @@ internal sealed class TemporaryStorage : IDisposable
     {
         if (_writerStarted)
         {
-            Task.Run(() => Services.GetRequiredService<ProvisionLogWriter>().StopAsync(CancellationToken.None)).GetAwaiter().GetResult();
+            // Bounded: a writer stuck in a commit must not keep the test process from ending.
+            using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            Task.Run(() => Services.GetRequiredService<ProvisionLogWriter>().StopAsync(stopping.Token)).GetAwaiter().GetResult();
         }
 
         Services.Dispose();
