@@ -32,8 +32,8 @@ public abstract class StorageTest(DatabaseProvider provider) : IDisposable
 
     private TemporaryStorage NewStorage()
     {
-        // Off by default: the test process hangs after every test has passed in about one run in five
-        // (seen 2026-12-06, cause not found yet); a hang would stop CI for its whole time limit.
+        // Off by default: the test process sometimes hangs after every test has passed (docs/storage.md,
+        // cause not found yet); a hang would stop CI for its whole time limit.
         if (provider == DatabaseProvider.Postgres && Environment.GetEnvironmentVariable(PostgresLaneVariable) != "1")
         {
             Assert.Skip($"the storage suite's PostgreSQL lane runs with {PostgresLaneVariable}=1 (make test-postgres-storage): its test process sometimes hangs after all tests pass; the Host suites run PostgreSQL end to end");
