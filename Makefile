@@ -2,7 +2,7 @@
 DOTNET ?= dotnet
 CONFIGURATION ?= Release
 
-.PHONY: run test test-postgres test-postgres-storage build bench clean cli dev-certs fuzz
+.PHONY: run test test-postgres build bench clean cli dev-certs fuzz
 
 ## run: start the hub on https://127.0.0.1:7443 (embedded SQLite, development PKI in certs/dev on first run)
 run:
@@ -16,11 +16,6 @@ test:
 ## test-postgres: `make test` with the PostgreSQL lane too, on a throwaway server in a temporary folder (needs Debian's postgresql; CI runs this)
 test-postgres:
 	.ci/with-postgres $(MAKE) test
-
-## test-postgres-storage: the storage suite on PostgreSQL too (off in `make test`: its test process sometimes hangs after every test passed; see docs/storage.md)
-test-postgres-storage:
-	$(DOTNET) build tests/Exchange.Storage.Tests -c $(CONFIGURATION)
-	EXCHANGE_TEST_POSTGRES_STORAGE=1 .ci/with-postgres $(DOTNET) test tests/Exchange.Storage.Tests -c $(CONFIGURATION) --no-build
 
 ## fuzz: the request fuzz of `make test`, longer: FUZZ_CALLS random and mutated requests (default 100,000) or FUZZ_SECONDS (default 900), FUZZ_SEED to vary
 FUZZ_CALLS ?= 100000

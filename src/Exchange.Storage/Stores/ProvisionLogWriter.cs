@@ -84,17 +84,34 @@ internal sealed partial class ProvisionLogWriter : BackgroundService, IProvision
     {
         _queue.Writer.TryComplete();
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
+
+        // Since .NET 10, BackgroundService starts ExecuteAsync through Task.Run with the stopping token: a stop
+        // that comes before the loop has begun cancels it unstarted, and the calls queued meanwhile would wait
+        // for ever. Their entries are committed here instead.
+        if (ExecuteTask is { IsCanceled: true })
+        {
+            await CommitQueuedAsync().ConfigureAwait(false);
+        }
     }
 
     public override void Dispose()
     {
         _queue.Writer.TryComplete();
+
+        // Disposed without being stopped: whatever is still queued will not be committed, so its calls fail now.
+        while (_queue.Reader.TryRead(out var abandoned))
+        {
+            abandoned.Committed.TrySetException(new ObjectDisposedException(nameof(ProvisionLogWriter), "The hub stopped before these entries were committed."));
+        }
+
         _meter.Dispose();
         base.Dispose();
     }
 
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => CommitQueuedAsync();
+
     // Runs until the channel is completed and drained, whatever the stopping token says: a queued call is always answered.
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    private async Task CommitQueuedAsync()
     {
         var group = new List<Pending>();
         var facts = new List<ProvisionFact>();

@@ -27,18 +27,5 @@ public abstract class StorageTest(DatabaseProvider provider) : IDisposable
         GC.SuppressFinalize(this);
     }
 
-    /// <summary>Set to 1 to run this suite's PostgreSQL lane (<c>make test-postgres-storage</c>).</summary>
-    public const string PostgresLaneVariable = "EXCHANGE_TEST_POSTGRES_STORAGE";
-
-    private TemporaryStorage NewStorage()
-    {
-        // Off by default: the test process sometimes hangs after every test has passed (docs/storage.md,
-        // cause not found yet); a hang would stop CI for its whole time limit.
-        if (provider == DatabaseProvider.Postgres && Environment.GetEnvironmentVariable(PostgresLaneVariable) != "1")
-        {
-            Assert.Skip($"the storage suite's PostgreSQL lane runs with {PostgresLaneVariable}=1 (make test-postgres-storage): its test process sometimes hangs after all tests pass; the Host suites run PostgreSQL end to end");
-        }
-
-        return new(Name, provider);
-    }
+    private TemporaryStorage NewStorage() => new(Name, provider);
 }

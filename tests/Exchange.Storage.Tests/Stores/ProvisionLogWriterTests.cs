@@ -93,6 +93,25 @@ public abstract class ProvisionLogWriterTests(DatabaseProvider provider) : Stora
         await Assert.ThrowsAsync<ObjectDisposedException>(() => writer.RecordAsync([Fact(99)], Ct));
     }
 
+    [Fact]
+    public async Task Entries_queued_by_a_writer_stopped_before_its_loop_began_are_still_committed()
+    {
+        // A hub stopped right after it started: the writer's loop may not have begun when the stop arrives.
+        const int Writers = 50;
+        var queued = new List<Task>();
+        for (var i = 0; i < Writers; i++)
+        {
+            using var writer = ActivatorUtilities.CreateInstance<ProvisionLogWriter>(Storage.Services);
+            await writer.StartAsync(Ct);
+            var entry = writer.RecordAsync([Fact(i)], Ct);
+            await writer.StopAsync(Ct);
+            queued.Add(entry);
+        }
+
+        await Task.WhenAll(queued).WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        Assert.Equal(Writers, (await RowsAsync()).Count);
+    }
+
     private async Task<List<ProvisionEntryRow>> RowsAsync()
     {
         using var scope = Storage.Services.CreateScope();
