@@ -24,6 +24,10 @@ internal sealed record BenchOptions
                               (the transport alone at that rate), 0 to skip both (default 10000)
           --only WHAT         transport (Ping calls) or records (writes and reads on SQLite);
                               both when absent
+          --instances N       instead of the scenarios above: N hub instances (2 to 8) on one PostgreSQL
+                              database ($EXCHANGE_BENCH_POSTGRES or $EXCHANGE_TEST_POSTGRES; e.g.
+                              .ci/with-postgres make bench BENCH_ARGS="--instances 2"): the provision
+                              log's append rate through one instance, then through all of them
           --help              this text
         """;
 
@@ -49,6 +53,9 @@ internal sealed record BenchOptions
 
     /// <summary>Reads per second offered in the fixed-rate scenario; 0 skips it.</summary>
     public int ReadRate { get; init; } = 10_000;
+
+    /// <summary>Hub instances on one PostgreSQL database; 1 runs the usual scenarios instead.</summary>
+    public int Instances { get; init; } = 1;
 
     public bool Transport { get; init; } = true;
 
@@ -114,6 +121,7 @@ internal sealed record BenchOptions
                 "--batch" => options with { Batch = Number(name, text, 1, 1000) },
                 "--readers" => options with { Readers = Number(name, text, 1, 10_000) },
                 "--read-rate" => options with { ReadRate = Number(name, text, 0, 1_000_000) },
+                "--instances" => options with { Instances = Number(name, text, 2, 8) },
                 "--only" => text switch
                 {
                     "transport" => options with { Transport = true, Records = false },

@@ -23,6 +23,11 @@ if (options.Help)
     return 0;
 }
 
+if (options.Instances > 1)
+{
+    return await SeveralInstancesRun.RunAsync(options);
+}
+
 await using var hub = await BenchHub.StartAsync();
 var channels = Enumerable.Range(0, options.Connections).Select(_ => hub.CreateChannel()).ToArray();
 var readerChannels = Enumerable.Range(0, options.Connections).Select(_ => hub.CreateChannel(BenchHub.GroupBody)).ToArray();

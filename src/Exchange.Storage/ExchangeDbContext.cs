@@ -21,6 +21,7 @@ internal abstract class ExchangeDbContext(DbContextOptions options) : DbContext(
     public DbSet<ProvisionEntryRow> ProvisionEntries => Set<ProvisionEntryRow>();
     public DbSet<ProvisionSubjectRow> ProvisionSubjects => Set<ProvisionSubjectRow>();
     public DbSet<SubjectIndexStateRow> SubjectIndexState => Set<SubjectIndexStateRow>();
+    public DbSet<ReferenceDataVersionRow> ReferenceDataVersion => Set<ReferenceDataVersionRow>();
     public DbSet<CheckpointRow> Checkpoints => Set<CheckpointRow>();
     public DbSet<SigningRequestRow> SigningRequests => Set<SigningRequestRow>();
     public DbSet<IssuedCertificateRow> IssuedCertificates => Set<IssuedCertificateRow>();
@@ -99,6 +100,14 @@ internal abstract class ExchangeDbContext(DbContextOptions options) : DbContext(
             e.ToTable("provision_log_subject_index");
             e.HasKey(s => s.Id);
             e.Property(s => s.Id).ValueGeneratedNever();
+        });
+        modelBuilder.Entity<ReferenceDataVersionRow>(e =>
+        {
+            // Read with the caller's standing on every call: the primary key, one row, there from the start.
+            e.ToTable("reference_data_version");
+            e.HasKey(v => v.Id);
+            e.Property(v => v.Id).ValueGeneratedNever();
+            e.HasData(new ReferenceDataVersionRow { Id = Stores.ReferenceDataVersion.RowId, Version = 0 });
         });
         modelBuilder.Entity<CheckpointRow>(e =>
         {

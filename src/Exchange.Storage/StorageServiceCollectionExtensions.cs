@@ -16,7 +16,8 @@ namespace Exchange.Storage;
 /// <summary>Registers the storage behind the domain's interfaces.</summary>
 public static class StorageServiceCollectionExtensions
 {
-    // How long a grant changed through another hub instance may go unseen here.
+    // How long a grant changed through another hub instance may go unseen by work that runs no
+    // standing check first; calls see it at once (ReferenceDataVersion).
     private static readonly TimeSpan ReferenceDataMaxAge = TimeSpan.FromSeconds(2);
 
     /// <summary>
@@ -47,11 +48,12 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<WriteGate>();
         services.AddScoped<UnitOfWork>();
         services.AddScoped<IUnitOfWork>(sp => sp.GetRequiredService<UnitOfWork>());
-        services.AddSingleton(sp => new SnapshotCache<IReadOnlyList<Grant>>(sp.GetRequiredService<TimeProvider>(), ReferenceDataMaxAge));
+        services.AddSingleton<ReferenceDataVersion>();
+        services.AddSingleton(sp => new SnapshotCache<IReadOnlyList<Grant>>(sp.GetRequiredService<TimeProvider>(), ReferenceDataMaxAge, sp.GetRequiredService<ReferenceDataVersion>()));
         // A version takes effect no sooner than the minimum notice after publication, so a cache that
         // is never older than that sees every version published elsewhere before it is in force.
         services.AddSingleton(sp => new SnapshotCache<IReadOnlyList<DeclarationRecord>>(
-            sp.GetRequiredService<TimeProvider>(), TimeSpan.FromTicks(Math.Min(ReferenceDataMaxAge.Ticks, sp.GetRequiredService<DeclarationSettings>().MinimumNotice.Ticks))));
+            sp.GetRequiredService<TimeProvider>(), TimeSpan.FromTicks(Math.Min(ReferenceDataMaxAge.Ticks, sp.GetRequiredService<DeclarationSettings>().MinimumNotice.Ticks)), sp.GetRequiredService<ReferenceDataVersion>()));
         services.AddScoped<IProvisionLogStore, ProvisionLogStore>();
         services.AddSingleton<ProvisionLogWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<ProvisionLogWriter>());

@@ -112,6 +112,16 @@ internal sealed class SubjectIndexStateRow
     public long IndexedThrough { get; set; }
 }
 
+/// <summary>
+/// The one row counting changes to the reference data hub instances cache (declaration versions,
+/// grants); see <see cref="Stores.ReferenceDataVersion"/>.
+/// </summary>
+internal sealed class ReferenceDataVersionRow
+{
+    public int Id { get; set; }
+    public long Version { get; set; }
+}
+
 internal sealed class CheckpointRow
 {
     public long Id { get; set; }

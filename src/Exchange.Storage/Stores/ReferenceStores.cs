@@ -46,6 +46,7 @@ internal sealed class DeclarationStore(Lazy<ExchangeDbContext> context, UnitOfWo
     {
         Db.Declarations.Add(new DeclarationRow { Version = record.Version, PublishedAt = record.PublishedAt, EffectiveAt = record.EffectiveAt, Content = Google.Protobuf.MessageExtensions.ToByteArray(record.Content), Hash = record.Hash });
         await Db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        await ReferenceDataVersion.RaiseAsync(Db, cancellationToken).ConfigureAwait(false);
         unitOfWork.AfterCommit(cache.Invalidate);
     }
 
@@ -82,6 +83,7 @@ internal sealed class GrantStore(Lazy<ExchangeDbContext> context, UnitOfWork uni
         }
 
         await Db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        await ReferenceDataVersion.RaiseAsync(Db, cancellationToken).ConfigureAwait(false);
         unitOfWork.AfterCommit(cache.Invalidate);
     }
 
@@ -89,6 +91,7 @@ internal sealed class GrantStore(Lazy<ExchangeDbContext> context, UnitOfWork uni
     {
         var name = kind.ToString();
         var removed = await Db.Grants.Where(g => g.SubjectKind == name && g.Subject == subject && g.Purpose == purpose).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false) > 0;
+        await ReferenceDataVersion.RaiseAsync(Db, cancellationToken).ConfigureAwait(false);
         unitOfWork.AfterCommit(cache.Invalidate);
         return removed;
     }

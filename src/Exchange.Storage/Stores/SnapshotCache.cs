@@ -3,13 +3,14 @@ namespace Exchange.Storage.Stores;
 /// <summary>
 /// Reference data read on every call but changed rarely (declaration versions, grants), kept for at
 /// most <c>maxAge</c>. A change made through this hub instance invalidates it at once; a change made
-/// through another instance sharing the database is seen within <c>maxAge</c>.
+/// through another instance sharing the database as soon as this instance has seen a newer
+/// <see cref="ReferenceDataVersion"/>, which every call's standing check reads.
 /// </summary>
-internal sealed class SnapshotCache<T>(TimeProvider time, TimeSpan maxAge)
+internal sealed class SnapshotCache<T>(TimeProvider time, TimeSpan maxAge, ReferenceDataVersion version)
     where T : class
 {
     private readonly Lock _lock = new();
-    private (T Value, long LoadedAt)? _entry;
+    private (T Value, long LoadedAt, long Version)? _entry;
     private long _generation;
 
     /// <summary>The kept value while it is fresh, else the value <paramref name="load"/> reads now.</summary>
@@ -18,7 +19,7 @@ internal sealed class SnapshotCache<T>(TimeProvider time, TimeSpan maxAge)
         long generation;
         lock (_lock)
         {
-            if (_entry is { } entry && time.GetElapsedTime(entry.LoadedAt) < maxAge)
+            if (_entry is { } entry && entry.Version >= version.Seen && time.GetElapsedTime(entry.LoadedAt) < maxAge)
             {
                 return entry.Value;
             }
@@ -26,6 +27,8 @@ internal sealed class SnapshotCache<T>(TimeProvider time, TimeSpan maxAge)
             generation = _generation;
         }
 
+        // Read before loading: the load sees at least every change up to this version.
+        var seen = version.Seen;
         var loadedAt = time.GetTimestamp();
         var value = await load(cancellationToken).ConfigureAwait(false);
         lock (_lock)
@@ -33,7 +36,7 @@ internal sealed class SnapshotCache<T>(TimeProvider time, TimeSpan maxAge)
             // A change during the load may be missing from the value: it serves this call only.
             if (_generation == generation)
             {
-                _entry = (value, loadedAt);
+                _entry = (value, loadedAt, seen);
             }
         }
 

@@ -6,6 +6,7 @@ namespace Exchange.Storage.Tests.Stores;
 public sealed class SnapshotCacheTests
 {
     private readonly FakeTimeProvider _time = new();
+    private readonly ReferenceDataVersion _version = new();
     private int _loads;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -15,7 +16,7 @@ public sealed class SnapshotCacheTests
     [Fact]
     public async Task Value_is_kept_for_its_maximum_age_and_read_again_after_it()
     {
-        var cache = new SnapshotCache<string>(_time, TimeSpan.FromSeconds(2));
+        var cache = new SnapshotCache<string>(_time, TimeSpan.FromSeconds(2), _version);
 
         Assert.Equal("v1", await cache.GetAsync(LoadAsync, Ct));
         _time.Advance(TimeSpan.FromMilliseconds(1999));
@@ -27,7 +28,7 @@ public sealed class SnapshotCacheTests
     [Fact]
     public async Task Invalidation_makes_the_next_call_read_again()
     {
-        var cache = new SnapshotCache<string>(_time, TimeSpan.FromMinutes(1));
+        var cache = new SnapshotCache<string>(_time, TimeSpan.FromMinutes(1), _version);
         await cache.GetAsync(LoadAsync, Ct);
 
         cache.Invalidate();
@@ -39,7 +40,7 @@ public sealed class SnapshotCacheTests
     [Fact]
     public async Task Value_loaded_while_a_change_was_made_serves_that_call_only()
     {
-        var cache = new SnapshotCache<string>(_time, TimeSpan.FromMinutes(1));
+        var cache = new SnapshotCache<string>(_time, TimeSpan.FromMinutes(1), _version);
 
         var during = await cache.GetAsync(
             ct =>
@@ -56,11 +57,25 @@ public sealed class SnapshotCacheTests
     [Fact]
     public async Task Zero_maximum_age_reads_every_time()
     {
-        var cache = new SnapshotCache<string>(_time, TimeSpan.Zero);
+        var cache = new SnapshotCache<string>(_time, TimeSpan.Zero, _version);
 
         await cache.GetAsync(LoadAsync, Ct);
         await cache.GetAsync(LoadAsync, Ct);
 
         Assert.Equal(2, _loads);
+    }
+
+    [Fact]
+    public async Task Newer_version_seen_in_the_database_makes_the_next_call_read_again_within_the_maximum_age()
+    {
+        var cache = new SnapshotCache<string>(_time, TimeSpan.FromMinutes(1), _version);
+        _version.Observe(3);
+        await cache.GetAsync(LoadAsync, Ct);
+
+        _version.Observe(2);
+        Assert.Equal("v1", await cache.GetAsync(LoadAsync, Ct));
+        _version.Observe(4);
+        Assert.Equal("v2", await cache.GetAsync(LoadAsync, Ct));
+        Assert.Equal("v2", await cache.GetAsync(LoadAsync, Ct));
     }
 }

@@ -489,6 +489,29 @@ namespace Exchange.Storage.Migrations.Postgres
                     b.ToTable("provision_log_subjects", (string)null);
                 });
 
+            modelBuilder.Entity("Exchange.Storage.Entities.ReferenceDataVersionRow", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("bigint")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_reference_data_version");
+
+                    b.ToTable("reference_data_version", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Id = 1,
+                            Version = 0L
+                        });
+                });
+
             modelBuilder.Entity("Exchange.Storage.Entities.SigningRequestRow", b =>
                 {
                     b.Property<string>("Id")

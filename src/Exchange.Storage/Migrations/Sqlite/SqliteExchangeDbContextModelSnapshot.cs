@@ -476,6 +476,29 @@ namespace Exchange.Storage.Migrations.Sqlite
                     b.ToTable("provision_log_subjects", (string)null);
                 });
 
+            modelBuilder.Entity("Exchange.Storage.Entities.ReferenceDataVersionRow", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_reference_data_version");
+
+                    b.ToTable("reference_data_version", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Id = 1,
+                            Version = 0L
+                        });
+                });
+
             modelBuilder.Entity("Exchange.Storage.Entities.SigningRequestRow", b =>
                 {
                     b.Property<string>("Id")
