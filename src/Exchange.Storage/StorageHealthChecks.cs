@@ -6,11 +6,11 @@ namespace Exchange.Storage;
 public static class StorageHealthChecks
 {
     /// <summary>
-    /// Adds <c>database</c> (EF Core's check: Unhealthy while the database cannot be reached) and
+    /// Adds <c>database</c> (Unhealthy while the database cannot be reached) and
     /// <c>provision-log</c> (Unhealthy while the log's writer cannot commit, Degraded while the lookup
     /// by person cannot be filled).
     /// </summary>
     public static IHealthChecksBuilder AddExchangeStorageChecks(this IHealthChecksBuilder checks) =>
-        checks.AddDbContextCheck<ExchangeDbContext>("database")
+        checks.AddCheck<DatabaseHealthCheck>("database")
             .AddCheck<ProvisionLogHealthCheck>("provision-log");
 }
