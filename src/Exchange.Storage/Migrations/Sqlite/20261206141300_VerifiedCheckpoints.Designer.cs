@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Exchange.Storage.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteExchangeDbContext))]
-    [Migration("20261206131853_VerifiedCheckpoints")]
+    [Migration("20261206141300_VerifiedCheckpoints")]
     partial class VerifiedCheckpoints
     {
         /// <inheritdoc />
@@ -477,6 +477,29 @@ namespace Exchange.Storage.Migrations.Sqlite
                         .HasName("pk_provision_log_subjects");
 
                     b.ToTable("provision_log_subjects", (string)null);
+                });
+
+            modelBuilder.Entity("Exchange.Storage.Entities.ReferenceDataVersionRow", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_reference_data_version");
+
+                    b.ToTable("reference_data_version", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Id = 1,
+                            Version = 0L
+                        });
                 });
 
             modelBuilder.Entity("Exchange.Storage.Entities.SigningRequestRow", b =>

@@ -11,7 +11,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Exchange.Storage.Migrations.Postgres
 {
     [DbContext(typeof(PostgresExchangeDbContext))]
-    [Migration("20261206131904_VerifiedCheckpoints")]
+    [Migration("20261206141307_VerifiedCheckpoints")]
     partial class VerifiedCheckpoints
     {
         /// <inheritdoc />
@@ -490,6 +490,29 @@ namespace Exchange.Storage.Migrations.Postgres
                         .HasName("pk_provision_log_subjects");
 
                     b.ToTable("provision_log_subjects", (string)null);
+                });
+
+            modelBuilder.Entity("Exchange.Storage.Entities.ReferenceDataVersionRow", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("bigint")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_reference_data_version");
+
+                    b.ToTable("reference_data_version", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Id = 1,
+                            Version = 0L
+                        });
                 });
 
             modelBuilder.Entity("Exchange.Storage.Entities.SigningRequestRow", b =>
