@@ -159,13 +159,14 @@ public sealed class ProvisionLogAudit(IProvisionLogStore log, IUnitOfWork unitOf
         {
             var now = time.GetUtcNow();
             var verified = new VerifiedCheckpoint(end.VouchedThrough, end.VouchedHash, now, signer.Sign(ProvisionChain.VerifiedPayload(end.VouchedThrough, end.VouchedHash, now)));
+            // Not the caller's token: a walk that ended keeps its note even if the caller has left meanwhile.
             await unitOfWork.RunAsync(
                 async ct =>
                 {
                     await log.AddVerifiedAsync(verified, ct).ConfigureAwait(false);
                     return verified;
                 },
-                cancellationToken).ConfigureAwait(false);
+                CancellationToken.None).ConfigureAwait(false);
         }
 
         return chain;
