@@ -26,8 +26,11 @@ internal static class ExitCodes
     /// <summary>It exists already, or its state does not allow this (ALREADY_EXISTS, FAILED_PRECONDITION).</summary>
     public const int Conflict = 6;
 
+    /// <summary>A verification found the provision log not intact.</summary>
+    public const int NotIntact = 7;
+
     /// <summary>The text `exchange --help` shows.</summary>
-    public const string Help = "Exit codes: 0 done; 1 local failure; 2 bad usage or invalid argument; 3 hub unreachable or connection refused; 4 caller refused (revoked, expired, not allowed); 5 not found; 6 already exists or not allowed in its current state.";
+    public const string Help = "Exit codes: 0 done; 1 local failure; 2 bad usage or invalid argument; 3 hub unreachable or connection refused; 4 caller refused (revoked, expired, not allowed); 5 not found; 6 already exists or not allowed in its current state; 7 the provision log is not intact.";
 
     /// <summary>
     /// The status a failed call stands for. A hub that refuses a certificate closes the connection

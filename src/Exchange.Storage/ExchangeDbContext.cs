@@ -23,6 +23,7 @@ internal abstract class ExchangeDbContext(DbContextOptions options) : DbContext(
     public DbSet<SubjectIndexStateRow> SubjectIndexState => Set<SubjectIndexStateRow>();
     public DbSet<ReferenceDataVersionRow> ReferenceDataVersion => Set<ReferenceDataVersionRow>();
     public DbSet<CheckpointRow> Checkpoints => Set<CheckpointRow>();
+    public DbSet<VerifiedCheckpointRow> VerifiedCheckpoints => Set<VerifiedCheckpointRow>();
     public DbSet<SigningRequestRow> SigningRequests => Set<SigningRequestRow>();
     public DbSet<IssuedCertificateRow> IssuedCertificates => Set<IssuedCertificateRow>();
     public DbSet<CertificateRevocationRow> CertificateRevocations => Set<CertificateRevocationRow>();
@@ -113,6 +114,11 @@ internal abstract class ExchangeDbContext(DbContextOptions options) : DbContext(
         {
             e.ToTable("provision_log_checkpoints");
             e.HasIndex(c => c.Sequence);
+        });
+        modelBuilder.Entity<VerifiedCheckpointRow>(e =>
+        {
+            e.ToTable("provision_log_verifications");
+            e.HasIndex(v => v.Sequence);
         });
         modelBuilder.Entity<SigningRequestRow>(e =>
         {

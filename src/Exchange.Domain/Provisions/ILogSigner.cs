@@ -19,6 +19,12 @@ public interface IProvisionLogStore
     /// <summary>The chain in order.</summary>
     IAsyncEnumerable<ChainedProvision> ReadAllAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The entries from <paramref name="first"/> through <paramref name="last"/> in order, read in
+    /// pages of short statements, so that a walk of the whole log holds no snapshot open meanwhile.
+    /// </summary>
+    IAsyncEnumerable<ChainedProvision> ReadRangeAsync(long first, long last, CancellationToken cancellationToken);
+
     /// <summary>The entries about one person, in order.</summary>
     Task<IReadOnlyList<ChainedProvision>> ListForSubjectAsync(string subjectId, CancellationToken cancellationToken);
 
@@ -26,13 +32,24 @@ public interface IProvisionLogStore
     /// The first entry that <see cref="ListForSubjectAsync"/> would leave out, show twice or list for
     /// another person, judged against the chain as stored; null when the lookup agrees with it.
     /// </summary>
-    Task<long?> FirstMisindexedAsync(CancellationToken cancellationToken);
+    /// <param name="after">Only entries after this one are judged.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    Task<long?> FirstMisindexedAsync(long after, CancellationToken cancellationToken);
 
     /// <summary>The chain's last entry, or null when empty.</summary>
     Task<ChainedProvision?> HeadAsync(CancellationToken cancellationToken);
 
     /// <summary>Every checkpoint.</summary>
     Task<IReadOnlyList<ProvisionCheckpoint>> ListCheckpointsAsync(CancellationToken cancellationToken);
+
+    /// <summary>The checkpoints over entry <paramref name="sequence"/> and later ones.</summary>
+    Task<IReadOnlyList<ProvisionCheckpoint>> ListCheckpointsFromAsync(long sequence, CancellationToken cancellationToken);
+
+    /// <summary>The newest checkpoint a verification found the chain intact through, or null.</summary>
+    Task<VerifiedCheckpoint?> LastVerifiedAsync(CancellationToken cancellationToken);
+
+    /// <summary>Records that a verification found the chain intact through a checkpoint.</summary>
+    Task AddVerifiedAsync(VerifiedCheckpoint verified, CancellationToken cancellationToken);
 
     /// <summary>Adds a checkpoint.</summary>
     Task AddCheckpointAsync(ProvisionCheckpoint checkpoint, CancellationToken cancellationToken);

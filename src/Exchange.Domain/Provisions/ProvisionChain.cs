@@ -90,52 +90,22 @@ public static class ProvisionChain
     public static byte[] CheckpointPayload(long sequence, string entryHash, DateTimeOffset signedAt) =>
         Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"exchange/provision-log/checkpoint/v1\n{sequence}\n{entryHash}\n{signedAt.UtcTicks}"));
 
+    /// <summary>The bytes a <see cref="VerifiedCheckpoint"/>'s signature covers.</summary>
+    public static byte[] VerifiedPayload(long sequence, string entryHash, DateTimeOffset verifiedAt) =>
+        Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"exchange/provision-log/verified/v1\n{sequence}\n{entryHash}\n{verifiedAt.UtcTicks}"));
+
     /// <summary>Walks the chain in order and checks every link, hash and checkpoint; stops at the first fault.</summary>
     public static async Task<ChainVerification> VerifyAsync(IAsyncEnumerable<ChainedProvision> entries, IReadOnlyList<ProvisionCheckpoint> checkpoints, ILogSigner signer, CancellationToken cancellationToken)
     {
-        var bySequence = checkpoints.GroupBy(c => c.Sequence).ToDictionary(g => g.Key, g => g.ToList());
-        long expected = 1, checkedEntries = 0, checkedCheckpoints = 0, vouched = 0;
-        var previous = Genesis;
+        var walk = new ChainWalk(ChainPosition.Genesis, checkpoints, signer);
         await foreach (var entry in entries.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
-            if (entry.Sequence != expected)
+            if (!walk.Check(entry))
             {
-                return new(false, checkedEntries, checkedCheckpoints, expected, $"entry {expected} is missing (found {entry.Sequence} next)");
+                break;
             }
-
-            if (entry.PreviousHash != previous)
-            {
-                return new(false, checkedEntries, checkedCheckpoints, entry.Sequence, $"entry {entry.Sequence} does not link to entry {entry.Sequence - 1}");
-            }
-
-            var hash = Hash(entry.Sequence, entry.Fact, entry.PreviousHash);
-            if (hash != entry.EntryHash)
-            {
-                return new(false, checkedEntries, checkedCheckpoints, entry.Sequence, $"entry {entry.Sequence} was altered: its content no longer matches its hash");
-            }
-
-            foreach (var checkpoint in bySequence.GetValueOrDefault(entry.Sequence) ?? [])
-            {
-                if (checkpoint.EntryHash != hash || !signer.Verify(CheckpointPayload(checkpoint.Sequence, checkpoint.EntryHash, checkpoint.SignedAt), checkpoint.Signature))
-                {
-                    return new(false, checkedEntries, checkedCheckpoints, entry.Sequence, $"the checkpoint signed at {checkpoint.SignedAt:O} over entry {entry.Sequence} does not verify");
-                }
-
-                checkedCheckpoints++;
-                vouched = entry.Sequence;
-            }
-
-            previous = hash;
-            checkedEntries++;
-            expected++;
         }
 
-        var beyond = checkpoints.Where(c => c.Sequence >= expected).MinBy(c => c.Sequence);
-        if (beyond is not null)
-        {
-            return new(false, checkedEntries, checkedCheckpoints, expected, $"a checkpoint vouches for entry {beyond.Sequence}, but the chain ends at {expected - 1}: entries were removed");
-        }
-
-        return new(true, checkedEntries, checkedCheckpoints, 0, null, vouched);
+        return walk.Finish(null);
     }
 }

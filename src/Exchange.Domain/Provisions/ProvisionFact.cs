@@ -104,8 +104,20 @@ public sealed record ProvisionCheckpoint(long Sequence, string EntryHash, DateTi
 /// <param name="VouchedThrough">The last entry a verified checkpoint signs over (0 when none): entries after it could be cut off unseen.</param>
 public sealed record ChainVerification(bool Intact, long EntriesChecked, long CheckpointsChecked, long FirstBrokenSequence, string? Problem, long VouchedThrough = 0)
 {
-    /// <summary>Entries walked that no verified checkpoint vouches for yet.</summary>
-    public long Unvouched => EntriesChecked - VouchedThrough;
+    /// <summary>The first entry read: 1 for a full walk.</summary>
+    public long FromSequence { get; init; } = 1;
+
+    /// <summary>The last entry found intact.</summary>
+    public long ThroughSequence { get; init; }
+
+    /// <summary>True when every entry from the first was read by this walk; false when it went on from an earlier verification.</summary>
+    public bool Full { get; init; } = true;
+
+    /// <summary>When the entries before <see cref="FromSequence"/> were found intact, if not by this call.</summary>
+    public DateTimeOffset? PrefixVerifiedAt { get; init; }
+
+    /// <summary>Entries found intact that no verified checkpoint vouches for yet.</summary>
+    public long Unvouched => ThroughSequence - VouchedThrough;
 }
 
 /// <summary>Helpers to build the canonical form.</summary>

@@ -1,6 +1,7 @@
 using Exchange.Contracts.V1;
 using Exchange.Domain.Provisions;
 using Exchange.Host.Calls;
+using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 
 namespace Exchange.Host.Services;
@@ -19,9 +20,38 @@ internal sealed class ProvisionLogService(ProvisionLogAudit audit, CallContextFa
     public override async Task<VerifyResponse> Verify(VerifyRequest request, ServerCallContext context)
     {
         (await calls.CreateAsync(context).ConfigureAwait(false)).RequireAdministrator();
-        var result = await audit.VerifyAsync(context.CancellationToken).ConfigureAwait(false);
-        return new VerifyResponse { Intact = result.Intact, EntriesChecked = result.EntriesChecked, CheckpointsChecked = result.CheckpointsChecked, FirstBrokenSequence = result.FirstBrokenSequence, Problem = result.Problem ?? "", VouchedThrough = result.VouchedThrough, UnvouchedEntries = result.Unvouched };
+        return ToMessage(await audit.VerifyAsync(context.CancellationToken).ConfigureAwait(false));
     }
+
+    public override async Task VerifyFull(VerifyFullRequest request, IServerStreamWriter<VerifyFullResponse> responseStream, ServerCallContext context)
+    {
+        (await calls.CreateAsync(context).ConfigureAwait(false)).RequireAdministrator();
+        await foreach (var report in audit.WalkAsync(request.ResumeToken, request.ProgressEveryEntries, context.CancellationToken).ConfigureAwait(false))
+        {
+            var message = report.Progress is { } p
+                ? new VerifyFullResponse { Progress = new VerifyProgress { EntriesChecked = p.EntriesChecked, ThroughSequence = p.ThroughSequence, HeadSequence = p.HeadSequence, EntriesPerSecond = p.EntriesPerSecond, ResumeToken = p.ResumeToken } }
+                : new VerifyFullResponse { Result = ToMessage(report.Result!) };
+            if (!await responseStream.TryWriteAsync(message, context).ConfigureAwait(false))
+            {
+                return;
+            }
+        }
+    }
+
+    private static VerifyResponse ToMessage(ChainVerification result) => new()
+    {
+        Intact = result.Intact,
+        EntriesChecked = result.EntriesChecked,
+        CheckpointsChecked = result.CheckpointsChecked,
+        FirstBrokenSequence = result.FirstBrokenSequence,
+        Problem = result.Problem ?? "",
+        VouchedThrough = result.VouchedThrough,
+        UnvouchedEntries = result.Unvouched,
+        FromSequence = result.FromSequence,
+        ThroughSequence = result.ThroughSequence,
+        Full = result.Full,
+        PrefixVerifiedAt = result.PrefixVerifiedAt is { } at ? Timestamp.FromDateTimeOffset(at) : null,
+    };
 
     public override async Task<CheckpointResponse> Checkpoint(CheckpointRequest request, ServerCallContext context)
     {

@@ -131,6 +131,16 @@ internal sealed class CheckpointRow
     public required byte[] Signature { get; set; }
 }
 
+/// <summary>A checkpoint a verification found the chain intact through: where the next one starts.</summary>
+internal sealed class VerifiedCheckpointRow
+{
+    public long Id { get; set; }
+    public long Sequence { get; set; }
+    public required string EntryHash { get; set; }
+    public DateTimeOffset VerifiedAt { get; set; }
+    public required byte[] Signature { get; set; }
+}
+
 internal sealed class SigningRequestRow
 {
     public required string Id { get; set; }

@@ -11,6 +11,9 @@ namespace Exchange.Storage.Stores;
 
 internal sealed class ProvisionLogStore(Lazy<ExchangeDbContext> context, ConnectionLeases leases) : IProvisionLogStore
 {
+    // Entries per statement of ReadRangeAsync: few enough to hold in memory, enough that a walk spends its time hashing.
+    private const int RangePage = 4096;
+
     private ExchangeDbContext Db => context.Value;
 
     /// <summary>The chain's head: its sequence and entry hash.</summary>
@@ -67,6 +70,31 @@ internal sealed class ProvisionLogStore(Lazy<ExchangeDbContext> context, Connect
         }
     }
 
+    public async IAsyncEnumerable<ChainedProvision> ReadRangeAsync(long first, long last, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var next = first;
+        while (next <= last)
+        {
+            var from = next;
+            var page = await Db.ProvisionEntries.AsNoTracking()
+                .Where(p => p.Sequence >= from && p.Sequence <= last)
+                .OrderBy(p => p.Sequence)
+                .Take(RangePage)
+                .ToListAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var row in page)
+            {
+                yield return FromRow(row);
+            }
+
+            if (page.Count < RangePage)
+            {
+                yield break;
+            }
+
+            next = page[^1].Sequence + 1;
+        }
+    }
+
     public async Task<IReadOnlyList<ChainedProvision>> ListForSubjectAsync(string subjectId, CancellationToken cancellationToken)
     {
         // The indexed entries and the tail not indexed yet, in one statement: one snapshot, so an
@@ -81,17 +109,18 @@ internal sealed class ProvisionLogStore(Lazy<ExchangeDbContext> context, Connect
             .Select(FromRow).ToList();
     }
 
-    public Task<long?> FirstMisindexedAsync(CancellationToken cancellationToken)
+    public Task<long?> FirstMisindexedAsync(long after, CancellationToken cancellationToken)
     {
         // In one statement, so that an indexing pass committing meanwhile is seen whole or not at all.
         var watermark = IndexedThrough;
         var stray = from s in Db.ProvisionSubjects
                     join p in Db.ProvisionEntries on s.Sequence equals p.Sequence into entries
                     from p in entries.DefaultIfEmpty()
+                    where s.Sequence > after
                     where p == null || p.SubjectId != s.SubjectId || s.Sequence > (watermark.Max() ?? 0)
                     select s.Sequence;
         var missing = from p in Db.ProvisionEntries
-                      where p.SubjectId != null && p.Sequence <= (watermark.Max() ?? 0)
+                      where p.Sequence > after && p.SubjectId != null && p.Sequence <= (watermark.Max() ?? 0)
                           && !Db.ProvisionSubjects.Any(s => s.SubjectId == p.SubjectId && s.Sequence == p.Sequence)
                       select p.Sequence;
         return stray.Concat(missing).OrderBy(sequence => sequence).Select(sequence => (long?)sequence).FirstOrDefaultAsync(cancellationToken);
@@ -105,9 +134,22 @@ internal sealed class ProvisionLogStore(Lazy<ExchangeDbContext> context, Connect
         return await HeadRowAsync(cancellationToken).ConfigureAwait(false) is { } row ? FromRow(row) : null;
     }
 
-    public async Task<IReadOnlyList<ProvisionCheckpoint>> ListCheckpointsAsync(CancellationToken cancellationToken) =>
-        (await Db.Checkpoints.AsNoTracking().OrderBy(c => c.Sequence).ToListAsync(cancellationToken).ConfigureAwait(false))
+    public Task<IReadOnlyList<ProvisionCheckpoint>> ListCheckpointsAsync(CancellationToken cancellationToken) => ListCheckpointsFromAsync(0, cancellationToken);
+
+    public async Task<IReadOnlyList<ProvisionCheckpoint>> ListCheckpointsFromAsync(long sequence, CancellationToken cancellationToken) =>
+        (await Db.Checkpoints.AsNoTracking().Where(c => c.Sequence >= sequence).OrderBy(c => c.Sequence).ToListAsync(cancellationToken).ConfigureAwait(false))
         .Select(c => new ProvisionCheckpoint(c.Sequence, c.EntryHash, c.SignedAt, c.Signature)).ToList();
+
+    public async Task<VerifiedCheckpoint?> LastVerifiedAsync(CancellationToken cancellationToken) =>
+        await Db.VerifiedCheckpoints.AsNoTracking().OrderByDescending(v => v.Sequence).ThenByDescending(v => v.Id)
+            .Select(v => new VerifiedCheckpoint(v.Sequence, v.EntryHash, v.VerifiedAt, v.Signature))
+            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+
+    public async Task AddVerifiedAsync(VerifiedCheckpoint verified, CancellationToken cancellationToken)
+    {
+        Db.VerifiedCheckpoints.Add(new VerifiedCheckpointRow { Sequence = verified.Sequence, EntryHash = verified.EntryHash, VerifiedAt = verified.VerifiedAt, Signature = verified.Signature });
+        await Db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     public async Task AddCheckpointAsync(ProvisionCheckpoint checkpoint, CancellationToken cancellationToken)
     {

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Exchange.Contracts.V1;
 using Exchange.Domain.Provisions;
 
@@ -6,7 +5,7 @@ namespace Exchange.Domain.Tests.Provisions;
 
 public sealed class ProvisionChainTests : IDisposable
 {
-    private readonly Signer _signer = new();
+    private readonly TestLogSigner _signer = new();
 
     private static ProvisionFact Fact(int i) => new(
         DateTimeOffset.UnixEpoch.AddMinutes(i), "garage-a", "group-lotus", null, $"sub_{i}", ["contact.name"], "marketing", 1, new string('a', 64), $"call_{i}", ProvisionOutcome.Provided, null);
@@ -60,15 +59,4 @@ public sealed class ProvisionChainTests : IDisposable
         Assert.Equal(ProvisionChain.Hash(1, Fact(1), ProvisionChain.Genesis), ProvisionChain.Hash(1, Fact(1) with { Items = ["contact.name"] }, ProvisionChain.Genesis));
 
     public void Dispose() => _signer.Dispose();
-
-    private sealed class Signer : ILogSigner, IDisposable
-    {
-        private readonly ECDsa _key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-
-        public byte[] Sign(byte[] payload) => _key.SignData(payload, HashAlgorithmName.SHA256);
-
-        public bool Verify(byte[] payload, byte[] signature) => _key.VerifyData(payload, signature, HashAlgorithmName.SHA256);
-
-        public void Dispose() => _key.Dispose();
-    }
 }

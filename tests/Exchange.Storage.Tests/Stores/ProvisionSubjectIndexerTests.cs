@@ -62,7 +62,7 @@ public abstract class ProvisionSubjectIndexerTests(DatabaseProvider provider) : 
     private async Task<long?> FirstMisindexedAsync()
     {
         using var scope = _storage.Services.CreateScope();
-        return await scope.ServiceProvider.GetRequiredService<IProvisionLogStore>().FirstMisindexedAsync(Ct);
+        return await scope.ServiceProvider.GetRequiredService<IProvisionLogStore>().FirstMisindexedAsync(0, Ct);
     }
 
     private async Task<int> IndexedAsync()

@@ -694,6 +694,42 @@ namespace Exchange.Storage.Migrations.Postgres
                     b.ToTable("vendor_authorisations", (string)null);
                 });
 
+            modelBuilder.Entity("Exchange.Storage.Entities.VerifiedCheckpointRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("EntryHash")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("entry_hash");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("bigint")
+                        .HasColumnName("sequence");
+
+                    b.Property<byte[]>("Signature")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("signature");
+
+                    b.Property<long>("VerifiedAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("verified_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_provision_log_verifications");
+
+                    b.HasIndex("Sequence")
+                        .HasDatabaseName("ix_provision_log_verifications_sequence");
+
+                    b.ToTable("provision_log_verifications", (string)null);
+                });
+
             modelBuilder.Entity("Exchange.Storage.Entities.VehicleIndexRow", b =>
                 {
                     b.HasOne("Exchange.Storage.Entities.CustomerRow", null)

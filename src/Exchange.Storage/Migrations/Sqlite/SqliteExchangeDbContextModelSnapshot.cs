@@ -677,6 +677,40 @@ namespace Exchange.Storage.Migrations.Sqlite
                     b.ToTable("vendor_authorisations", (string)null);
                 });
 
+            modelBuilder.Entity("Exchange.Storage.Entities.VerifiedCheckpointRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("EntryHash")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("entry_hash");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sequence");
+
+                    b.Property<byte[]>("Signature")
+                        .IsRequired()
+                        .HasColumnType("BLOB")
+                        .HasColumnName("signature");
+
+                    b.Property<long>("VerifiedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("verified_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_provision_log_verifications");
+
+                    b.HasIndex("Sequence")
+                        .HasDatabaseName("ix_provision_log_verifications_sequence");
+
+                    b.ToTable("provision_log_verifications", (string)null);
+                });
+
             modelBuilder.Entity("Exchange.Storage.Entities.VehicleIndexRow", b =>
                 {
                     b.HasOne("Exchange.Storage.Entities.CustomerRow", null)
