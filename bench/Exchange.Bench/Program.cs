@@ -23,7 +23,7 @@ if (options.Help)
     return 0;
 }
 
-await using var hub = await BenchHub.StartAsync();
+await using var hub = await BenchHub.StartAsync(options);
 var channels = Enumerable.Range(0, options.Connections).Select(_ => hub.CreateChannel()).ToArray();
 var readerChannels = Enumerable.Range(0, options.Connections).Select(_ => hub.CreateChannel(BenchHub.GroupBody)).ToArray();
 var clients = channels.Select(c => new Diagnostics.DiagnosticsClient(c)).ToArray();
@@ -37,8 +37,10 @@ if (options.Transport)
 
 if (options.Records)
 {
-    Report.Line($"  records: {options.Writers} writers x batches of {options.Batch} as {BenchHub.Garage}; {options.Readers} readers as {BenchHub.GroupBody} over {options.Connections} connections; SQLite file in a temporary folder");
+    Report.Line($"  records: {options.Writers} writers x batches of {options.Batch} as {BenchHub.Garage}; {options.Readers} readers as {BenchHub.GroupBody} over {options.Connections} connections");
 }
+
+Report.Line($"database: {(hub.Database.Provider == BenchProvider.Postgres ? $"PostgreSQL, database {hub.Database.Name} (dropped at the end)" : "SQLite, a file in a temporary folder")}");
 
 // Opens each connection (TLS handshake) before anything is timed.
 foreach (var channel in channels.Concat(readerChannels))
@@ -46,9 +48,16 @@ foreach (var channel in channels.Concat(readerChannels))
     await new Diagnostics.DiagnosticsClient(channel).PingAsync(new PingRequest(), deadline: DateTime.UtcNow.AddSeconds(30));
 }
 
+if (options.Scale)
+{
+    await ScaleRun.RunAsync(hub, options);
+    return 0;
+}
+
 using var memory = MemorySampler.Start();
 ScenarioResult? unary = null, streamed = null, duplex = null, writes = null, reads = null, fixedRate = null, fixedRatePings = null, barePings = null;
 StatisticsRun? statistics = null;
+FloorResult? floor = null;
 if (options.Transport)
 {
     unary = Report.Scenario(await Scenarios.UnaryAsync(clients, options));
@@ -61,8 +70,10 @@ if (options.Transport)
 
 if (options.Records)
 {
+    var countsBefore = await hub.Database.CountRowsAsync();
     var (writeResult, perWriter) = await RecordScenarios.BatchWritesAsync(channels.Select(c => new Records.RecordsClient(c)).ToArray(), options);
     writes = Report.Scenario(writeResult);
+    floor = Report.Floor(await WriteFloor.MeasureAsync(hub, countsBefore, options.Batch, WriteFloor.DefaultCustomers));
     var readers = readerChannels.Select(c => new Records.RecordsClient(c)).ToArray();
     statistics = Report.Statistics(await RecordScenarios.StatisticsAsync(readers[0], CancellationToken.None));
     reads = Report.Scenario(await RecordScenarios.PurposeCheckedReadsAsync(readers, options, perWriter));
@@ -76,6 +87,6 @@ if (options.Records)
     }
 }
 
-Report.Summary(new BenchFigures(unary, streamed, duplex, writes, reads, fixedRate, fixedRatePings, barePings, options.ReadRate, statistics), memory.PeakGcHeapBytes);
+Report.Summary(new BenchFigures(unary, streamed, duplex, writes, reads, fixedRate, fixedRatePings, barePings, options.ReadRate, statistics, floor), memory.PeakGcHeapBytes);
 
 return 0;
