@@ -114,8 +114,8 @@ internal sealed class BenchDatabase : IAsyncDisposable
 
     /// <summary>
     /// What the database takes on disk: all of it (SQLite: the file and its WAL; PostgreSQL: the
-    /// database), and the provision log's tables with their indexes (SQLite: from the dbstat table,
-    /// null where SQLite was built without it; PostgreSQL: pg_total_relation_size).
+    /// database), and the provision log's tables with their indexes (SQLite: the size of a file they
+    /// are copied into; PostgreSQL: pg_total_relation_size).
     /// </summary>
     public async Task<DiskUse> DiskAsync()
     {
@@ -130,18 +130,60 @@ internal sealed class BenchDatabase : IAsyncDisposable
             }
 
             var wal = WalBytes();
-            long? logBytes;
-            try
+            return new DiskUse(new FileInfo(SqliteFile!).Length + wal, await CopiedLogBytesAsync(connection).ConfigureAwait(false), wal);
+        }
+    }
+
+    // SQLite as bundled has no dbstat table to tell a table's pages, so the log's tables are copied,
+    // with their indexes, into a file of their own, whose size is then theirs.
+    private async Task<long> CopiedLogBytesAsync(DbConnection connection)
+    {
+        var file = Path.Combine(Path.GetDirectoryName(SqliteFile)!, "log-size.db");
+        var schema = new List<(string Type, string Name, string Sql)>();
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT type, name, sql FROM sqlite_master WHERE tbl_name LIKE 'provision\\_log%' ESCAPE '\\' AND sql IS NOT NULL ORDER BY CASE type WHEN 'table' THEN 0 ELSE 1 END";
+            var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
             {
-                logBytes = await ScalarAsync(connection, "SELECT COALESCE(SUM(pgsize), 0) FROM dbstat WHERE name IN (SELECT name FROM sqlite_master WHERE tbl_name LIKE 'provision\\_log%' ESCAPE '\\')").ConfigureAwait(false);
+                while (await reader.ReadAsync().ConfigureAwait(false))
+                {
+                    schema.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2)));
+                }
             }
-            catch (SqliteException)
+        }
+
+        await ExecuteAsync(connection, $"ATTACH DATABASE '{file.Replace("'", "''", StringComparison.Ordinal)}' AS sizing; PRAGMA sizing.journal_mode = OFF; PRAGMA sizing.synchronous = OFF").ConfigureAwait(false);
+        try
+        {
+            foreach (var (type, _, sql) in schema)
             {
-                logBytes = null;
+                var keyword = type == "table" ? "TABLE " : "INDEX ";
+                var at = sql.IndexOf(keyword, StringComparison.OrdinalIgnoreCase) + keyword.Length;
+                await ExecuteAsync(connection, sql[..at] + "sizing." + sql[at..]).ConfigureAwait(false);
             }
 
-            return new DiskUse(new FileInfo(SqliteFile!).Length + wal, logBytes, wal);
+            foreach (var (_, table, _) in schema.Where(s => s.Type == "table"))
+            {
+                await ExecuteAsync(connection, $"INSERT INTO sizing.{Quote(table)} SELECT * FROM main.{Quote(table)}").ConfigureAwait(false);
+            }
         }
+        finally
+        {
+            await ExecuteAsync(connection, "DETACH DATABASE sizing").ConfigureAwait(false);
+        }
+
+        var bytes = new FileInfo(file).Length;
+        File.Delete(file);
+        return bytes;
+    }
+
+    private static async Task ExecuteAsync(DbConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.CommandTimeout = 3600;
+        await command.ExecuteNonQueryAsync().ConfigureAwait(false);
     }
 
     /// <summary>The SQLite write-ahead log's size on disk now (0 on PostgreSQL or when absent).</summary>
@@ -187,5 +229,5 @@ internal sealed class BenchDatabase : IAsyncDisposable
     }
 }
 
-/// <summary>Bytes on disk: the whole database, the provision log's tables and indexes (null when unknown), and SQLite's WAL.</summary>
-internal sealed record DiskUse(long DatabaseBytes, long? LogBytes, long WalBytes);
+/// <summary>Bytes on disk: the whole database, the provision log's tables and indexes, and SQLite's WAL.</summary>
+internal sealed record DiskUse(long DatabaseBytes, long LogBytes, long WalBytes);
