@@ -29,15 +29,18 @@ var readerChannels = Enumerable.Range(0, options.Connections).Select(_ => hub.Cr
 var clients = channels.Select(c => new Diagnostics.DiagnosticsClient(c)).ToArray();
 Report.Line($"Exchange bench: hub {HubApplication.Version} at {hub.Address} (HTTP/2 over mutual TLS on loopback), client in the same process");
 Report.Line($"machine: {Environment.ProcessorCount} cores ({Report.CpuModel()}), {RuntimeInformation.OSDescription}, .NET {Environment.Version}, {(GCSettings.IsServerGC ? "server" : "workstation")} GC ({GCSettings.LatencyMode})");
-Report.Line($"settings: warm-up {options.FirstWarmup.TotalSeconds} s before a scenario of code not run yet, {options.NextWarmup.TotalSeconds} s before the others, + {options.Seconds} s measured per scenario; about {options.TotalSeconds} s in all");
-if (options.Transport)
+if (!options.Scale)
 {
-    Report.Line($"  transport: {options.Concurrency} unary callers over {options.Connections} connections; {options.Streams} server streams; {(options.DuplexStreams > 0 ? $"{options.DuplexStreams} duplex streams x {options.InFlight} in flight" : "no duplex")}");
-}
+    Report.Line($"settings: warm-up {options.FirstWarmup.TotalSeconds} s before a scenario of code not run yet, {options.NextWarmup.TotalSeconds} s before the others, + {options.Seconds} s measured per scenario; about {options.TotalSeconds} s in all");
+    if (options.Transport)
+    {
+        Report.Line($"  transport: {options.Concurrency} unary callers over {options.Connections} connections; {options.Streams} server streams; {(options.DuplexStreams > 0 ? $"{options.DuplexStreams} duplex streams x {options.InFlight} in flight" : "no duplex")}");
+    }
 
-if (options.Records)
-{
-    Report.Line($"  records: {options.Writers} writers x batches of {options.Batch} as {BenchHub.Garage}; {options.Readers} readers as {BenchHub.GroupBody} over {options.Connections} connections");
+    if (options.Records)
+    {
+        Report.Line($"  records: {options.Writers} writers x batches of {options.Batch} as {BenchHub.Garage}; {options.Readers} readers as {BenchHub.GroupBody} over {options.Connections} connections");
+    }
 }
 
 Report.Line($"database: {(hub.Database.Provider == BenchProvider.Postgres ? $"PostgreSQL, database {hub.Database.Name} (dropped at the end)" : "SQLite, a file in a temporary folder")}");
