@@ -11,10 +11,11 @@ namespace Exchange.Bench;
 /// </summary>
 internal sealed record MemorySnapshot(long WorkingSet, long GcHeap, long GcCommitted, long Sqlite)
 {
-    public static MemorySnapshot Take()
+    /// <summary>Now; SQLite's share only where <paramref name="sqlite"/> says the hub uses it (the library is not loaded otherwise).</summary>
+    public static MemorySnapshot Take(bool sqlite)
     {
         using var process = Process.GetCurrentProcess();
-        return new MemorySnapshot(process.WorkingSet64, GC.GetTotalMemory(forceFullCollection: false), GC.GetGCMemoryInfo().TotalCommittedBytes, raw.sqlite3_memory_used());
+        return new MemorySnapshot(process.WorkingSet64, GC.GetTotalMemory(forceFullCollection: false), GC.GetGCMemoryInfo().TotalCommittedBytes, sqlite ? raw.sqlite3_memory_used() : 0);
     }
 
     /// <summary>The larger of each figure.</summary>

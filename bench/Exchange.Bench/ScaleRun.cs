@@ -45,7 +45,7 @@ internal static class ScaleRun
             var entries = await hub.Database.LogEntriesAsync().ConfigureAwait(false);
             var disk = await hub.Database.DiskAsync().ConfigureAwait(false);
             await Task.Delay(Idle).ConfigureAwait(false);
-            var idle = MemorySnapshot.Take();
+            var idle = MemorySnapshot.Take(hub.Database.Provider == BenchProvider.Sqlite);
             var verify = await VerifyAsync(admin).ConfigureAwait(false);
             var step = new ScaleStep(size, entries, writing, load, search, read, disk, idle, verify, Stopwatch.GetElapsedTime(started));
             steps.Add(step);
@@ -110,7 +110,7 @@ internal static class ScaleRun
         })).ToArray();
         var started = Stopwatch.GetTimestamp();
         var lastProgress = started;
-        var peak = MemorySnapshot.Take();
+        var peak = MemorySnapshot.Take(hub.Database.Provider == BenchProvider.Sqlite);
         long peakWal = 0;
         while (Interlocked.Read(ref entries) < target)
         {
@@ -120,7 +120,7 @@ internal static class ScaleRun
                 await ended.ConfigureAwait(false);
             }
 
-            peak = peak.Max(MemorySnapshot.Take());
+            peak = peak.Max(MemorySnapshot.Take(hub.Database.Provider == BenchProvider.Sqlite));
             peakWal = Math.Max(peakWal, hub.Database.WalBytes());
             if (Stopwatch.GetElapsedTime(lastProgress) >= ProgressEvery)
             {
@@ -130,7 +130,7 @@ internal static class ScaleRun
             }
         }
 
-        var underLoad = MemorySnapshot.Take();
+        var underLoad = MemorySnapshot.Take(hub.Database.Provider == BenchProvider.Sqlite);
         var wal = hub.Database.WalBytes();
         await stop.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(searchers.Concat(readers)).ConfigureAwait(false);
