@@ -49,7 +49,7 @@ internal static class ScaleRun
             var verify = await VerifyAsync(admin).ConfigureAwait(false);
             var step = new ScaleStep(size, entries, writing, load, search, read, disk, idle, verify, Stopwatch.GetElapsedTime(started));
             steps.Add(step);
-            Print(step);
+            Print(step, hub.Database.Provider);
         }
 
         Summary(steps, hub.Database.Provider);
@@ -211,12 +211,16 @@ internal static class ScaleRun
 
     private static string ModelCode(long index) => FormattableString.Invariant($"SCALE-{index % ModelCodes:D3}");
 
-    private static void Print(ScaleStep s)
+    private static void Print(ScaleStep s, BenchProvider provider)
     {
         static string MiB(long bytes) => FormattableString.Invariant($"{bytes / 1048576.0:N0} MiB");
         Report.Line($"  {s.Customers:N0} customers, {s.Entries:N0} log entries (step took {s.Elapsed.TotalMinutes:F1} min; writing the customers {s.Writing.TotalSeconds:N0} s, growing the log {s.Load.Elapsed.TotalSeconds:N0} s at {s.Load.EntriesPerSecond:N0} entries/s)");
         Report.Line($"    disk: {MiB(s.Disk.DatabaseBytes)} in all, {(double)s.Disk.DatabaseBytes / s.Entries:F0} bytes per log entry; the log's tables and indexes {MiB(s.Disk.LogBytes)}, {(double)s.Disk.LogBytes / s.Entries:F0} bytes per entry");
-        Report.Line($"    WAL under search load: peak {MiB(s.Load.PeakWalBytes)}, {MiB(s.Load.EndWalBytes)} when the load ended");
+        if (provider == BenchProvider.Sqlite)
+        {
+            Report.Line($"    WAL under search load: peak {MiB(s.Load.PeakWalBytes)}, {MiB(s.Load.EndWalBytes)} when the load ended");
+        }
+
         Report.Line($"    memory under load: peak {s.Load.Peak.Describe()}; at its end {s.Load.UnderLoad.Describe()}");
         Report.Line($"    memory after {Idle.TotalSeconds:F0} s idle: {s.Idle.Describe()}");
         Report.Line($"    search: {s.Search.Result.PerSecond:N0} records/s, {s.Search.Result.CpuMicrosecondsPerOperation:F0} µs CPU per record; first record after {s.Search.FirstRecordMs:F1} ms, whole search {s.Search.WholeMs:F1} ms (p50)");
