@@ -2,7 +2,7 @@
 DOTNET ?= dotnet
 CONFIGURATION ?= Release
 
-.PHONY: run test test-postgres build bench clean cli dev-certs fuzz
+.PHONY: run test test-postgres build bench bench-scale clean cli dev-certs fuzz
 
 ## run: start the hub on https://127.0.0.1:7443 (embedded SQLite, development PKI in certs/dev on first run)
 run:
@@ -25,9 +25,16 @@ fuzz:
 	$(DOTNET) build tests/Exchange.Host.Tests -c $(CONFIGURATION)
 	EXCHANGE_FUZZ_CALLS=$(FUZZ_CALLS) EXCHANGE_FUZZ_SECONDS=$(FUZZ_SECONDS) EXCHANGE_FUZZ_SEED=$(FUZZ_SEED) $(DOTNET) test tests/Exchange.Host.Tests -c $(CONFIGURATION) --no-build --filter "FullyQualifiedName~FuzzTests" --logger "console;verbosity=detailed"
 
-## bench: an in-process hub over mTLS on loopback: unary, server-streamed and duplex calls, then batched record writes and purpose-checked reads on SQLite, about 2½ minutes (BENCH_ARGS="--only records"; BENCH_ARGS=--help lists all)
+## bench: an in-process hub over mTLS on loopback: unary, server-streamed and duplex calls, then batched record writes and purpose-checked reads, each beside its floor measured in the same run, about 2½ minutes (BENCH_ARGS="--provider postgres": on a throwaway PostgreSQL server unless EXCHANGE_BENCH_POSTGRES or EXCHANGE_TEST_POSTGRES names one; BENCH_ARGS=--help lists all)
+# A PostgreSQL run with no server named gets one from .ci/with-postgres, as the tests do.
+BENCH_SERVER = $(if $(and $(findstring --provider postgres,$(BENCH_ARGS)),$(if $(findstring --postgres ,$(BENCH_ARGS) ),,y),$(if $(EXCHANGE_BENCH_POSTGRES)$(EXCHANGE_TEST_POSTGRES),,y)),.ci/with-postgres)
 bench:
-	$(DOTNET) run --project bench/Exchange.Bench -c Release -- $(BENCH_ARGS)
+	$(DOTNET) build bench/Exchange.Bench -c Release
+	$(BENCH_SERVER) $(DOTNET) run --project bench/Exchange.Bench -c Release --no-build -- $(BENCH_ARGS)
+
+## bench-scale: `make bench BENCH_ARGS="--scale"`: grows a hub to 1,000,000 customers and ~6,000,000 log entries in three steps and prints disk, WAL, memory, search, read and Verify costs at each, over half an hour (BENCH_ARGS="--scale-customers 100000" for a quick run, "--provider postgres" as above)
+bench-scale:
+	$(MAKE) bench BENCH_ARGS="--scale $(BENCH_ARGS)"
 
 ## cli: build the `exchange` command-line tool into artifacts/cli (then: export PATH=$$PWD/artifacts/cli:$$PATH)
 cli:

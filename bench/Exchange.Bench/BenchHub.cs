@@ -11,7 +11,8 @@ namespace Exchange.Bench;
 
 /// <summary>
 /// A real hub in this process on 127.0.0.1 (port 0), with a development PKI and data in a temporary
-/// folder that is deleted afterwards; the bench calls it as garage-kaminoyama over mutual TLS.
+/// folder that is deleted afterwards, storing in a SQLite file there or in a PostgreSQL database of
+/// its own (<see cref="BenchDatabase"/>); the bench calls it as garage-kaminoyama over mutual TLS.
 /// </summary>
 internal sealed class BenchHub : IAsyncDisposable
 {
@@ -21,20 +22,29 @@ internal sealed class BenchHub : IAsyncDisposable
     /// <summary>The development group body: it reads the garage's records for a purpose.</summary>
     public const string GroupBody = "group-lotus";
 
+    /// <summary>The development administrator: it verifies the provision log.</summary>
+    public const string Administrator = "admin";
+
     private readonly WebApplication _app;
     private readonly string _directory;
     private readonly Dictionary<string, X509Certificate2> _certificates = [];
     private readonly List<GrpcChannel> _channels = [];
 
-    private BenchHub(WebApplication app, string directory)
+    private BenchHub(WebApplication app, string directory, BenchDatabase database)
     {
         _app = app;
         _directory = directory;
+        Database = database;
         Address = HubApplication.GetListeningAddress(app);
         TrustAnchors = PemFiles.LoadCertificates(Path.Combine(CertificateDirectory, "ca.crt"));
     }
 
     public Uri Address { get; }
+
+    public BenchDatabase Database { get; }
+
+    /// <summary>The hub's temporary folder, deleted with it: room for the bench's own scratch files.</summary>
+    public string Directory => _directory;
 
     private string CertificateDirectory => Path.Combine(_directory, "certs");
 
@@ -43,13 +53,17 @@ internal sealed class BenchHub : IAsyncDisposable
 
     public X509Certificate2Collection TrustAnchors { get; }
 
-    public static async Task<BenchHub> StartAsync()
+    public static async Task<BenchHub> StartAsync(BenchOptions options)
     {
         var directory = Path.Combine(Path.GetTempPath(), "exchange-bench-" + Guid.NewGuid().ToString("N")[..12]);
-        Directory.CreateDirectory(directory);
+        System.IO.Directory.CreateDirectory(directory);
         WebApplication? app = null;
+        BenchDatabase? database = null;
         try
         {
+            database = options.Provider == BenchProvider.Postgres
+                ? await BenchDatabase.CreatePostgresAsync(options.Postgres!).ConfigureAwait(false)
+                : BenchDatabase.Sqlite(Path.Combine(directory, "data"));
             // Development: the bench hub uses the development PKI and declaration operator.
             app = HubApplication.Create(["--environment", "Development"], builder =>
             {
@@ -64,19 +78,24 @@ internal sealed class BenchHub : IAsyncDisposable
                     ["Exchange:MaxConcurrentCallsPerParty"] = "512",
                     // Configured levels win over SetMinimumLevel, so the default is set here too.
                     ["Logging:LogLevel:Default"] = "Warning",
-                });
+                }.Concat(database.HubSettings));
                 builder.Logging.ClearProviders();
                 builder.Logging.SetMinimumLevel(LogLevel.Warning);
                 builder.Logging.AddSimpleConsole(console => console.SingleLine = true);
             });
             await app.StartAsync().ConfigureAwait(false);
-            return new BenchHub(app, directory);
+            return new BenchHub(app, directory, database);
         }
         catch
         {
             if (app is not null)
             {
                 await app.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (database is not null)
+            {
+                await database.DisposeAsync().ConfigureAwait(false);
             }
 
             DeleteDirectory(directory);
@@ -117,6 +136,7 @@ internal sealed class BenchHub : IAsyncDisposable
                 certificate.Dispose();
             }
 
+            await Database.DisposeAsync().ConfigureAwait(false);
             DeleteDirectory(_directory);
         }
     }
@@ -125,7 +145,7 @@ internal sealed class BenchHub : IAsyncDisposable
     {
         try
         {
-            Directory.Delete(directory, recursive: true);
+            System.IO.Directory.Delete(directory, recursive: true);
         }
         catch (IOException)
         {

@@ -20,10 +20,23 @@ internal sealed record BenchOptions
           --batch N           records per PutCustomers batch, 1 to 1000 (default 500)
           --readers N         concurrent purpose-checked single-record readers, each reading
                               flat out (default 128: enough to keep the log's groups full)
-          --read-rate N       reads/s offered in the fixed-rate read scenario, and pings/s in the one after it
-                              (the transport alone at that rate), 0 to skip both (default 10000)
-          --only WHAT         transport (Ping calls) or records (writes and reads on SQLite);
-                              both when absent
+          --read-rate N       reads/s offered in the fixed-rate read scenario, and pings/s to the hub
+                              and to a bare grpc-dotnet server after it: the CPU per call of the
+                              three gives the calls' floors; 0 to skip them (default 5000, below
+                              what 2 cores serve, so queueing does not inflate the CPU per call)
+          --only WHAT         transport (Ping calls) or records (writes and reads); both when absent
+          --provider NAME     sqlite (default: a file in a temporary folder) or postgres: a database
+                              of its own, created and dropped, on the server --postgres names
+          --postgres CONN     the PostgreSQL server (any database; the user may create databases);
+                              default $EXCHANGE_BENCH_POSTGRES, else $EXCHANGE_TEST_POSTGRES; `make
+                              bench` starts a throwaway server (.ci/with-postgres) when none is set
+          --scale             instead of the scenarios above: grow a hub to --scale-customers
+                              customers in three steps (a tenth, three tenths, all), its log to
+                              about six entries per customer by searches and reads, and print at
+                              each step disk per log entry, WAL and memory under load and idle,
+                              search, read and Verify costs (1,000,000: over half an hour on 2 cores)
+          --scale-customers N customers at the last step of --scale (default 1000000)
+          --searchers N       concurrent searches in --scale (default 4)
           --instances N       instead of the scenarios above: N hub instances (2 to 8) on one PostgreSQL
                               database ($EXCHANGE_BENCH_POSTGRES or $EXCHANGE_TEST_POSTGRES; e.g.
                               .ci/with-postgres make bench BENCH_ARGS="--instances 2"): the provision
@@ -52,7 +65,19 @@ internal sealed record BenchOptions
     public int Readers { get; init; } = 128;
 
     /// <summary>Reads per second offered in the fixed-rate scenario; 0 skips it.</summary>
-    public int ReadRate { get; init; } = 10_000;
+    public int ReadRate { get; init; } = 5_000;
+
+    public BenchProvider Provider { get; init; } = BenchProvider.Sqlite;
+
+    /// <summary>The PostgreSQL server's connection string, or null when none is given.</summary>
+    public string? Postgres { get; init; } = Environment.GetEnvironmentVariable("EXCHANGE_BENCH_POSTGRES") is { Length: > 0 } bench ? bench
+        : Environment.GetEnvironmentVariable("EXCHANGE_TEST_POSTGRES") is { Length: > 0 } test ? test : null;
+
+    public bool Scale { get; init; }
+
+    public int ScaleCustomers { get; init; } = 1_000_000;
+
+    public int Searchers { get; init; } = 4;
 
     /// <summary>Hub instances on one PostgreSQL database; 1 runs the usual scenarios instead.</summary>
     public int Instances { get; init; } = 1;
@@ -102,6 +127,12 @@ internal sealed record BenchOptions
                 return options with { Help = true };
             }
 
+            if (name == "--scale")
+            {
+                options = options with { Scale = true };
+                continue;
+            }
+
             if (i + 1 >= args.Length)
             {
                 throw new ArgumentException($"{name} needs a value.");
@@ -128,11 +159,25 @@ internal sealed record BenchOptions
                     "records" => options with { Transport = false, Records = true },
                     _ => throw new ArgumentException($"--only takes transport or records, not '{text}'."),
                 },
+                "--provider" => options with
+                {
+                    Provider = text switch
+                    {
+                        "sqlite" => BenchProvider.Sqlite,
+                        "postgres" => BenchProvider.Postgres,
+                        _ => throw new ArgumentException($"--provider takes sqlite or postgres, not '{text}'."),
+                    },
+                },
+                "--postgres" => options with { Postgres = text },
+                "--scale-customers" => options with { ScaleCustomers = Number(name, text, 1_000, 100_000_000) },
+                "--searchers" => options with { Searchers = Number(name, text, 1, 256) },
                 _ => throw new ArgumentException($"Unknown option {name}."),
             };
         }
 
-        return options;
+        return options.Provider == BenchProvider.Postgres && options.Postgres is null
+            ? throw new ArgumentException("--provider postgres needs a server: --postgres CONN, EXCHANGE_BENCH_POSTGRES or EXCHANGE_TEST_POSTGRES (`make bench` starts one when none is set).")
+            : options;
     }
 
     private static int Number(string name, string text, int min, int max) =>

@@ -28,22 +28,27 @@ if (options.Instances > 1)
     return await SeveralInstancesRun.RunAsync(options);
 }
 
-await using var hub = await BenchHub.StartAsync();
+await using var hub = await BenchHub.StartAsync(options);
 var channels = Enumerable.Range(0, options.Connections).Select(_ => hub.CreateChannel()).ToArray();
 var readerChannels = Enumerable.Range(0, options.Connections).Select(_ => hub.CreateChannel(BenchHub.GroupBody)).ToArray();
 var clients = channels.Select(c => new Diagnostics.DiagnosticsClient(c)).ToArray();
 Report.Line($"Exchange bench: hub {HubApplication.Version} at {hub.Address} (HTTP/2 over mutual TLS on loopback), client in the same process");
 Report.Line($"machine: {Environment.ProcessorCount} cores ({Report.CpuModel()}), {RuntimeInformation.OSDescription}, .NET {Environment.Version}, {(GCSettings.IsServerGC ? "server" : "workstation")} GC ({GCSettings.LatencyMode})");
-Report.Line($"settings: warm-up {options.FirstWarmup.TotalSeconds} s before a scenario of code not run yet, {options.NextWarmup.TotalSeconds} s before the others, + {options.Seconds} s measured per scenario; about {options.TotalSeconds} s in all");
-if (options.Transport)
+if (!options.Scale)
 {
-    Report.Line($"  transport: {options.Concurrency} unary callers over {options.Connections} connections; {options.Streams} server streams; {(options.DuplexStreams > 0 ? $"{options.DuplexStreams} duplex streams x {options.InFlight} in flight" : "no duplex")}");
+    Report.Line($"settings: warm-up {options.FirstWarmup.TotalSeconds} s before a scenario of code not run yet, {options.NextWarmup.TotalSeconds} s before the others, + {options.Seconds} s measured per scenario; about {options.TotalSeconds} s in all");
+    if (options.Transport)
+    {
+        Report.Line($"  transport: {options.Concurrency} unary callers over {options.Connections} connections; {options.Streams} server streams; {(options.DuplexStreams > 0 ? $"{options.DuplexStreams} duplex streams x {options.InFlight} in flight" : "no duplex")}");
+    }
+
+    if (options.Records)
+    {
+        Report.Line($"  records: {options.Writers} writers x batches of {options.Batch} as {BenchHub.Garage}; {options.Readers} readers as {BenchHub.GroupBody} over {options.Connections} connections");
+    }
 }
 
-if (options.Records)
-{
-    Report.Line($"  records: {options.Writers} writers x batches of {options.Batch} as {BenchHub.Garage}; {options.Readers} readers as {BenchHub.GroupBody} over {options.Connections} connections; SQLite file in a temporary folder");
-}
+Report.Line($"database: {(hub.Database.Provider == BenchProvider.Postgres ? $"PostgreSQL, database {hub.Database.Name} (dropped at the end)" : "SQLite, a file in a temporary folder")}");
 
 // Opens each connection (TLS handshake) before anything is timed.
 foreach (var channel in channels.Concat(readerChannels))
@@ -51,9 +56,16 @@ foreach (var channel in channels.Concat(readerChannels))
     await new Diagnostics.DiagnosticsClient(channel).PingAsync(new PingRequest(), deadline: DateTime.UtcNow.AddSeconds(30));
 }
 
+if (options.Scale)
+{
+    await ScaleRun.RunAsync(hub, options);
+    return 0;
+}
+
 using var memory = MemorySampler.Start();
 ScenarioResult? unary = null, streamed = null, duplex = null, writes = null, reads = null, fixedRate = null, fixedRatePings = null, barePings = null;
 StatisticsRun? statistics = null;
+FloorResult? floor = null;
 if (options.Transport)
 {
     unary = Report.Scenario(await Scenarios.UnaryAsync(clients, options));
@@ -66,8 +78,10 @@ if (options.Transport)
 
 if (options.Records)
 {
+    var countsBefore = await hub.Database.CountRowsAsync();
     var (writeResult, perWriter) = await RecordScenarios.BatchWritesAsync(channels.Select(c => new Records.RecordsClient(c)).ToArray(), options);
     writes = Report.Scenario(writeResult);
+    floor = Report.Floor(await WriteFloor.MeasureAsync(hub, countsBefore, options.Batch, WriteFloor.DefaultCustomers));
     var readers = readerChannels.Select(c => new Records.RecordsClient(c)).ToArray();
     statistics = Report.Statistics(await RecordScenarios.StatisticsAsync(readers[0], CancellationToken.None));
     reads = Report.Scenario(await RecordScenarios.PurposeCheckedReadsAsync(readers, options, perWriter));
@@ -81,6 +95,6 @@ if (options.Records)
     }
 }
 
-Report.Summary(new BenchFigures(unary, streamed, duplex, writes, reads, fixedRate, fixedRatePings, barePings, options.ReadRate, statistics), memory.PeakGcHeapBytes);
+Report.Summary(new BenchFigures(unary, streamed, duplex, writes, reads, fixedRate, fixedRatePings, barePings, options.ReadRate, statistics, floor), memory.PeakGcHeapBytes);
 
 return 0;

@@ -122,7 +122,7 @@ internal static class RecordScenarios
 
     // A typical customer of a garage: contact, one vehicle with its inspection certificate, one
     // repair with a part, one cost record; about 600 bytes on the wire.
-    private static CustomerRecord Customer(string customerRef)
+    internal static CustomerRecord Customer(string customerRef, string modelCode = "DAA-NHP10")
     {
         var record = new CustomerRecord
         {
@@ -144,7 +144,7 @@ internal static class RecordScenarios
             {
                 RegistrationNumber = "山形 300 さ 56-78",
                 ChassisNumber = "NHP10-" + customerRef,
-                ModelCode = "DAA-NHP10",
+                ModelCode = modelCode,
                 Maker = "トヨタ",
                 CarName = "アクア",
                 FirstRegistration = new Date { Year = 2018, Month = 3 },

@@ -41,6 +41,12 @@ internal static class Report
         return r;
     }
 
+    public static FloorResult Floor(FloorResult r)
+    {
+        Line($"  floor under the writes: the rows of {r.Customers:N0} customers the hub wrote ({r.Tables}) inserted again through the provider's fastest path in {r.Transactions:N0} transactions: {r.CustomersPerSecond:N0} customers/s, {r.Cpu.TotalMicroseconds / r.Customers:F1} µs CPU per customer");
+        return r;
+    }
+
     public static StatisticsRun Statistics(StatisticsRun r)
     {
         Line($"  statistics by model code over {r.Persons:N0} persons: {r.Elapsed.TotalMilliseconds:N0} ms; {r.AllocatedBytes / 1048576.0:N0} MiB allocated (client and hub); GC heap {r.HeapGrowthBytes / 1048576.0:N0} MiB above its size before at most");
@@ -62,6 +68,9 @@ internal static class Report
             }
         }
 
+        void Ratio(string figure, string key, double ratio, double target, bool atLeast) =>
+            rows.Add((figure, key, ratio, FormattableString.Invariant($"{ratio:F2}x"), FormattableString.Invariant($"{(atLeast ? ">=" : "<=")} {target:F1}x"), Verdict(atLeast ? ratio >= target : ratio <= target)));
+
         void Latency(string name, string key, ScenarioResult? result, double p99Target = 0)
         {
             if (result?.Latencies is { } latencies)
@@ -77,13 +86,35 @@ internal static class Report
         Rate("server-streamed small messages/s", "streamed_messages_per_second", figures.Streamed, 300_000);
         Rate("duplex echoed messages/s", "duplex_messages_per_second", figures.Duplex);
         Rate("records written/s in batches, with log", "records_written_per_second", figures.Writes, 20_000);
+        if (figures.Floor is { } floor && figures.Writes is { } written)
+        {
+            rows.Add(("  floor: the same rows inserted raw, customers/s", "write_floor_customers_per_second", floor.CustomersPerSecond, Number(floor.CustomersPerSecond), "", ""));
+            Ratio("  hub's writes / floor", "write_floor_ratio", written.PerSecond / floor.CustomersPerSecond, 0.5, atLeast: true);
+        }
+
         Rate("purpose-checked single-record reads/s", "purpose_checked_reads_per_second", figures.Reads, 10_000);
         Latency("read latency, readers flat out", "read_latency", figures.Reads);
         // The latency target is for 10,000 reads/s: checked when at least that many were offered.
         Rate(FormattableString.Invariant($"reads/s served when {figures.OfferedReadRate:N0}/s are offered"), "fixed_rate_reads_per_second", figures.FixedRateReads);
-        Latency("read latency at that rate", "fixed_rate_read_latency", figures.FixedRateReads, figures.OfferedReadRate >= 10_000 ? 5 : 0);
+        // Reported, not checked: the 10,000 reads/s at p99 <= 5 ms target is retired on 2 cores (docs/speed.md).
+        Latency("read latency at that rate", "fixed_rate_read_latency", figures.FixedRateReads);
         Latency("unary Ping latency at that rate (transport)", "fixed_rate_ping_latency", figures.FixedRatePings);
         Latency("the same to a bare grpc-dotnet server", "fixed_rate_bare_ping_latency", figures.BarePings);
+        if (figures.BarePings is { } bare)
+        {
+            rows.Add(("CPU per call at that rate, bare server's Ping (floor)", "bare_ping_cpu_us", bare.CpuMicrosecondsPerOperation, Microseconds(bare.CpuMicrosecondsPerOperation), "", ""));
+            if (figures.FixedRatePings is { } ping)
+            {
+                rows.Add(("  the hub's Ping", "hub_ping_cpu_us", ping.CpuMicrosecondsPerOperation, Microseconds(ping.CpuMicrosecondsPerOperation), "", ""));
+                Ratio("  hub's Ping / floor", "hub_ping_cpu_ratio", ping.CpuMicrosecondsPerOperation / bare.CpuMicrosecondsPerOperation, 1.2, atLeast: false);
+            }
+
+            if (figures.FixedRateReads is { } read)
+            {
+                rows.Add(("  a purpose-checked read", "read_cpu_us", read.CpuMicrosecondsPerOperation, Microseconds(read.CpuMicrosecondsPerOperation), "", ""));
+                Ratio("  read / floor", "read_cpu_ratio", read.CpuMicrosecondsPerOperation / bare.CpuMicrosecondsPerOperation, 2.0, atLeast: false);
+            }
+        }
         if (figures.Statistics is { } statistics)
         {
             rows.Add(("statistics query over the records, time", "statistics_ms", statistics.Elapsed.TotalMilliseconds, FormattableString.Invariant($"{statistics.Elapsed.TotalMilliseconds:N0} ms"), "", ""));
@@ -99,7 +130,7 @@ internal static class Report
         Console.WriteLine();
         foreach (var row in rows)
         {
-            Line($"{row.Key}: {(row.Key.EndsWith("_ms", StringComparison.Ordinal) ? row.Value.ToString("F2", CultureInfo.InvariantCulture) : row.Value.ToString("F0", CultureInfo.InvariantCulture))}");
+            Line($"{row.Key}: {(row.Key.EndsWith("_ms", StringComparison.Ordinal) || row.Key.EndsWith("_ratio", StringComparison.Ordinal) ? row.Value.ToString("F2", CultureInfo.InvariantCulture) : row.Value.ToString("F0", CultureInfo.InvariantCulture))}");
         }
     }
 
@@ -120,8 +151,10 @@ internal static class Report
 
     private static string Milliseconds(double value) => FormattableString.Invariant($"{value:F2} ms");
 
-    private static string Verdict(bool met) => met ? "PASS" : "MISSED";
+    private static string Microseconds(double value) => FormattableString.Invariant($"{value:F0} µs");
+
+    private static string Verdict(bool met) => met ? "PASS" : "MISS";
 }
 
-/// <summary>The scenarios that ran (null: skipped), and the calls/s the fixed-rate ones offered.</summary>
-internal sealed record BenchFigures(ScenarioResult? Unary, ScenarioResult? Streamed, ScenarioResult? Duplex, ScenarioResult? Writes, ScenarioResult? Reads, ScenarioResult? FixedRateReads, ScenarioResult? FixedRatePings, ScenarioResult? BarePings, int OfferedReadRate, StatisticsRun? Statistics);
+/// <summary>The scenarios that ran (null: skipped), the calls/s the fixed-rate ones offered, and the writes' floor.</summary>
+internal sealed record BenchFigures(ScenarioResult? Unary, ScenarioResult? Streamed, ScenarioResult? Duplex, ScenarioResult? Writes, ScenarioResult? Reads, ScenarioResult? FixedRateReads, ScenarioResult? FixedRatePings, ScenarioResult? BarePings, int OfferedReadRate, StatisticsRun? Statistics, FloorResult? Floor);

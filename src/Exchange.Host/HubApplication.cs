@@ -30,11 +30,13 @@ internal static class HubApplication
     /// <summary>Creates the hub application; <paramref name="configure"/> lets tests and tools add settings or services.</summary>
     public static WebApplication Create(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
+        NativeHeap.CapArenas();
         var builder = WebApplication.CreateSlimBuilder(args);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddOptions<HubOptions>().BindConfiguration(HubOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<HubOptions>, HubOptionsValidator>();
         builder.Services.AddSingleton<HubCertificates>();
+        builder.Services.AddHostedService<NativeHeapTrimmer>();
         builder.Services.AddSingleton(sp => new ClientCertificateValidator(
             sp.GetRequiredService<HubCertificates>().TrustAnchors,
             sp.GetRequiredService<IOptions<HubOptions>>().Value.TrustDomain,

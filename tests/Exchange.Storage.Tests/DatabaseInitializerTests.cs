@@ -71,6 +71,18 @@ public sealed class DatabaseInitializerOnSqliteTests() : DatabaseInitializerTest
     }
 
     [Fact]
+    public async Task Connections_bound_the_memory_of_all_SQLite_caches_in_the_process_together()
+    {
+        using var scope = Uninitialized.Services.CreateScope();
+        await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().InitializeAsync(Ct);
+        var db = scope.ServiceProvider.GetRequiredService<ExchangeDbContext>();
+
+        var limit = Assert.Single(await db.Database.SqlQueryRaw<long>("PRAGMA soft_heap_limit").ToListAsync(Ct));
+
+        Assert.InRange(limit, 1, 256 * 1024 * 1024);
+    }
+
+    [Fact]
     public async Task Stopping_the_hub_leaves_everything_in_the_database_file_and_the_write_ahead_log_empty()
     {
         var checkpointer = Uninitialized.Services.GetServices<IHostedService>().OfType<SqliteWalCheckpointer>().Single();

@@ -27,15 +27,21 @@ internal enum ConnectionRole
 /// </remarks>
 internal sealed class SqliteConnectionSettings : DbConnectionInterceptor
 {
+    // All of SQLite's memory in this process, in bytes: 128 MiB, twice the writer's cache.
+    private const long SoftHeapLimit = 134_217_728;
+
     // synchronous FULL: every commit is on disk before SQLite returns, so a committed provision-log
     // entry survives a power loss, not only a crash of the hub. Cache sizes in KiB (hence negative).
+    // The soft heap limit is the process's, not the connection's: each pooled connection's cache
+    // would otherwise fill to its size as the file outgrows it, and near the limit SQLite reuses a
+    // cache's own pages instead of allocating more.
     public static void Apply(DbConnection connection, ConnectionRole role = ConnectionRole.General)
     {
         var cacheKiB = role == ConnectionRole.Reader ? 2_048 : 65_536;
         using var command = connection.CreateCommand();
         command.CommandText = string.Create(
             System.Globalization.CultureInfo.InvariantCulture,
-            $"PRAGMA cache_size = -{cacheKiB}; PRAGMA synchronous = FULL; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 0;");
+            $"PRAGMA cache_size = -{cacheKiB}; PRAGMA synchronous = FULL; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 0; PRAGMA soft_heap_limit = {SoftHeapLimit};");
         command.ExecuteNonQuery();
     }
 
