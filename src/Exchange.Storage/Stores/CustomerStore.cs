@@ -100,9 +100,9 @@ internal sealed class CustomerStore(Lazy<ExchangeDbContext> context, ConnectionL
         return created;
     }
 
-    public async Task<IReadOnlyList<FoundCustomer>> SearchAsync(CustomerFilter filter, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<FoundCustomer>> SearchPageAsync(CustomerFilter filter, long after, int count, string? optedOutOf, CancellationToken cancellationToken)
     {
-        var query = Db.Customers.AsNoTracking();
+        var query = Db.Customers.AsNoTracking().Where(c => c.Id > after);
         if (filter.OwnerParty is not null)
         {
             query = query.Where(c => c.OwnerParty == filter.OwnerParty);
@@ -119,10 +119,19 @@ internal sealed class CustomerStore(Lazy<ExchangeDbContext> context, ConnectionL
             query = query.Where(c => c.Vehicles.Any(v => v.ModelCode != null && codes.Contains(v.ModelCode)));
         }
 
-        var found = await query.OrderBy(c => c.Id).Take(filter.Limit)
-            .Select(c => new { c.SubjectId, c.Data, c.UpdatedAt, c.OwnerParty, OwnerStatus = Db.Parties.Where(p => p.Id == c.OwnerParty).Select(p => p.Status).FirstOrDefault() })
+        var found = await query.OrderBy(c => c.Id).Take(count)
+            .Select(c => new
+            {
+                c.Id,
+                c.SubjectId,
+                c.Data,
+                c.UpdatedAt,
+                c.OwnerParty,
+                OwnerStatus = Db.Parties.Where(p => p.Id == c.OwnerParty).Select(p => p.Status).FirstOrDefault(),
+                OptedOut = optedOutOf != null && Db.OptOuts.Any(o => o.SubjectId == c.SubjectId && o.Purpose == optedOutOf),
+            })
             .ToListAsync(cancellationToken).ConfigureAwait(false);
-        return found.Select(f => new FoundCustomer(new EncodedCustomer(f.SubjectId, f.Data, f.UpdatedAt), f.OwnerParty, StatusOf(f.OwnerStatus))).ToList();
+        return found.Select(f => new FoundCustomer(f.Id, new EncodedCustomer(f.SubjectId, f.Data, f.UpdatedAt), f.OwnerParty, StatusOf(f.OwnerStatus), f.OptedOut)).ToList();
     }
 
     public async IAsyncEnumerable<EncodedCustomer> ScanAsync(string? ownerParty, string? excludeOptedOutOf, [EnumeratorCancellation] CancellationToken cancellationToken)
