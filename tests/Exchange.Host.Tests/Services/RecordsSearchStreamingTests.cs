@@ -21,12 +21,16 @@ public abstract class RecordsSearchStreamingTests(DatabaseProvider provider) : H
     private const int SecondGroup = 64;
 
     private readonly PageGate _gate = new();
+    private readonly CommitGate _commits = new();
 
     protected override Task<TestHub> StartHubAsync() => TestHub.StartAsync(provider: provider, configure: builder =>
     {
         var registered = builder.Services.Single(d => d.ServiceType == typeof(ICustomerStore));
         builder.Services.Remove(registered);
         builder.Services.AddScoped<ICustomerStore>(sp => new GatedCustomerStore((ICustomerStore)ActivatorUtilities.CreateInstance(sp, registered.ImplementationType!), _gate));
+        var recorder = builder.Services.Single(d => d.ServiceType == typeof(IProvisionRecorder));
+        builder.Services.Remove(recorder);
+        builder.Services.AddSingleton<IProvisionRecorder>(sp => new GatedRecorder((IProvisionRecorder)recorder.ImplementationFactory!(sp), _commits));
     });
 
     [Fact]
@@ -52,22 +56,36 @@ public abstract class RecordsSearchStreamingTests(DatabaseProvider provider) : H
     }
 
     [Fact]
-    public async Task Every_record_goes_out_only_after_its_entry_is_committed()
+    public async Task Each_group_of_records_waits_for_its_entries_to_be_committed()
     {
         var subjects = await WriteCustomersAsync();
         var before = (await Hub.ReadAllAsync()).Count;
+        _commits.Hold(1, 2);
 
         using var call = Search();
-        var received = 0;
-        await foreach (var response in call.ResponseStream.ReadAllAsync(Ct))
+        var received = new List<string>();
+        var first = call.ResponseStream.MoveNext(Ct);
+        await Task.Delay(300, Ct);
+        Assert.False(first.IsCompleted);
+        _commits.Release(1);
+        Assert.True(await first.WaitAsync(TimeSpan.FromSeconds(30), Ct));
+        received.Add(call.ResponseStream.Current.Record.CustomerRef);
+        while (received.Count < FirstGroup && await call.ResponseStream.MoveNext(Ct))
         {
-            var subject = subjects[response.Record.CustomerRef];
-            var recorded = await SearchEntriesAsync(before);
-            Assert.Contains(recorded, e => e.SubjectId == subject && e.Outcome == ProvisionOutcome.Provided);
-            received++;
+            received.Add(call.ResponseStream.Current.Record.CustomerRef);
         }
 
-        Assert.Equal(Customers, received);
+        var second = call.ResponseStream.MoveNext(Ct);
+        await Task.Delay(300, Ct);
+        Assert.False(second.IsCompleted);
+        _commits.Release(2);
+        Assert.True(await second.WaitAsync(TimeSpan.FromSeconds(30), Ct));
+        received.Add(call.ResponseStream.Current.Record.CustomerRef);
+        received.AddRange((await call.ResponseStream.ReadAllAsync(Ct).ToListAsync(Ct)).Select(r => r.Record.CustomerRef));
+
+        Assert.Equal(Customers, received.Count);
+        var provided = (await SearchEntriesAsync(before)).Where(e => e.Outcome == ProvisionOutcome.Provided).Select(e => e.SubjectId).ToHashSet();
+        Assert.All(received, customerRef => Assert.Contains(subjects[customerRef], provided));
     }
 
     [Fact]
@@ -161,6 +179,36 @@ public abstract class RecordsSearchStreamingTests(DatabaseProvider provider) : H
                 _cancelled.TrySetResult();
                 throw;
             }
+        }
+    }
+
+    /// <summary>Holds the chosen groups of entries (counted from 1 after <see cref="Hold"/>) from the log's writer until released.</summary>
+    private sealed class CommitGate
+    {
+        private readonly Dictionary<int, TaskCompletionSource> _held = [];
+        private int _recorded;
+
+        public void Hold(params int[] groups)
+        {
+            Volatile.Write(ref _recorded, 0);
+            foreach (var group in groups)
+            {
+                _held[group] = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+        }
+
+        public void Release(int group) => _held[group].TrySetResult();
+
+        public Task EnterAsync() =>
+            _held.GetValueOrDefault(Interlocked.Increment(ref _recorded))?.Task ?? Task.CompletedTask;
+    }
+
+    private sealed class GatedRecorder(IProvisionRecorder inner, CommitGate gate) : IProvisionRecorder
+    {
+        public async Task RecordAsync(IReadOnlyList<ProvisionFact> facts, CancellationToken cancellationToken)
+        {
+            await gate.EnterAsync();
+            await inner.RecordAsync(facts, cancellationToken);
         }
     }
 
