@@ -51,7 +51,8 @@ internal sealed class CustomerSearch(
     /// <summary>The records, each released once its entry is committed.</summary>
     public async IAsyncEnumerable<ProvidedRecord> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var (after, remaining, size) = (0L, limit, FirstPage);
+        var (remaining, size) = (limit, FirstPage);
+        FoundCustomer? after = null;
         Group? releasing = null;
         Task latest = Task.CompletedTask;
         try
@@ -67,7 +68,7 @@ internal sealed class CustomerSearch(
                     {
                         next = Start(page);
                         latest = next.Committed;
-                        after = page[^1].Position;
+                        after = page[^1];
                     }
 
                     // The limit counts matches, whether or not they are provided.
