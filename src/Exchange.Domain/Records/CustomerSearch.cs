@@ -45,7 +45,7 @@ internal sealed class CustomerSearch(
     private const int FirstPage = 32;
     private const int MaxPage = 256;
 
-    // An owner's standing is decided once per search, not per record.
+    // An owner's standing is decided once for each status the pages show it with, not per record.
     private readonly Dictionary<string, Owner> _owners = new(StringComparer.Ordinal);
 
     /// <summary>The records, each released once its entry is committed.</summary>
