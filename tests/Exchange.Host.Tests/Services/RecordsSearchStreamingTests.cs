@@ -64,22 +64,14 @@ public abstract class RecordsSearchStreamingTests(DatabaseProvider provider) : H
 
         using var call = Search();
         var received = new List<string>();
-        var first = call.ResponseStream.MoveNext(Ct);
-        await Task.Delay(300, Ct);
-        Assert.False(first.IsCompleted);
-        _commits.Release(1);
-        Assert.True(await first.WaitAsync(TimeSpan.FromSeconds(30), Ct));
+        Assert.True(await NextOnceCommittedAsync(call.ResponseStream, group: 1));
         received.Add(call.ResponseStream.Current.Record.CustomerRef);
         while (received.Count < FirstGroup && await call.ResponseStream.MoveNext(Ct))
         {
             received.Add(call.ResponseStream.Current.Record.CustomerRef);
         }
 
-        var second = call.ResponseStream.MoveNext(Ct);
-        await Task.Delay(300, Ct);
-        Assert.False(second.IsCompleted);
-        _commits.Release(2);
-        Assert.True(await second.WaitAsync(TimeSpan.FromSeconds(30), Ct));
+        Assert.True(await NextOnceCommittedAsync(call.ResponseStream, group: 2));
         received.Add(call.ResponseStream.Current.Record.CustomerRef);
         received.AddRange((await call.ResponseStream.ReadAllAsync(Ct).ToListAsync(Ct)).Select(r => r.Record.CustomerRef));
 
@@ -112,6 +104,16 @@ public abstract class RecordsSearchStreamingTests(DatabaseProvider provider) : H
         _gate.Hold(page: 0);
         using var again = Search();
         Assert.Equal(Customers, (await again.ResponseStream.ReadAllAsync(Ct).ToListAsync(Ct)).Count);
+    }
+
+    // The next record does not come while its group's commit is held, and comes once it is released.
+    private async Task<bool> NextOnceCommittedAsync(IAsyncStreamReader<SearchCustomersResponse> stream, int group)
+    {
+        var next = stream.MoveNext(Ct);
+        await Task.Delay(300, Ct);
+        Assert.False(next.IsCompleted);
+        _commits.Release(group);
+        return await next.WaitAsync(TimeSpan.FromSeconds(30), Ct);
     }
 
     private AsyncServerStreamingCall<SearchCustomersResponse> Search(CancellationToken? cancellationToken = null) =>
