@@ -85,6 +85,7 @@ if (options.Records)
     var readers = readerChannels.Select(c => new Records.RecordsClient(c)).ToArray();
     statistics = Report.Statistics(await RecordScenarios.StatisticsAsync(readers[0], CancellationToken.None));
     reads = Report.Scenario(await RecordScenarios.PurposeCheckedReadsAsync(readers, options, perWriter));
+    Report.Scenario(await SearchScenario.RunAsync(readers, options));
     if (options.ReadRate > 0)
     {
         fixedRate = Report.Scenario(await RecordScenarios.ReadsAtFixedRateAsync(readers, options, perWriter));

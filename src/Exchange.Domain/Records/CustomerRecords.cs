@@ -195,9 +195,12 @@ public sealed class CustomerRecords(
     /// <summary>
     /// Finds records for <paramref name="purpose"/>; persons who opted out of it are left out, and so
     /// are the customers of owners whose standing refuses the purpose (<see cref="PolicyEngine.OwnerRefusal"/>),
-    /// each with a refusal entry of their own.
+    /// each with a refusal entry of their own. The checks of the search as a whole are made, and a
+    /// refusal recorded and thrown, before this returns; the records are then read, recorded and
+    /// released as the caller enumerates them (<see cref="CustomerSearch"/>), each once its
+    /// provision-log entry is committed, never before.
     /// </summary>
-    public async Task<IReadOnlyList<ProvidedRecord>> SearchAsync(CallContext call, string purpose, IReadOnlyCollection<string> items, CustomerFilter filter, CancellationToken cancellationToken)
+    public async Task<IAsyncEnumerable<ProvidedRecord>> SearchAsync(CallContext call, string purpose, IReadOnlyCollection<string> items, CustomerFilter filter, CancellationToken cancellationToken)
     {
         if (filter.ModelCodes.Count > MaxModelCodes)
         {
@@ -239,34 +242,10 @@ public sealed class CustomerRecords(
         // The limit counts matches: customers of owners refused by their standing, like persons who
         // opted out, count towards it but are not provided; each of the former gets a refusal entry.
         var limit = filter.Limit is > 0 and <= MaxSearch ? filter.Limit : MaxSearch;
-        var found = await customers.SearchAsync(filter with { OwnerParty = owner, Limit = limit }, cancellationToken).ConfigureAwait(false);
-        var refusals = new Dictionary<string, PolicyDecision?>(StringComparer.Ordinal);
-        PolicyDecision? RefusalOf(FoundCustomer f) =>
-            refusals.TryGetValue(f.OwnerParty, out var known) ? known : refusals[f.OwnerParty] = PolicyEngine.OwnerRefusal(f.OwnerParty, f.OwnerStatus, purpose);
-        var optedOut = await IsOptedOutAsync(declaration, purpose, found.Where(f => RefusalOf(f) is null).Select(f => f.Customer.SubjectId).ToList(), cancellationToken).ConfigureAwait(false);
-        var facts = new List<ProvisionFact>();
-        var results = new List<ProvidedRecord>();
-        var requested = Requested(items);
-        foreach (var customer in found.Where(f => !optedOut.Contains(f.Customer.SubjectId)))
-        {
-            var (recipient, agent) = RecipientOf(caller, customer.OwnerParty, purpose);
-            if (RefusalOf(customer) is { } refused)
-            {
-                facts.Add(new ProvisionFact(now, customer.OwnerParty, recipient, agent, customer.Customer.SubjectId, requested, purpose, declaration.Version, declaration.Hash, call.CallId, ProvisionOutcome.Refused, refused.Rule));
-                continue;
-            }
-
-            var provided = Provide(customer.Customer, decision.AllowedItems);
-            results.Add(provided);
-            facts.Add(new ProvisionFact(now, customer.OwnerParty, recipient, agent, customer.Customer.SubjectId, provided.Items, purpose, declaration.Version, declaration.Hash, call.CallId, ProvisionOutcome.Provided, null));
-        }
-
-        if (facts.Count > 0)
-        {
-            await recorder.RecordAsync(facts, cancellationToken).ConfigureAwait(false);
-        }
-
-        return results;
+        var optOutOf = declaration.Purpose(purpose) is { OptOutAllowed: true } ? purpose : null;
+        var template = new ProvisionFact(now, "", caller.Id, null, null, [], purpose, declaration.Version, declaration.Hash, call.CallId, ProvisionOutcome.Provided, null);
+        var search = new CustomerSearch(caller, customers, recorder, filter with { OwnerParty = owner, Limit = limit }, limit, optOutOf, decision.AllowedItems, Requested(items), template);
+        return search.ReadAsync(cancellationToken);
     }
 
     /// <summary>
@@ -426,14 +405,14 @@ public sealed class CustomerRecords(
         : SensitiveTextScreen.Find(text) is { } found ? $"appears to hold sensitive personal data ({found.Category}: '{found.Term}'), which the hub never accepts"
         : null;
 
-    private static ProvidedRecord Provide(EncodedCustomer customer, IReadOnlySet<string> allowed)
+    internal static ProvidedRecord Provide(EncodedCustomer customer, IReadOnlySet<string> allowed)
     {
         var (record, items) = RecordFields.DecodeMasked<CustomerRecord>(customer.Data, allowed);
         return new ProvidedRecord(record, items.Order(StringComparer.Ordinal).ToList());
     }
 
     // A vendor reading for a garage's after-sales service receives the data as that garage's agent.
-    private static (string Recipient, string? Agent) RecipientOf(Party caller, string ownerParty, string purpose) =>
+    internal static (string Recipient, string? Agent) RecipientOf(Party caller, string ownerParty, string purpose) =>
         caller.Role == PartyRole.Vendor && purpose == Purposes.AfterSales ? (ownerParty, caller.Id) : (caller.Id, null);
 
     private static List<string> Requested(IReadOnlyCollection<string> items) => items.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
@@ -522,11 +501,6 @@ public sealed class CustomerRecords(
 
     private async Task<bool> IsAuthorisedAsync(string garage, string vendor, string operation, DateTimeOffset now, CancellationToken cancellationToken) =>
         (await authorisations.FindAsync(garage, vendor, cancellationToken).ConfigureAwait(false)).Any(a => a.Covers(operation, now));
-
-    private async Task<IReadOnlySet<string>> IsOptedOutAsync(DeclarationRecord declaration, string purpose, IReadOnlyCollection<string> subjects, CancellationToken cancellationToken) =>
-        declaration.Purpose(purpose) is { OptOutAllowed: true } && subjects.Count > 0
-            ? await customers.OptedOutAsync(purpose, subjects, cancellationToken).ConfigureAwait(false)
-            : new HashSet<string>();
 
     private Task<ExchangeException> RefuseAsync(ProvisionFact refusal, ExchangeException error, CancellationToken cancellationToken) =>
         RefuseAsync([refusal], error, cancellationToken);

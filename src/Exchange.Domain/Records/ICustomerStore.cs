@@ -41,10 +41,15 @@ public interface ICustomerStore
     Task<IReadOnlyList<bool>> UpsertAsync(IReadOnlyList<StoredCustomer> customers, CancellationToken cancellationToken);
 
     /// <summary>
-    /// The first <see cref="CustomerFilter.Limit"/> records matching <paramref name="filter"/>, in a
-    /// stable order, each with its owner and the owner's status in the registry read in the same statement.
+    /// One page of the records matching <paramref name="filter"/> (its <see cref="CustomerFilter.Limit"/>
+    /// is the caller's to apply): the first <paramref name="count"/> after <paramref name="after"/>
+    /// (null: from the first) in a stable order, one garage's customers by customer_ref when the
+    /// filter names one, everyone's in the order they were first stored otherwise. Each comes with
+    /// its owner, the owner's status in the registry and whether the person opted out of
+    /// <paramref name="optedOutOf"/> (never, when null), all read in one statement. Each page is a
+    /// statement of its own, so that no read transaction stays open while a search's records go out.
     /// </summary>
-    Task<IReadOnlyList<FoundCustomer>> SearchAsync(CustomerFilter filter, CancellationToken cancellationToken);
+    Task<IReadOnlyList<FoundCustomer>> SearchPageAsync(CustomerFilter filter, FoundCustomer? after, int count, string? optedOutOf, CancellationToken cancellationToken);
 
     /// <summary>
     /// Every record of <paramref name="ownerParty"/> (null: of every garage) whose owner is active in

@@ -39,7 +39,7 @@ internal sealed class RecordsService(CustomerRecords records, CallContextFactory
         var call = await calls.CreateAsync(context).ConfigureAwait(false);
         var filter = new CustomerFilter(NullIfEmpty(request.OwnerParty), request.ModelCodes, NullIfEmpty(request.Prefecture), request.Limit);
         var found = await records.SearchAsync(call, request.Purpose, request.Items, filter, context.CancellationToken).ConfigureAwait(false);
-        foreach (var provided in found)
+        await foreach (var provided in found.ConfigureAwait(false))
         {
             var message = new SearchCustomersResponse { Record = provided.Record };
             message.Items.AddRange(provided.Items);

@@ -100,12 +100,22 @@ internal sealed class CustomerStore(Lazy<ExchangeDbContext> context, ConnectionL
         return created;
     }
 
-    public async Task<IReadOnlyList<FoundCustomer>> SearchAsync(CustomerFilter filter, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<FoundCustomer>> SearchPageAsync(CustomerFilter filter, FoundCustomer? after, int count, string? optedOutOf, CancellationToken cancellationToken)
     {
+        // Keyset pages along an index, so that a page reads only its own rows: one garage's customers
+        // along the (owner, customer_ref) index, everyone's along the primary key. Ordering one
+        // garage's customers by the key instead made SQLite, which keeps no statistics here, read and
+        // sort all of that garage's rows for every page.
         var query = Db.Customers.AsNoTracking();
         if (filter.OwnerParty is not null)
         {
-            query = query.Where(c => c.OwnerParty == filter.OwnerParty);
+            var afterRef = after?.CustomerRef ?? "";
+            query = query.Where(c => c.OwnerParty == filter.OwnerParty && c.CustomerRef.CompareTo(afterRef) > 0).OrderBy(c => c.CustomerRef);
+        }
+        else
+        {
+            var afterId = after?.Position ?? 0;
+            query = query.Where(c => c.Id > afterId).OrderBy(c => c.Id);
         }
 
         if (filter.Prefecture is not null)
@@ -119,10 +129,20 @@ internal sealed class CustomerStore(Lazy<ExchangeDbContext> context, ConnectionL
             query = query.Where(c => c.Vehicles.Any(v => v.ModelCode != null && codes.Contains(v.ModelCode)));
         }
 
-        var found = await query.OrderBy(c => c.Id).Take(filter.Limit)
-            .Select(c => new { c.SubjectId, c.Data, c.UpdatedAt, c.OwnerParty, OwnerStatus = Db.Parties.Where(p => p.Id == c.OwnerParty).Select(p => p.Status).FirstOrDefault() })
+        var found = await query.Take(count)
+            .Select(c => new
+            {
+                c.Id,
+                c.CustomerRef,
+                c.SubjectId,
+                c.Data,
+                c.UpdatedAt,
+                c.OwnerParty,
+                OwnerStatus = Db.Parties.Where(p => p.Id == c.OwnerParty).Select(p => p.Status).FirstOrDefault(),
+                OptedOut = optedOutOf != null && Db.OptOuts.Any(o => o.SubjectId == c.SubjectId && o.Purpose == optedOutOf),
+            })
             .ToListAsync(cancellationToken).ConfigureAwait(false);
-        return found.Select(f => new FoundCustomer(new EncodedCustomer(f.SubjectId, f.Data, f.UpdatedAt), f.OwnerParty, StatusOf(f.OwnerStatus))).ToList();
+        return found.Select(f => new FoundCustomer(f.Id, new EncodedCustomer(f.SubjectId, f.Data, f.UpdatedAt), f.OwnerParty, f.CustomerRef, StatusOf(f.OwnerStatus), f.OptedOut)).ToList();
     }
 
     public async IAsyncEnumerable<EncodedCustomer> ScanAsync(string? ownerParty, string? excludeOptedOutOf, [EnumeratorCancellation] CancellationToken cancellationToken)
