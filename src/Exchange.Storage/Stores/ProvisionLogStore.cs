@@ -58,10 +58,7 @@ internal sealed class ProvisionLogStore(Lazy<ExchangeDbContext> context, Connect
 
         var linked = ProvisionChain.Link(sequence, hash, facts);
         var termIds = await terms.ResolveAsync(transaction, names, linked, addedTerms, cancellationToken).ConfigureAwait(false);
-        for (var i = 0; i < linked.Count; i++)
-        {
-            await insert.InsertAsync(ToRow(linked[i], termIds[i]), cancellationToken).ConfigureAwait(false);
-        }
+        await insert.InsertAllAsync(linked.Select((entry, i) => ToRow(entry, termIds[i])).ToList(), cancellationToken).ConfigureAwait(false);
 
         return linked;
     }

@@ -51,6 +51,30 @@ public abstract class RowInserterTests(DatabaseProvider provider) : StorageTest(
     }
 
     [Fact]
+    public async Task Rows_inserted_together_read_back_as_inserted_with_nulls_and_converted_values()
+    {
+        // On PostgreSQL one binary COPY: every value converted and typed as the model maps it.
+        var at = new DateTimeOffset(2026, 12, 1, 9, 30, 0, TimeSpan.FromHours(9));
+        var rows = Enumerable.Range(1, 3).Select(i => new ProvisionEntryRow
+        {
+            Sequence = i, Time = at.AddTicks(i), TermsId = i, SubjectId = i == 2 ? null : "sub_" + new string((char)('0' + i), 32),
+            CallId = "call-" + i, EntryHash = new string((char)('a' + i), 64),
+        }).ToList();
+        using (var scope = _storage.Services.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<ExchangeDbContext>();
+            await using var transaction = await db.Database.BeginTransactionAsync(Ct);
+            using var insert = RowInserter<ProvisionEntryRow>.Create(db);
+            await insert.InsertAllAsync(rows, Ct);
+            await transaction.CommitAsync(Ct);
+        }
+
+        using var read = _storage.Services.CreateScope();
+        var stored = await read.ServiceProvider.GetRequiredService<ExchangeDbContext>().ProvisionEntries.AsNoTracking().OrderBy(e => e.Sequence).ToListAsync(Ct);
+        Assert.Equivalent(rows, stored, strict: true);
+    }
+
+    [Fact]
     public async Task Insert_returns_the_generated_key_and_zero_for_a_row_whose_unique_key_exists()
     {
         using var scope = _storage.Services.CreateScope();
