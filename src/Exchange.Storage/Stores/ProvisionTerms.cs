@@ -15,6 +15,9 @@ namespace Exchange.Storage.Stores;
 /// </summary>
 internal sealed class ProvisionTerms
 {
+    // Callers choose the items and purposes of their refusals, so terms vary as they please: what is remembered is bounded.
+    private const int MaxRemembered = 16_384;
+
     // Only terms whose rows are committed: an ID from a transaction that rolled back may be another's tomorrow.
     private readonly ConcurrentDictionary<string, int> _committed = new(StringComparer.Ordinal);
 
@@ -75,6 +78,12 @@ internal sealed class ProvisionTerms
     /// <summary>Remembers terms added by a transaction that has committed.</summary>
     public void Committed(IEnumerable<KeyValuePair<string, int>> added)
     {
+        if (_committed.Count >= MaxRemembered)
+        {
+            // The terms in use are found again in the database, one lookup each.
+            _committed.Clear();
+        }
+
         foreach (var (key, id) in added)
         {
             _committed.TryAdd(key, id);

@@ -15,10 +15,7 @@ public abstract class ProvisionSubjectIndexerTests(DatabaseProvider provider) : 
     [Fact]
     public async Task A_persons_entries_are_found_once_each_and_in_order_whether_indexed_or_not_yet()
     {
-        var indexer = _storage.Services.GetRequiredService<ProvisionSubjectIndexer>();
-        await RecordAsync(Fact("subject-a"), Fact("subject-b"), Fact("subject-a"), Fact(null));
-        Assert.False(await indexer.IndexPendingAsync(Ct));
-        await RecordAsync(Fact("subject-a"), Fact("subject-b"), Fact("subject-a"));
+        var indexer = await SevenEntriesTheFirstFourIndexedAsync();
 
         Assert.Equal([1L, 3, 5, 7], await SequencesAsync("subject-a"));
         Assert.Equal([2L, 6], await SequencesAsync("subject-b"));
@@ -31,7 +28,17 @@ public abstract class ProvisionSubjectIndexerTests(DatabaseProvider provider) : 
         Assert.Null(await FirstMisindexedAsync());
     }
 
-    private protected async Task RecordAsync(params ProvisionFact[] facts)
+    // Persons a, b, a, none (indexed), then a, b, a.
+    private protected async Task<ProvisionSubjectIndexer> SevenEntriesTheFirstFourIndexedAsync()
+    {
+        var indexer = _storage.Services.GetRequiredService<ProvisionSubjectIndexer>();
+        await RecordAsync(Fact("subject-a"), Fact("subject-b"), Fact("subject-a"), Fact(null));
+        Assert.False(await indexer.IndexPendingAsync(Ct));
+        await RecordAsync(Fact("subject-a"), Fact("subject-b"), Fact("subject-a"));
+        return indexer;
+    }
+
+    private async Task RecordAsync(params ProvisionFact[] facts)
     {
         await _storage.Services.GetRequiredService<IProvisionRecorder>().RecordAsync(facts, Ct);
     }
@@ -66,7 +73,7 @@ public abstract class ProvisionSubjectIndexerTests(DatabaseProvider provider) : 
         return (await scope.ServiceProvider.GetRequiredService<ExchangeDbContext>().SubjectIndexState.SingleAsync(Ct)).IndexedThrough;
     }
 
-    private protected static ProvisionFact Fact(string? subject) => new(
+    private static ProvisionFact Fact(string? subject) => new(
         DateTimeOffset.UnixEpoch, "garage-kaminoyama", "group-lotus", null, subject, ["contact.name"], "marketing", 1, new string('a', 64), "call", ProvisionOutcome.Provided, null);
 }
 
@@ -76,10 +83,7 @@ public sealed class ProvisionSubjectIndexerOnSqliteTests() : ProvisionSubjectInd
     [Fact]
     public async Task Entries_are_indexed_in_batches_and_a_row_past_the_watermark_is_reported_not_read_twice()
     {
-        var indexer = _storage.Services.GetRequiredService<ProvisionSubjectIndexer>();
-        await RecordAsync(Fact("subject-a"), Fact("subject-b"), Fact("subject-a"), Fact(null));
-        Assert.False(await indexer.IndexPendingAsync(Ct));
-        await RecordAsync(Fact("subject-a"), Fact("subject-b"), Fact("subject-a"));
+        var indexer = await SevenEntriesTheFirstFourIndexedAsync();
         Assert.Equal(3, await IndexedAsync());
 
         // A row past the watermark (no pass writes one; verification reports it) is not read twice.
