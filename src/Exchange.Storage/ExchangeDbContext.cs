@@ -19,6 +19,7 @@ internal abstract class ExchangeDbContext(DbContextOptions options) : DbContext(
     public DbSet<VehicleIndexRow> Vehicles => Set<VehicleIndexRow>();
     public DbSet<OptOutRow> OptOuts => Set<OptOutRow>();
     public DbSet<ProvisionEntryRow> ProvisionEntries => Set<ProvisionEntryRow>();
+    public DbSet<ProvisionTermsRow> ProvisionTerms => Set<ProvisionTermsRow>();
     public DbSet<ProvisionSubjectRow> ProvisionSubjects => Set<ProvisionSubjectRow>();
     public DbSet<SubjectIndexStateRow> SubjectIndexState => Set<SubjectIndexStateRow>();
     public DbSet<ReferenceDataVersionRow> ReferenceDataVersion => Set<ReferenceDataVersionRow>();
@@ -28,6 +29,12 @@ internal abstract class ExchangeDbContext(DbContextOptions options) : DbContext(
     public DbSet<IssuedCertificateRow> IssuedCertificates => Set<IssuedCertificateRow>();
     public DbSet<CertificateRevocationRow> CertificateRevocations => Set<CertificateRevocationRow>();
     public DbSet<HubAuditRow> HubAudit => Set<HubAuditRow>();
+
+    /// <summary>
+    /// True where the log has an index by person (<see cref="Postgres.PostgresExchangeDbContext"/>); otherwise
+    /// <c>provision_log_subjects</c>, filled by <see cref="Stores.ProvisionSubjectIndexer"/>, is the lookup.
+    /// </summary>
+    public virtual bool LogIndexedBySubject => false;
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -88,13 +95,23 @@ internal abstract class ExchangeDbContext(DbContextOptions options) : DbContext(
             e.ToTable("provision_log");
             e.HasKey(p => p.Sequence);
             e.Property(p => p.Sequence).ValueGeneratedNever();
-            // No index on SubjectId: a random-keyed index costs a page write per entry in every commit.
-            // provision_log_subjects is the lookup by person, filled in sorted batches.
+            e.Property(p => p.SubjectId).HasConversion(CompactHex.Subject.Converter);
+            e.Property(p => p.CallId).HasConversion(CompactHex.Call.Converter);
+            e.Property(p => p.EntryHash).HasConversion(CompactHex.Hash.Converter);
+            // No foreign key to the terms: verification reads an entry whose terms are gone as altered.
+        });
+        modelBuilder.Entity<ProvisionTermsRow>(e =>
+        {
+            e.ToTable("provision_log_terms");
+            e.HasIndex(t => t.Digest).IsUnique();
+            e.Property(t => t.DeclarationHash).HasConversion(CompactHex.Hash.Converter);
         });
         modelBuilder.Entity<ProvisionSubjectRow>(e =>
         {
+            // WITHOUT ROWID on SQLite (in its migration), so the key is stored once, in the primary key.
             e.ToTable("provision_log_subjects");
             e.HasKey(s => new { s.SubjectId, s.Sequence });
+            e.Property(s => s.SubjectId).HasConversion(CompactHex.Subject.Converter);
         });
         modelBuilder.Entity<SubjectIndexStateRow>(e =>
         {

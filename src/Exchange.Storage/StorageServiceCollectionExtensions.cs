@@ -54,6 +54,7 @@ public static class StorageServiceCollectionExtensions
         // is never older than that sees every version published elsewhere before it is in force.
         services.AddSingleton(sp => new SnapshotCache<IReadOnlyList<DeclarationRecord>>(
             sp.GetRequiredService<TimeProvider>(), TimeSpan.FromTicks(Math.Min(ReferenceDataMaxAge.Ticks, sp.GetRequiredService<DeclarationSettings>().MinimumNotice.Ticks)), sp.GetRequiredService<ReferenceDataVersion>()));
+        services.AddSingleton<ProvisionTerms>();
         services.AddScoped<IProvisionLogStore, ProvisionLogStore>();
         services.AddSingleton<ProvisionLogWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<ProvisionLogWriter>());

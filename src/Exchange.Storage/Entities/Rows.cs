@@ -75,23 +75,40 @@ internal sealed class OptOutRow
     public DateTimeOffset At { get; set; }
 }
 
+/// <summary>
+/// One provision-log entry: when, whose, in which call, and its hash; what it states besides is
+/// its <see cref="ProvisionTermsRow"/>, shared by the entries that state the same. Its previous
+/// hash is the entry before's <see cref="EntryHash"/>, so it is not stored again.
+/// </summary>
 internal sealed class ProvisionEntryRow
 {
+    // Fixed-width columns first: PostgreSQL aligns each to its width within the row.
     public long Sequence { get; set; }
     public DateTimeOffset Time { get; set; }
+    public int TermsId { get; set; }
+    public string? SubjectId { get; set; }
+    public required string CallId { get; set; }
+    public required string EntryHash { get; set; }
+}
+
+/// <summary>
+/// What provision-log entries state apart from their time, person and call: who gave whom which
+/// items for which purpose under which declaration, and the outcome. Stored once for every entry
+/// stating the same, found by <see cref="Digest"/>.
+/// </summary>
+internal sealed class ProvisionTermsRow
+{
+    public int Id { get; set; }
+    public required byte[] Digest { get; set; }
     public required string Provider { get; set; }
     public required string Recipient { get; set; }
     public string? Agent { get; set; }
-    public string? SubjectId { get; set; }
     public required string Items { get; set; }
     public required string Purpose { get; set; }
     public int DeclarationVersion { get; set; }
     public required string DeclarationHash { get; set; }
-    public required string CallId { get; set; }
     public int Outcome { get; set; }
     public string? Rule { get; set; }
-    public required string PreviousHash { get; set; }
-    public required string EntryHash { get; set; }
 }
 
 /// <summary>

@@ -1,3 +1,4 @@
+using Exchange.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 using Npgsql;
@@ -24,6 +25,19 @@ internal sealed class PostgresExchangeDbContext(DbContextOptions<PostgresExchang
         }
 
         return builder.Build();
+    }
+
+    public override bool LogIndexedBySubject => true;
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        base.OnModelCreating(modelBuilder);
+
+        // The lookup by person here: PostgreSQL writes index pages at checkpoints, not with each commit as
+        // SQLite does, and B-tree deduplication keeps a person's ID once for their entries, where a table
+        // of (person, sequence) would store it in its rows and its index. provision_log_subjects stays empty;
+        // the indexer only moves its watermark.
+        modelBuilder.Entity<ProvisionEntryRow>().HasIndex(p => p.SubjectId).HasMethod("hash").HasFilter("subject_id IS NOT NULL");
     }
 }
 

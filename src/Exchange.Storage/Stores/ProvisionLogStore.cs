@@ -1,6 +1,5 @@
 using System.Data.Common;
 using System.Runtime.CompilerServices;
-using Exchange.Contracts.V1;
 using Exchange.Domain.Provisions;
 using Exchange.Storage.Entities;
 using Exchange.Storage.Postgres;
@@ -9,7 +8,7 @@ using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Exchange.Storage.Stores;
 
-internal sealed class ProvisionLogStore(Lazy<ExchangeDbContext> context, ConnectionLeases leases) : IProvisionLogStore
+internal sealed class ProvisionLogStore(Lazy<ExchangeDbContext> context, ConnectionLeases leases, ProvisionTerms terms, UnitOfWork unitOfWork) : IProvisionLogStore
 {
     // Entries per statement of ReadRangeAsync: few enough to hold in memory, enough that a walk spends its time hashing.
     private const int RangePage = 4096;
@@ -31,16 +30,23 @@ internal sealed class ProvisionLogStore(Lazy<ExchangeDbContext> context, Connect
         head.Transaction = transaction;
         head.CommandText = HeadSql.For(leases.Names);
         using var insert = RowInserter<ProvisionEntryRow>.Create(Db);
-        return await AppendAsync(transaction, head, insert, facts, cancellationToken).ConfigureAwait(false);
+        var added = new List<KeyValuePair<string, int>>();
+        var linked = await AppendAsync(transaction, head, insert, terms, leases.Names, added, facts, cancellationToken).ConfigureAwait(false);
+        unitOfWork.AfterCommit(() => terms.Committed(added));
+        return linked;
     }
 
     /// <summary>
     /// Takes the chain lock in <paramref name="transaction"/>, then links <paramref name="facts"/>
     /// after the head <paramref name="head"/> reads and inserts them with <paramref name="insert"/>,
-    /// all in that transaction: the one place entries are added, for a unit of work and for the
-    /// <see cref="ProvisionLogWriter"/> alike. Entries therefore join the chain in commit order.
+    /// their terms through <paramref name="terms"/>, all in that transaction: the one place entries are
+    /// added, for a unit of work and for the <see cref="ProvisionLogWriter"/> alike. Entries therefore
+    /// join the chain in commit order. Terms added go to <paramref name="addedTerms"/>, for
+    /// <see cref="ProvisionTerms.Committed"/> once the transaction commits.
     /// </summary>
-    internal static async Task<IReadOnlyList<ChainedProvision>> AppendAsync(DbTransaction transaction, DbCommand head, RowInserter<ProvisionEntryRow> insert, IEnumerable<ProvisionFact> facts, CancellationToken cancellationToken)
+    internal static async Task<IReadOnlyList<ChainedProvision>> AppendAsync(
+        DbTransaction transaction, DbCommand head, RowInserter<ProvisionEntryRow> insert, ProvisionTerms terms, SchemaNames names,
+        List<KeyValuePair<string, int>> addedTerms, IEnumerable<ProvisionFact> facts, CancellationToken cancellationToken)
     {
         await PostgresChainLock.TakeAsync(transaction, cancellationToken).ConfigureAwait(false);
         var (sequence, hash) = (0L, ProvisionChain.Genesis);
@@ -49,24 +55,22 @@ internal sealed class ProvisionLogStore(Lazy<ExchangeDbContext> context, Connect
         {
             if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                (sequence, hash) = (reader.GetInt64(0), reader.GetString(1));
+                (sequence, hash) = (reader.GetInt64(0), names.Read<ProvisionEntryRow, string>(nameof(ProvisionEntryRow.EntryHash), reader.GetValue(1)));
             }
         }
 
         var linked = ProvisionChain.Link(sequence, hash, facts);
-        foreach (var entry in linked)
-        {
-            await insert.InsertAsync(ToRow(entry), cancellationToken).ConfigureAwait(false);
-        }
+        var termIds = await terms.ResolveAsync(transaction, names, linked, addedTerms, cancellationToken).ConfigureAwait(false);
+        await insert.InsertAllAsync(linked.Select((entry, i) => ToRow(entry, termIds[i])).ToList(), cancellationToken).ConfigureAwait(false);
 
         return linked;
     }
 
     public async IAsyncEnumerable<ChainedProvision> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await foreach (var row in Db.ProvisionEntries.AsNoTracking().OrderBy(p => p.Sequence).AsAsyncEnumerable().WithCancellation(cancellationToken).ConfigureAwait(false))
+        await foreach (var row in Stored(Db.ProvisionEntries).OrderBy(e => e.Entry.Sequence).AsAsyncEnumerable().WithCancellation(cancellationToken).ConfigureAwait(false))
         {
-            yield return FromRow(row);
+            yield return row.ToChained();
         }
     }
 
@@ -76,14 +80,13 @@ internal sealed class ProvisionLogStore(Lazy<ExchangeDbContext> context, Connect
         while (next <= last)
         {
             var from = next;
-            var page = await Db.ProvisionEntries.AsNoTracking()
-                .Where(p => p.Sequence >= from && p.Sequence <= last)
-                .OrderBy(p => p.Sequence)
+            var page = await Stored(Db.ProvisionEntries.Where(p => p.Sequence >= from && p.Sequence <= last))
+                .OrderBy(e => e.Entry.Sequence)
                 .Take(RangePage)
                 .ToListAsync(cancellationToken).ConfigureAwait(false);
             foreach (var row in page)
             {
-                yield return FromRow(row);
+                yield return row.ToChained();
             }
 
             if (page.Count < RangePage)
@@ -91,7 +94,7 @@ internal sealed class ProvisionLogStore(Lazy<ExchangeDbContext> context, Connect
                 yield break;
             }
 
-            next = page[^1].Sequence + 1;
+            next = page[^1].Entry.Sequence + 1;
         }
     }
 
@@ -99,18 +102,30 @@ internal sealed class ProvisionLogStore(Lazy<ExchangeDbContext> context, Connect
     {
         // The indexed entries and the tail not indexed yet, in one statement: one snapshot, so an
         // indexing pass committing meanwhile neither hides an entry nor shows it twice.
+        if (Db.LogIndexedBySubject)
+        {
+            return (await Stored(Db.ProvisionEntries.Where(p => p.SubjectId == subjectId)).OrderBy(e => e.Entry.Sequence).ToListAsync(cancellationToken).ConfigureAwait(false))
+                .Select(e => e.ToChained()).ToList();
+        }
+
         var watermark = IndexedThrough;
         var indexed = from s in Db.ProvisionSubjects
                       where s.SubjectId == subjectId && s.Sequence <= (watermark.Max() ?? 0)
                       join p in Db.ProvisionEntries on s.Sequence equals p.Sequence
                       select p;
         var tail = Db.ProvisionEntries.Where(p => p.Sequence > (watermark.Max() ?? 0) && p.SubjectId == subjectId);
-        return (await indexed.Concat(tail).AsNoTracking().OrderBy(p => p.Sequence).ToListAsync(cancellationToken).ConfigureAwait(false))
-            .Select(FromRow).ToList();
+        return (await Stored(indexed.Concat(tail)).OrderBy(e => e.Entry.Sequence).ToListAsync(cancellationToken).ConfigureAwait(false))
+            .Select(e => e.ToChained()).ToList();
     }
 
     public Task<long?> FirstMisindexedAsync(long after, CancellationToken cancellationToken)
     {
+        if (Db.LogIndexedBySubject)
+        {
+            // An index cannot disagree with its table.
+            return Task.FromResult<long?>(null);
+        }
+
         // In one statement, so that an indexing pass committing meanwhile is seen whole or not at all.
         var watermark = IndexedThrough;
         var stray = from s in Db.ProvisionSubjects
@@ -131,7 +146,7 @@ internal sealed class ProvisionLogStore(Lazy<ExchangeDbContext> context, Connect
 
     public async Task<ChainedProvision?> HeadAsync(CancellationToken cancellationToken)
     {
-        return await HeadRowAsync(cancellationToken).ConfigureAwait(false) is { } row ? FromRow(row) : null;
+        return (await Stored(Db.ProvisionEntries).OrderByDescending(e => e.Entry.Sequence).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false))?.ToChained();
     }
 
     public Task<IReadOnlyList<ProvisionCheckpoint>> ListCheckpointsAsync(CancellationToken cancellationToken) => ListCheckpointsFromAsync(0, cancellationToken);
@@ -165,43 +180,39 @@ internal sealed class ProvisionLogStore(Lazy<ExchangeDbContext> context, Connect
         return new LogCoverage(seen, seen > 0 ? seenBy : null);
     }
 
-    internal static ChainedProvision FromRow(ProvisionEntryRow row) => new(
-        row.Sequence,
-        new ProvisionFact(
-            row.Time,
-            row.Provider,
-            row.Recipient,
-            row.Agent,
-            row.SubjectId,
-            row.Items.Split(' ', StringSplitOptions.RemoveEmptyEntries),
-            row.Purpose,
-            row.DeclarationVersion,
-            row.DeclarationHash,
-            row.CallId,
-            (ProvisionOutcome)row.Outcome,
-            row.Rule),
-        row.PreviousHash,
-        row.EntryHash);
+    // Entries with their terms (none when missing: verification then reports the entry altered) and the hash of the entry before.
+    private IQueryable<StoredEntry> Stored(IQueryable<ProvisionEntryRow> entries) =>
+        from p in entries.AsNoTracking()
+        from t in Db.ProvisionTerms.AsNoTracking().Where(t => t.Id == p.TermsId).DefaultIfEmpty()
+        select new StoredEntry
+        {
+            Entry = p,
+            Terms = t,
+            PreviousHash = Db.ProvisionEntries.Where(q => q.Sequence == p.Sequence - 1).Select(q => q.EntryHash).FirstOrDefault(),
+        };
 
-    private static ProvisionEntryRow ToRow(ChainedProvision entry) => new()
+    private static ProvisionEntryRow ToRow(ChainedProvision entry, int termsId) => new()
     {
         Sequence = entry.Sequence,
         Time = entry.Fact.Time,
-        Provider = entry.Fact.Provider,
-        Recipient = entry.Fact.Recipient,
-        Agent = entry.Fact.Agent,
         SubjectId = entry.Fact.SubjectId,
-        Items = string.Join(' ', entry.Fact.Items),
-        Purpose = entry.Fact.Purpose,
-        DeclarationVersion = entry.Fact.DeclarationVersion,
-        DeclarationHash = entry.Fact.DeclarationHash,
         CallId = entry.Fact.CallId,
-        Outcome = (int)entry.Fact.Outcome,
-        Rule = entry.Fact.Rule,
-        PreviousHash = entry.PreviousHash,
+        TermsId = termsId,
         EntryHash = entry.EntryHash,
     };
 
-    private Task<ProvisionEntryRow?> HeadRowAsync(CancellationToken cancellationToken) =>
-        Db.ProvisionEntries.AsNoTracking().OrderByDescending(p => p.Sequence).FirstOrDefaultAsync(cancellationToken);
+    private sealed class StoredEntry
+    {
+        public required ProvisionEntryRow Entry { get; init; }
+
+        public ProvisionTermsRow? Terms { get; init; }
+
+        public string? PreviousHash { get; init; }
+
+        public ChainedProvision ToChained() => new(
+            Entry.Sequence,
+            ProvisionTerms.FactOf(Entry, Terms),
+            Entry.Sequence == 1 ? ProvisionChain.Genesis : PreviousHash ?? "",
+            Entry.EntryHash);
+    }
 }

@@ -12,7 +12,7 @@ namespace Exchange.Storage.Stores;
 /// Group commit for the provision-log entries that accompany no change of data (provisions to a
 /// reader, refusals). Calls queue their entries on a channel; this service takes every entry queued
 /// while it committed the previous group and, in one database transaction, takes the chain lock,
-/// reads the head, links the entries and inserts them (<see cref="ProvisionLogStore.AppendAsync(System.Data.Common.DbTransaction, System.Data.Common.DbCommand, RowInserter{ProvisionEntryRow}, IEnumerable{ProvisionFact}, CancellationToken)"/>,
+/// reads the head, links the entries and inserts them (<see cref="ProvisionLogStore.AppendAsync(System.Data.Common.DbTransaction, System.Data.Common.DbCommand, RowInserter{ProvisionEntryRow}, ProvisionTerms, SchemaNames, List{KeyValuePair{string, int}}, IEnumerable{ProvisionFact}, CancellationToken)"/>,
 /// the path a unit of work's entries take too), commits, and only then completes the calls. No
 /// call is answered before its entries are committed in the database, and entries join the chain
 /// in commit order.
@@ -41,6 +41,7 @@ internal sealed partial class ProvisionLogWriter : BackgroundService, IProvision
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConnectionLeases _leases;
     private readonly WriteGate _gate;
+    private readonly ProvisionTerms _terms;
     private readonly ILogger _logger;
     private readonly Meter _meter;
     private readonly Histogram<double> _commitDuration;
@@ -48,10 +49,11 @@ internal sealed partial class ProvisionLogWriter : BackgroundService, IProvision
     private readonly Histogram<double> _wait;
     private readonly FailureClock _committing = new();
 
-    public ProvisionLogWriter(ConnectionLeases leases, WriteGate gate, ILogger<ProvisionLogWriter> logger, IMeterFactory? meters = null)
+    public ProvisionLogWriter(ConnectionLeases leases, WriteGate gate, ProvisionTerms terms, ILogger<ProvisionLogWriter> logger, IMeterFactory? meters = null)
     {
         _leases = leases;
         _gate = gate;
+        _terms = terms;
         _logger = logger;
         _meter = meters?.Create(MeterName) ?? new Meter(MeterName);
         _commitDuration = _meter.CreateHistogram<double>(CommitDuration, "ms", "One group commit: the chain lock, the inserts and the database commit.");
@@ -165,8 +167,10 @@ internal sealed partial class ProvisionLogWriter : BackgroundService, IProvision
                         head.Transaction = transaction;
                         var insert = lease.Inserter<ProvisionEntryRow>();
                         insert.Transaction = transaction;
-                        await ProvisionLogStore.AppendAsync(transaction, head, insert, facts, CancellationToken.None).ConfigureAwait(false);
+                        var added = new List<KeyValuePair<string, int>>();
+                        await ProvisionLogStore.AppendAsync(transaction, head, insert, _terms, lease.Names, added, facts, CancellationToken.None).ConfigureAwait(false);
                         await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+                        _terms.Committed(added);
                     }
 
                     return 0;

@@ -16,9 +16,11 @@ namespace Exchange.Storage.Stores;
 /// own: each commit of a batch of 500 records rewrote about 500 index pages. Sorted and a second's
 /// worth at a time, entries share pages. A person's entries after the watermark are found by
 /// scanning that short tail of the log (<see cref="ProvisionLogStore.ListForSubjectAsync"/>), in the
-/// same statement, so a reader never misses an entry or sees one twice.
+/// same statement, so a reader never misses an entry or sees one twice. On PostgreSQL the lookup is
+/// an index on the log itself (<see cref="Postgres.PostgresExchangeDbContext"/>), and a pass only
+/// moves the watermark, which verification compares with the chain's end.
 /// </remarks>
-internal sealed partial class ProvisionSubjectIndexer(ConnectionLeases leases, WriteGate gate, DatabaseReady ready, TimeProvider time, ILogger<ProvisionSubjectIndexer> logger) : BackgroundService
+internal sealed partial class ProvisionSubjectIndexer(ConnectionLeases leases, WriteGate gate, DatabaseReady ready, StorageSettings settings, TimeProvider time, ILogger<ProvisionSubjectIndexer> logger) : BackgroundService
 {
     /// <summary>How often the entries appended since the last pass are indexed.</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
@@ -59,7 +61,7 @@ internal sealed partial class ProvisionSubjectIndexer(ConnectionLeases leases, W
         {
             using var transaction = lease.Connection.BeginTransaction();
 
-            // Instances sharing a PostgreSQL server index one at a time, each from the watermark the last one left.
+            // Instances sharing a PostgreSQL server move the watermark one at a time.
             PostgresChainLock.Take(transaction);
             var from = Scalar(lease, transaction, IndexedThroughSql);
             var head = Scalar(lease, transaction, HeadSequenceSql);
@@ -69,10 +71,14 @@ internal sealed partial class ProvisionSubjectIndexer(ConnectionLeases leases, W
             }
 
             var to = Math.Min(head, from + MaxEntriesPerPass);
-            var index = lease.Command(IndexSql.For(lease.Names), "@from", "@to");
-            index.Transaction = transaction;
-            (index.Parameters[0].Value, index.Parameters[1].Value) = (from, to);
-            index.ExecuteNonQuery();
+            if (settings.Provider == DatabaseProvider.Sqlite)
+            {
+                var index = lease.Command(IndexSql.For(lease.Names), "@from", "@to");
+                index.Transaction = transaction;
+                (index.Parameters[0].Value, index.Parameters[1].Value) = (from, to);
+                index.ExecuteNonQuery();
+            }
+
             var advance = lease.Command(AdvanceSql.For(lease.Names), "@to");
             advance.Transaction = transaction;
             advance.Parameters[0].Value = to;

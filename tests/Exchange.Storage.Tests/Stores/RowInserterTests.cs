@@ -20,8 +20,12 @@ public abstract class RowInserterTests(DatabaseProvider provider) : StorageTest(
         var at = new DateTimeOffset(2026, 12, 1, 9, 30, 0, TimeSpan.FromHours(9));
         var entry = new ProvisionEntryRow
         {
-            Sequence = 7, Time = at, Provider = "garage-佐藤自動車", Recipient = "hub", Agent = null, SubjectId = "sub_1", Items = "",
-            Purpose = "after-sales", DeclarationVersion = 3, DeclarationHash = "d", CallId = "c", Outcome = 2, Rule = null, PreviousHash = "p", EntryHash = "e",
+            Sequence = 7, Time = at, SubjectId = null, CallId = "call_0193d3f4a1b27c4e8f00112233445566", TermsId = 3, EntryHash = new string('e', 64),
+        };
+        var terms = new ProvisionTermsRow
+        {
+            Digest = [1, 2, 3], Provider = "garage-佐藤自動車", Recipient = "hub", Agent = null, Items = "", Purpose = "after-sales",
+            DeclarationVersion = 3, DeclarationHash = "d", Outcome = 2, Rule = null,
         };
         using (var scope = _storage.Services.CreateScope())
         {
@@ -29,6 +33,8 @@ public abstract class RowInserterTests(DatabaseProvider provider) : StorageTest(
             await using var transaction = await db.Database.BeginTransactionAsync(Ct);
             using var insert = RowInserter<ProvisionEntryRow>.Create(db);
             Assert.Equal(0, await insert.InsertAsync(entry, Ct));
+            using var insertTerms = RowInserter<ProvisionTermsRow>.Create(db, returnKey: true);
+            terms.Id = (int)await insertTerms.InsertAsync(terms, Ct);
             using var customers = RowInserter<CustomerRow>.Create(db, returnKey: true);
             await customers.InsertAsync(Customer("c-1", [], at), Ct);
             await transaction.CommitAsync(Ct);
@@ -38,9 +44,34 @@ public abstract class RowInserterTests(DatabaseProvider provider) : StorageTest(
         var stored = await read.ServiceProvider.GetRequiredService<ExchangeDbContext>().ProvisionEntries.SingleAsync(Ct);
         Assert.Equivalent(entry, stored, strict: true);
         Assert.Equal(at, stored.Time);
+        Assert.Equivalent(terms, await read.ServiceProvider.GetRequiredService<ExchangeDbContext>().ProvisionTerms.SingleAsync(Ct), strict: true);
         var customer = await read.ServiceProvider.GetRequiredService<ExchangeDbContext>().Customers.SingleAsync(Ct);
         Assert.Empty(customer.Data);
         Assert.Null(customer.Prefecture);
+    }
+
+    [Fact]
+    public async Task Rows_inserted_together_read_back_as_inserted_with_nulls_and_converted_values()
+    {
+        // On PostgreSQL one binary COPY: every value converted and typed as the model maps it.
+        var at = new DateTimeOffset(2026, 12, 1, 9, 30, 0, TimeSpan.FromHours(9));
+        var rows = Enumerable.Range(1, 3).Select(i => new ProvisionEntryRow
+        {
+            Sequence = i, Time = at.AddTicks(i), TermsId = i, SubjectId = i == 2 ? null : "sub_" + new string((char)('0' + i), 32),
+            CallId = "call-" + i, EntryHash = new string((char)('a' + i), 64),
+        }).ToList();
+        using (var scope = _storage.Services.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<ExchangeDbContext>();
+            await using var transaction = await db.Database.BeginTransactionAsync(Ct);
+            using var insert = RowInserter<ProvisionEntryRow>.Create(db);
+            await insert.InsertAllAsync(rows, Ct);
+            await transaction.CommitAsync(Ct);
+        }
+
+        using var read = _storage.Services.CreateScope();
+        var stored = await read.ServiceProvider.GetRequiredService<ExchangeDbContext>().ProvisionEntries.AsNoTracking().OrderBy(e => e.Sequence).ToListAsync(Ct);
+        Assert.Equivalent(rows, stored, strict: true);
     }
 
     [Fact]

@@ -390,28 +390,74 @@ namespace Exchange.Storage.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("sequence");
 
+                    b.Property<byte[]>("CallId")
+                        .IsRequired()
+                        .HasColumnType("BLOB")
+                        .HasColumnName("call_id");
+
+                    b.Property<byte[]>("EntryHash")
+                        .IsRequired()
+                        .HasColumnType("BLOB")
+                        .HasColumnName("entry_hash");
+
+                    b.Property<byte[]>("SubjectId")
+                        .HasColumnType("BLOB")
+                        .HasColumnName("subject_id");
+
+                    b.Property<int>("TermsId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("terms_id");
+
+                    b.Property<long>("Time")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("time");
+
+                    b.HasKey("Sequence")
+                        .HasName("pk_provision_log");
+
+                    b.ToTable("provision_log", (string)null);
+                });
+
+            modelBuilder.Entity("Exchange.Storage.Entities.ProvisionSubjectRow", b =>
+                {
+                    b.Property<byte[]>("SubjectId")
+                        .HasColumnType("BLOB")
+                        .HasColumnName("subject_id");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sequence");
+
+                    b.HasKey("SubjectId", "Sequence")
+                        .HasName("pk_provision_log_subjects");
+
+                    b.ToTable("provision_log_subjects", (string)null);
+                });
+
+            modelBuilder.Entity("Exchange.Storage.Entities.ProvisionTermsRow", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
                     b.Property<string>("Agent")
                         .HasColumnType("TEXT")
                         .HasColumnName("agent");
 
-                    b.Property<string>("CallId")
+                    b.Property<byte[]>("DeclarationHash")
                         .IsRequired()
-                        .HasColumnType("TEXT")
-                        .HasColumnName("call_id");
-
-                    b.Property<string>("DeclarationHash")
-                        .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("BLOB")
                         .HasColumnName("declaration_hash");
 
                     b.Property<int>("DeclarationVersion")
                         .HasColumnType("INTEGER")
                         .HasColumnName("declaration_version");
 
-                    b.Property<string>("EntryHash")
+                    b.Property<byte[]>("Digest")
                         .IsRequired()
-                        .HasColumnType("TEXT")
-                        .HasColumnName("entry_hash");
+                        .HasColumnType("BLOB")
+                        .HasColumnName("digest");
 
                     b.Property<string>("Items")
                         .IsRequired()
@@ -421,11 +467,6 @@ namespace Exchange.Storage.Migrations.Sqlite
                     b.Property<int>("Outcome")
                         .HasColumnType("INTEGER")
                         .HasColumnName("outcome");
-
-                    b.Property<string>("PreviousHash")
-                        .IsRequired()
-                        .HasColumnType("TEXT")
-                        .HasColumnName("previous_hash");
 
                     b.Property<string>("Provider")
                         .IsRequired()
@@ -446,34 +487,14 @@ namespace Exchange.Storage.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("rule");
 
-                    b.Property<string>("SubjectId")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("subject_id");
+                    b.HasKey("Id")
+                        .HasName("pk_provision_log_terms");
 
-                    b.Property<long>("Time")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("time");
+                    b.HasIndex("Digest")
+                        .IsUnique()
+                        .HasDatabaseName("ix_provision_log_terms_digest");
 
-                    b.HasKey("Sequence")
-                        .HasName("pk_provision_log");
-
-                    b.ToTable("provision_log", (string)null);
-                });
-
-            modelBuilder.Entity("Exchange.Storage.Entities.ProvisionSubjectRow", b =>
-                {
-                    b.Property<string>("SubjectId")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("subject_id");
-
-                    b.Property<long>("Sequence")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("sequence");
-
-                    b.HasKey("SubjectId", "Sequence")
-                        .HasName("pk_provision_log_subjects");
-
-                    b.ToTable("provision_log_subjects", (string)null);
+                    b.ToTable("provision_log_terms", (string)null);
                 });
 
             modelBuilder.Entity("Exchange.Storage.Entities.ReferenceDataVersionRow", b =>

@@ -174,19 +174,10 @@ namespace Exchange.Storage.Migrations.Sqlite
                 {
                     sequence = table.Column<long>(type: "INTEGER", nullable: false),
                     time = table.Column<long>(type: "INTEGER", nullable: false),
-                    provider = table.Column<string>(type: "TEXT", nullable: false),
-                    recipient = table.Column<string>(type: "TEXT", nullable: false),
-                    agent = table.Column<string>(type: "TEXT", nullable: true),
-                    subject_id = table.Column<string>(type: "TEXT", nullable: true),
-                    items = table.Column<string>(type: "TEXT", nullable: false),
-                    purpose = table.Column<string>(type: "TEXT", nullable: false),
-                    declaration_version = table.Column<int>(type: "INTEGER", nullable: false),
-                    declaration_hash = table.Column<string>(type: "TEXT", nullable: false),
-                    call_id = table.Column<string>(type: "TEXT", nullable: false),
-                    outcome = table.Column<int>(type: "INTEGER", nullable: false),
-                    rule = table.Column<string>(type: "TEXT", nullable: true),
-                    previous_hash = table.Column<string>(type: "TEXT", nullable: false),
-                    entry_hash = table.Column<string>(type: "TEXT", nullable: false)
+                    terms_id = table.Column<int>(type: "INTEGER", nullable: false),
+                    subject_id = table.Column<byte[]>(type: "BLOB", nullable: true),
+                    call_id = table.Column<byte[]>(type: "BLOB", nullable: false),
+                    entry_hash = table.Column<byte[]>(type: "BLOB", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -221,16 +212,64 @@ namespace Exchange.Storage.Migrations.Sqlite
                     table.PrimaryKey("pk_provision_log_subject_index", x => x.id);
                 });
 
+            // Written by hand, as EF's SQLite provider has no WITHOUT ROWID: the key is stored once, in the primary key.
+            migrationBuilder.Sql(
+                """
+                CREATE TABLE "provision_log_subjects" (
+                    "subject_id" BLOB NOT NULL,
+                    "sequence" INTEGER NOT NULL,
+                    CONSTRAINT "pk_provision_log_subjects" PRIMARY KEY ("subject_id", "sequence")
+                ) WITHOUT ROWID;
+                """);
+
             migrationBuilder.CreateTable(
-                name: "provision_log_subjects",
+                name: "provision_log_terms",
                 columns: table => new
                 {
-                    subject_id = table.Column<string>(type: "TEXT", nullable: false),
-                    sequence = table.Column<long>(type: "INTEGER", nullable: false)
+                    id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    digest = table.Column<byte[]>(type: "BLOB", nullable: false),
+                    provider = table.Column<string>(type: "TEXT", nullable: false),
+                    recipient = table.Column<string>(type: "TEXT", nullable: false),
+                    agent = table.Column<string>(type: "TEXT", nullable: true),
+                    items = table.Column<string>(type: "TEXT", nullable: false),
+                    purpose = table.Column<string>(type: "TEXT", nullable: false),
+                    declaration_version = table.Column<int>(type: "INTEGER", nullable: false),
+                    declaration_hash = table.Column<byte[]>(type: "BLOB", nullable: false),
+                    outcome = table.Column<int>(type: "INTEGER", nullable: false),
+                    rule = table.Column<string>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("pk_provision_log_subjects", x => new { x.subject_id, x.sequence });
+                    table.PrimaryKey("pk_provision_log_terms", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "provision_log_verifications",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    sequence = table.Column<long>(type: "INTEGER", nullable: false),
+                    entry_hash = table.Column<string>(type: "TEXT", nullable: false),
+                    verified_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    signature = table.Column<byte[]>(type: "BLOB", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_provision_log_verifications", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "reference_data_version",
+                columns: table => new
+                {
+                    id = table.Column<int>(type: "INTEGER", nullable: false),
+                    version = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_reference_data_version", x => x.id);
                 });
 
             migrationBuilder.CreateTable(
@@ -275,6 +314,11 @@ namespace Exchange.Storage.Migrations.Sqlite
                         principalColumn: "id",
                         onDelete: ReferentialAction.Cascade);
                 });
+
+            migrationBuilder.InsertData(
+                table: "reference_data_version",
+                columns: new[] { "id", "version" },
+                values: new object[] { 1, 0L });
 
             migrationBuilder.CreateIndex(
                 name: "ix_certificate_signing_requests_party_id_status",
@@ -321,6 +365,17 @@ namespace Exchange.Storage.Migrations.Sqlite
             migrationBuilder.CreateIndex(
                 name: "ix_provision_log_checkpoints_sequence",
                 table: "provision_log_checkpoints",
+                column: "sequence");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_provision_log_terms_digest",
+                table: "provision_log_terms",
+                column: "digest",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_provision_log_verifications_sequence",
+                table: "provision_log_verifications",
                 column: "sequence");
 
             migrationBuilder.CreateIndex(
@@ -382,6 +437,15 @@ namespace Exchange.Storage.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "provision_log_subjects");
+
+            migrationBuilder.DropTable(
+                name: "provision_log_terms");
+
+            migrationBuilder.DropTable(
+                name: "provision_log_verifications");
+
+            migrationBuilder.DropTable(
+                name: "reference_data_version");
 
             migrationBuilder.DropTable(
                 name: "vehicles");

@@ -11,8 +11,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Exchange.Storage.Migrations.Postgres
 {
     [DbContext(typeof(PostgresExchangeDbContext))]
-    [Migration("20261206132305_ReferenceDataVersion")]
-    partial class ReferenceDataVersion
+    [Migration("20261206150737_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -406,28 +406,82 @@ namespace Exchange.Storage.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("sequence");
 
+                    b.Property<byte[]>("CallId")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("call_id");
+
+                    b.Property<byte[]>("EntryHash")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("entry_hash");
+
+                    b.Property<byte[]>("SubjectId")
+                        .HasColumnType("bytea")
+                        .HasColumnName("subject_id");
+
+                    b.Property<int>("TermsId")
+                        .HasColumnType("integer")
+                        .HasColumnName("terms_id");
+
+                    b.Property<long>("Time")
+                        .HasColumnType("bigint")
+                        .HasColumnName("time");
+
+                    b.HasKey("Sequence")
+                        .HasName("pk_provision_log");
+
+                    b.HasIndex("SubjectId")
+                        .HasDatabaseName("ix_provision_log_subject_id")
+                        .HasFilter("subject_id IS NOT NULL");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("SubjectId"), "hash");
+
+                    b.ToTable("provision_log", (string)null);
+                });
+
+            modelBuilder.Entity("Exchange.Storage.Entities.ProvisionSubjectRow", b =>
+                {
+                    b.Property<byte[]>("SubjectId")
+                        .HasColumnType("bytea")
+                        .HasColumnName("subject_id");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("bigint")
+                        .HasColumnName("sequence");
+
+                    b.HasKey("SubjectId", "Sequence")
+                        .HasName("pk_provision_log_subjects");
+
+                    b.ToTable("provision_log_subjects", (string)null);
+                });
+
+            modelBuilder.Entity("Exchange.Storage.Entities.ProvisionTermsRow", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
                     b.Property<string>("Agent")
                         .HasColumnType("text")
                         .HasColumnName("agent");
 
-                    b.Property<string>("CallId")
+                    b.Property<byte[]>("DeclarationHash")
                         .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("call_id");
-
-                    b.Property<string>("DeclarationHash")
-                        .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("bytea")
                         .HasColumnName("declaration_hash");
 
                     b.Property<int>("DeclarationVersion")
                         .HasColumnType("integer")
                         .HasColumnName("declaration_version");
 
-                    b.Property<string>("EntryHash")
+                    b.Property<byte[]>("Digest")
                         .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("entry_hash");
+                        .HasColumnType("bytea")
+                        .HasColumnName("digest");
 
                     b.Property<string>("Items")
                         .IsRequired()
@@ -437,11 +491,6 @@ namespace Exchange.Storage.Migrations.Postgres
                     b.Property<int>("Outcome")
                         .HasColumnType("integer")
                         .HasColumnName("outcome");
-
-                    b.Property<string>("PreviousHash")
-                        .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("previous_hash");
 
                     b.Property<string>("Provider")
                         .IsRequired()
@@ -462,34 +511,14 @@ namespace Exchange.Storage.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("rule");
 
-                    b.Property<string>("SubjectId")
-                        .HasColumnType("text")
-                        .HasColumnName("subject_id");
+                    b.HasKey("Id")
+                        .HasName("pk_provision_log_terms");
 
-                    b.Property<long>("Time")
-                        .HasColumnType("bigint")
-                        .HasColumnName("time");
+                    b.HasIndex("Digest")
+                        .IsUnique()
+                        .HasDatabaseName("ix_provision_log_terms_digest");
 
-                    b.HasKey("Sequence")
-                        .HasName("pk_provision_log");
-
-                    b.ToTable("provision_log", (string)null);
-                });
-
-            modelBuilder.Entity("Exchange.Storage.Entities.ProvisionSubjectRow", b =>
-                {
-                    b.Property<string>("SubjectId")
-                        .HasColumnType("text")
-                        .HasColumnName("subject_id");
-
-                    b.Property<long>("Sequence")
-                        .HasColumnType("bigint")
-                        .HasColumnName("sequence");
-
-                    b.HasKey("SubjectId", "Sequence")
-                        .HasName("pk_provision_log_subjects");
-
-                    b.ToTable("provision_log_subjects", (string)null);
+                    b.ToTable("provision_log_terms", (string)null);
                 });
 
             modelBuilder.Entity("Exchange.Storage.Entities.ReferenceDataVersionRow", b =>
@@ -695,6 +724,42 @@ namespace Exchange.Storage.Migrations.Postgres
                         .HasDatabaseName("ix_vendor_authorisations_garage_id_vendor_id");
 
                     b.ToTable("vendor_authorisations", (string)null);
+                });
+
+            modelBuilder.Entity("Exchange.Storage.Entities.VerifiedCheckpointRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("EntryHash")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("entry_hash");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("bigint")
+                        .HasColumnName("sequence");
+
+                    b.Property<byte[]>("Signature")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("signature");
+
+                    b.Property<long>("VerifiedAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("verified_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_provision_log_verifications");
+
+                    b.HasIndex("Sequence")
+                        .HasDatabaseName("ix_provision_log_verifications_sequence");
+
+                    b.ToTable("provision_log_verifications", (string)null);
                 });
 
             modelBuilder.Entity("Exchange.Storage.Entities.VehicleIndexRow", b =>

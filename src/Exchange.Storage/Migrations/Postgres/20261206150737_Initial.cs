@@ -175,19 +175,10 @@ namespace Exchange.Storage.Migrations.Postgres
                 {
                     sequence = table.Column<long>(type: "bigint", nullable: false),
                     time = table.Column<long>(type: "bigint", nullable: false),
-                    provider = table.Column<string>(type: "text", nullable: false),
-                    recipient = table.Column<string>(type: "text", nullable: false),
-                    agent = table.Column<string>(type: "text", nullable: true),
-                    subject_id = table.Column<string>(type: "text", nullable: true),
-                    items = table.Column<string>(type: "text", nullable: false),
-                    purpose = table.Column<string>(type: "text", nullable: false),
-                    declaration_version = table.Column<int>(type: "integer", nullable: false),
-                    declaration_hash = table.Column<string>(type: "text", nullable: false),
-                    call_id = table.Column<string>(type: "text", nullable: false),
-                    outcome = table.Column<int>(type: "integer", nullable: false),
-                    rule = table.Column<string>(type: "text", nullable: true),
-                    previous_hash = table.Column<string>(type: "text", nullable: false),
-                    entry_hash = table.Column<string>(type: "text", nullable: false)
+                    terms_id = table.Column<int>(type: "integer", nullable: false),
+                    subject_id = table.Column<byte[]>(type: "bytea", nullable: true),
+                    call_id = table.Column<byte[]>(type: "bytea", nullable: false),
+                    entry_hash = table.Column<byte[]>(type: "bytea", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -226,12 +217,62 @@ namespace Exchange.Storage.Migrations.Postgres
                 name: "provision_log_subjects",
                 columns: table => new
                 {
-                    subject_id = table.Column<string>(type: "text", nullable: false),
+                    subject_id = table.Column<byte[]>(type: "bytea", nullable: false),
                     sequence = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_provision_log_subjects", x => new { x.subject_id, x.sequence });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "provision_log_terms",
+                columns: table => new
+                {
+                    id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    digest = table.Column<byte[]>(type: "bytea", nullable: false),
+                    provider = table.Column<string>(type: "text", nullable: false),
+                    recipient = table.Column<string>(type: "text", nullable: false),
+                    agent = table.Column<string>(type: "text", nullable: true),
+                    items = table.Column<string>(type: "text", nullable: false),
+                    purpose = table.Column<string>(type: "text", nullable: false),
+                    declaration_version = table.Column<int>(type: "integer", nullable: false),
+                    declaration_hash = table.Column<byte[]>(type: "bytea", nullable: false),
+                    outcome = table.Column<int>(type: "integer", nullable: false),
+                    rule = table.Column<string>(type: "text", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_provision_log_terms", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "provision_log_verifications",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    sequence = table.Column<long>(type: "bigint", nullable: false),
+                    entry_hash = table.Column<string>(type: "text", nullable: false),
+                    verified_at = table.Column<long>(type: "bigint", nullable: false),
+                    signature = table.Column<byte[]>(type: "bytea", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_provision_log_verifications", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "reference_data_version",
+                columns: table => new
+                {
+                    id = table.Column<int>(type: "integer", nullable: false),
+                    version = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_reference_data_version", x => x.id);
                 });
 
             migrationBuilder.CreateTable(
@@ -277,6 +318,11 @@ namespace Exchange.Storage.Migrations.Postgres
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.InsertData(
+                table: "reference_data_version",
+                columns: new[] { "id", "version" },
+                values: new object[] { 1, 0L });
+
             migrationBuilder.CreateIndex(
                 name: "ix_certificate_signing_requests_party_id_status",
                 table: "certificate_signing_requests",
@@ -320,8 +366,26 @@ namespace Exchange.Storage.Migrations.Postgres
                 column: "renewed_from");
 
             migrationBuilder.CreateIndex(
+                name: "ix_provision_log_subject_id",
+                table: "provision_log",
+                column: "subject_id",
+                filter: "subject_id IS NOT NULL")
+                .Annotation("Npgsql:IndexMethod", "hash");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_provision_log_checkpoints_sequence",
                 table: "provision_log_checkpoints",
+                column: "sequence");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_provision_log_terms_digest",
+                table: "provision_log_terms",
+                column: "digest",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_provision_log_verifications_sequence",
+                table: "provision_log_verifications",
                 column: "sequence");
 
             migrationBuilder.CreateIndex(
@@ -383,6 +447,15 @@ namespace Exchange.Storage.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "provision_log_subjects");
+
+            migrationBuilder.DropTable(
+                name: "provision_log_terms");
+
+            migrationBuilder.DropTable(
+                name: "provision_log_verifications");
+
+            migrationBuilder.DropTable(
+                name: "reference_data_version");
 
             migrationBuilder.DropTable(
                 name: "vehicles");
