@@ -44,17 +44,6 @@ public abstract class ProvisionLogServiceTests(DatabaseProvider provider) : IAsy
     private protected async Task ExecuteSqlAsync(string sql, params object[] parameters) =>
         Assert.True(await _hub.ExecuteSqlAsync(sql, parameters) > 0, $"'{sql}' changed nothing");
 
-    // Points entry `sequence` at a copy of its terms with `change` made, as one altering that entry alone would.
-    private async Task RestateAsync(long sequence, string change)
-    {
-        var columns = "provider, recipient, agent, items, purpose, declaration_version, declaration_hash, outcome, rule";
-        await ExecuteSqlAsync(
-            $"INSERT INTO provision_log_terms (digest, {columns}) SELECT {{0}}, {columns} FROM provision_log_terms WHERE id = (SELECT terms_id FROM provision_log WHERE sequence = {sequence})",
-            new byte[] { 0 });
-        await ExecuteSqlAsync($"UPDATE provision_log_terms SET {change} WHERE digest = {{0}}", new byte[] { 0 });
-        await ExecuteSqlAsync($"UPDATE provision_log SET terms_id = (SELECT id FROM provision_log_terms WHERE digest = {{0}}) WHERE sequence = {sequence}", new byte[] { 0 });
-    }
-
     [Fact]
     public async Task Untouched_chain_verifies_with_its_signed_checkpoint()
     {
@@ -95,7 +84,7 @@ public abstract class ProvisionLogServiceTests(DatabaseProvider provider) : IAsy
     [Fact]
     public async Task Altering_one_stored_entry_is_pinpointed()
     {
-        await RestateAsync(2, "purpose = 'recall'");
+        await _hub.RestateEntryAsync(2, "purpose = 'recall'");
 
         var result = await Admin.VerifyAsync(new VerifyRequest(), cancellationToken: Ct);
 
@@ -110,7 +99,7 @@ public abstract class ProvisionLogServiceTests(DatabaseProvider provider) : IAsy
         var entries = await _hub.ReadAllAsync();
         var forged = entries[1].Fact with { Recipient = "someone-else" };
         var forgedHash = ProvisionChain.Hash(2, forged, entries[1].PreviousHash);
-        await RestateAsync(2, "recipient = 'someone-else'");
+        await _hub.RestateEntryAsync(2, "recipient = 'someone-else'");
         await ExecuteSqlAsync("UPDATE provision_log SET entry_hash = {0} WHERE sequence = 2", Convert.FromHexString(forgedHash));
 
         var result = await Admin.VerifyAsync(new VerifyRequest(), cancellationToken: Ct);

@@ -72,7 +72,7 @@ public abstract class ProvisionLogVerificationTests(DatabaseProvider provider) :
     {
         await VerifiedCheckpointAfterAsync(10);
         await AppendAsync(5);
-        await ExecuteSqlAsync("UPDATE provision_log SET purpose = 'recall' WHERE sequence = 13");
+        await _hub.RestateEntryAsync(13, "purpose = 'recall'");
 
         var result = await VerifyAsync();
 
@@ -86,7 +86,7 @@ public abstract class ProvisionLogVerificationTests(DatabaseProvider provider) :
     {
         await VerifiedCheckpointAfterAsync(10);
         await AppendAsync(3);
-        await ExecuteSqlAsync("UPDATE provision_log SET purpose = 'recall' WHERE sequence = 10");
+        await _hub.RestateEntryAsync(10, "purpose = 'recall'");
 
         var result = await VerifyAsync();
 
@@ -99,7 +99,7 @@ public abstract class ProvisionLogVerificationTests(DatabaseProvider provider) :
     {
         await VerifiedCheckpointAfterAsync(10);
         await AppendAsync(3);
-        await ExecuteSqlAsync("UPDATE provision_log SET purpose = 'recall' WHERE sequence = 4");
+        await _hub.RestateEntryAsync(4, "purpose = 'recall'");
 
         var incremental = await VerifyAsync();
         var full = await WalkAsync(new VerifyFullRequest());
@@ -115,7 +115,7 @@ public abstract class ProvisionLogVerificationTests(DatabaseProvider provider) :
     {
         await VerifiedCheckpointAfterAsync(10);
         await AppendAsync(3);
-        await ExecuteSqlAsync("UPDATE provision_log SET purpose = 'recall' WHERE sequence = 12");
+        await _hub.RestateEntryAsync(12, "purpose = 'recall'");
         var later = await Admin.CheckpointAsync(new CheckpointRequest(), cancellationToken: Ct);
         await ExecuteSqlAsync(
             "INSERT INTO provision_log_verifications (sequence, entry_hash, verified_at, signature) VALUES ({0}, {1}, {2}, {3})",
@@ -189,7 +189,7 @@ public abstract class ProvisionLogVerificationTests(DatabaseProvider provider) :
     {
         await AppendAsync(12);
         var token = (await WalkAsync(new VerifyFullRequest { ProgressEveryEntries = 5 })).Progress[0].ResumeToken;
-        await ExecuteSqlAsync("UPDATE provision_log SET purpose = 'recall' WHERE sequence = 5");
+        await _hub.RestateEntryAsync(5, "purpose = 'recall'");
 
         var resumed = await WalkAsync(new VerifyFullRequest { ResumeToken = token });
 
