@@ -96,7 +96,7 @@ internal static class Report
         Latency("read latency, readers flat out", "read_latency", figures.Reads);
         // The latency target is for 10,000 reads/s: checked when at least that many were offered.
         Rate(FormattableString.Invariant($"reads/s served when {figures.OfferedReadRate:N0}/s are offered"), "fixed_rate_reads_per_second", figures.FixedRateReads);
-        // Reported, not checked: the 10,000 reads/s at p99 <= 5 ms target is retired on 2 cores (docs/speed.md).
+        // Reported, not checked: the 10,000 reads/s at p99 <= 5 ms target is retired on 2 cores (docs/performance.md).
         Latency("read latency at that rate", "fixed_rate_read_latency", figures.FixedRateReads);
         Latency("unary Ping latency at that rate (transport)", "fixed_rate_ping_latency", figures.FixedRatePings);
         Latency("the same to a bare grpc-dotnet server", "fixed_rate_bare_ping_latency", figures.BarePings);

@@ -7,7 +7,7 @@ namespace Exchange.Host;
 /// own, up to eight per core, and keeps what is freed in each for reuse by that arena alone. The
 /// hub's SQLite page caches are filled and emptied on whichever thread-pool thread runs a call, so
 /// freed pages piled up across arenas: the process grew with the data and stayed large while idle
-/// (docs/speed.md). Two arenas serve two cores without contention worth measuring.
+/// (docs/performance.md). Two arenas serve two cores without contention worth measuring.
 /// </summary>
 internal static class NativeHeap
 {
