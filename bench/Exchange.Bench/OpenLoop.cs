@@ -11,9 +11,8 @@ namespace Exchange.Bench;
 internal static class OpenLoop
 {
     // As a client's call pool would bound them: beyond it a call waits to be sent, still timed from
-    // when it was due. Unbounded, an overloaded hub drowns in open streams; with 256 a read cost ~30 %
-    // more CPU than with the flat-out scenario's 128 readers in the same run (208 against 160 us, 44
-    // against 37 KiB allocated), so 128 here too.
+    // when it was due. Unbounded, an overloaded hub drowns in open streams; with 256 a read cost
+    // measurably more CPU than with the flat-out scenario's 128 readers (docs/performance.md), so 128 here too.
     private const int MaxInFlight = 128;
 
     /// <summary>
@@ -60,10 +59,9 @@ internal static class OpenLoop
             for (long i = 0; !run.IsStopping; i++)
             {
                 var due = start + (long)(i * interval);
-                // Whole milliseconds, each wake sending every call due: a call is sent up to ~1 ms late
-                // when a core is free. Task.Delay(1) on the thread pool, tried first, sent Pings at
-                // 10,000/s a median 2 ms and a p99 4.8 ms late (the pool's queue); sleeping 200 us at a
-                // time sent them on time but doubled the CPU per Ping (the wake-ups).
+                // Whole milliseconds, each wake sending every call due. Task.Delay(1) on the thread pool
+                // sent calls late by the pool's queue, and shorter sleeps cost CPU in wake-ups
+                // (docs/performance.md).
                 while (Stopwatch.GetTimestamp() < due)
                 {
                     Thread.Sleep(1);
