@@ -58,7 +58,7 @@ public sealed class LogCommandsTests : CliScenario
         {
             await database.OpenAsync(Ct);
             await using var update = database.CreateCommand();
-            update.CommandText = "UPDATE provision_log SET purpose = 'recall' WHERE sequence = 2";
+            update.CommandText = "UPDATE provision_log SET time = time + 1 WHERE sequence = 2";
             Assert.Equal(1, await update.ExecuteNonQueryAsync(Ct));
         }
 
