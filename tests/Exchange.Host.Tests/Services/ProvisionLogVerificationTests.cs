@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using Exchange.Contracts.V1;
 using Exchange.Host.Tests.Infrastructure;
+using Exchange.Protocol.Server;
 using Exchange.Storage;
 using Grpc.Core;
 
@@ -170,6 +171,13 @@ public abstract class ProvisionLogVerificationTests(DatabaseProvider provider) :
             Assert.True(await call.ResponseStream.MoveNext(Ct));
             last = call.ResponseStream.Current.Progress;
             await cut.CancelAsync();
+        }
+
+        // The cut walk's handler may still be reading its page when the caller has gone: count only the resumed walk's reads.
+        var calls = _hub.Services.GetRequiredService<CallConcurrencyLimit>();
+        for (var waited = 0; calls.InFlight > 0 && waited < 10_000; waited += 10)
+        {
+            await Task.Delay(10, Ct);
         }
 
         _read.Reset();
