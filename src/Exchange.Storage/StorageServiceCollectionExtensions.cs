@@ -62,6 +62,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<ProvisionSubjectIndexer>();
         services.AddHostedService(sp => sp.GetRequiredService<ProvisionSubjectIndexer>());
         services.AddScoped<ICustomerStore, CustomerStore>();
+        services.AddScoped<IRecordChanges, UnfollowedRecordChanges>();
         services.AddScoped<IPartyDirectory, PartyDirectory>();
         services.AddScoped<IVendorAuthorisations, VendorAuthorisationStore>();
         services.AddScoped<IDeclarationStore, DeclarationStore>();

@@ -52,6 +52,7 @@ public sealed class CustomerRecords(
     StatisticsSettings statistics,
     PolicyDecisions policy,
     IHubAuditLog audit,
+    IRecordChanges changes,
     TimeProvider time)
 {
     private const int MaxSearch = 1000;
@@ -133,15 +134,27 @@ public sealed class CustomerRecords(
 
         // Encoded above, not in the unit of work: measured, encoding was a quarter of a batch's time holding the write gate.
         var stored = copies.Select((copy, i) => new StoredCustomer(subjects[i]!, copy, encoded[i], now)).ToList();
-        var created = await unitOfWork.RunAsync(
+        var outcomes = await unitOfWork.RunAsync(
             async ct =>
             {
-                var isNew = await customers.UpsertAsync(stored, ct).ConfigureAwait(false);
+                var outcomes = await customers.UpsertAsync(stored, ct).ConfigureAwait(false);
                 await log.AppendAsync(Facts(ProvisionOutcome.Received, null), ct).ConfigureAwait(false);
-                return isNew;
+                var changed = stored.Select((s, i) => outcomes[i] switch
+                    {
+                        UpsertOutcome.Created => new RecordChange(s.Record.OwnerParty, s.Record.CustomerRef, s.SubjectId, RecordChangeKind.Created, agent, now, call.CallId),
+                        UpsertOutcome.Replaced => new RecordChange(s.Record.OwnerParty, s.Record.CustomerRef, s.SubjectId, RecordChangeKind.Corrected, agent, now, call.CallId),
+                        _ => null,
+                    })
+                    .OfType<RecordChange>().ToList();
+                if (changed.Count > 0)
+                {
+                    await changes.RecordAsync(changed, ct).ConfigureAwait(false);
+                }
+
+                return outcomes;
             },
             cancellationToken).ConfigureAwait(false);
-        return stored.Select((s, i) => new WriteResult(s.SubjectId, declaration.Version, created[i])).ToList();
+        return stored.Select((s, i) => new WriteResult(s.SubjectId, declaration.Version, outcomes[i] == UpsertOutcome.Created)).ToList();
     }
 
     /// <summary>Reads one customer's record for <paramref name="purpose"/>, masked to the allowed items.</summary>

@@ -37,8 +37,11 @@ public interface ICustomerStore
     /// </summary>
     Task<CustomerLookup> FindForPurposeAsync(string ownerParty, string customerRef, string purpose, CancellationToken cancellationToken);
 
-    /// <summary>Creates or replaces the records (distinct owner and customer_ref); for each, true when created.</summary>
-    Task<IReadOnlyList<bool>> UpsertAsync(IReadOnlyList<StoredCustomer> customers, CancellationToken cancellationToken);
+    /// <summary>
+    /// Creates or replaces the records (distinct owner and customer_ref); a record whose stored
+    /// encoding is the same is left as it is. For each, what was done.
+    /// </summary>
+    Task<IReadOnlyList<UpsertOutcome>> UpsertAsync(IReadOnlyList<StoredCustomer> customers, CancellationToken cancellationToken);
 
     /// <summary>
     /// One page of the records matching <paramref name="filter"/> (its <see cref="CustomerFilter.Limit"/>

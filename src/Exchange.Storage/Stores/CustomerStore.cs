@@ -52,13 +52,13 @@ internal sealed class CustomerStore(Lazy<ExchangeDbContext> context, ConnectionL
             },
             cancellationToken);
 
-    public async Task<IReadOnlyList<bool>> UpsertAsync(IReadOnlyList<StoredCustomer> customers, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<UpsertOutcome>> UpsertAsync(IReadOnlyList<StoredCustomer> customers, CancellationToken cancellationToken)
     {
         // New records, most of a batch, are inserted without change tracking; the insert itself
         // tells which exist already (it inserts nothing), and only those are loaded and replaced.
         using var insertCustomer = RowInserter<CustomerRow>.Create(Db, returnKey: true, unlessExists: [nameof(CustomerRow.OwnerParty), nameof(CustomerRow.CustomerRef)]);
         using var insertVehicle = RowInserter<VehicleIndexRow>.Create(Db);
-        var created = new bool[customers.Count];
+        var outcomes = new UpsertOutcome[customers.Count];
         var replaced = new List<int>();
         for (var i = 0; i < customers.Count; i++)
         {
@@ -68,10 +68,11 @@ internal sealed class CustomerStore(Lazy<ExchangeDbContext> context, ConnectionL
             if (id == 0)
             {
                 replaced.Add(i);
+                outcomes[i] = UpsertOutcome.Replaced;
                 continue;
             }
 
-            created[i] = true;
+            outcomes[i] = UpsertOutcome.Created;
             foreach (var vehicle in VehiclesOf(record))
             {
                 vehicle.CustomerId = id;
@@ -79,15 +80,21 @@ internal sealed class CustomerStore(Lazy<ExchangeDbContext> context, ConnectionL
             }
         }
 
-        foreach (var garage in replaced.Select(i => customers[i]).GroupBy(c => c.Record.OwnerParty, StringComparer.Ordinal))
+        foreach (var garage in replaced.GroupBy(i => customers[i].Record.OwnerParty, StringComparer.Ordinal))
         {
-            var byRef = garage.ToDictionary(c => c.Record.CustomerRef, StringComparer.Ordinal);
+            var byRef = garage.Select(i => (Index: i, Customer: customers[i])).ToDictionary(c => c.Customer.Record.CustomerRef, StringComparer.Ordinal);
             var refs = byRef.Keys.ToList();
             var rows = await Db.Customers.Include(c => c.Vehicles).Where(c => c.OwnerParty == garage.Key && refs.Contains(c.CustomerRef))
                 .ToListAsync(cancellationToken).ConfigureAwait(false);
             foreach (var row in rows)
             {
-                var customer = byRef[row.CustomerRef];
+                var (index, customer) = byRef[row.CustomerRef];
+                if (row.Data.AsSpan().SequenceEqual(customer.Encoded))
+                {
+                    outcomes[index] = UpsertOutcome.Unchanged;
+                    continue;
+                }
+
                 row.Data = customer.Encoded;
                 row.Prefecture = NullIfEmpty(customer.Record.Contact?.Address?.Prefecture);
                 row.UpdatedAt = customer.UpdatedAt;
@@ -97,7 +104,7 @@ internal sealed class CustomerStore(Lazy<ExchangeDbContext> context, ConnectionL
         }
 
         await Db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        return created;
+        return outcomes;
     }
 
     public async Task<IReadOnlyList<FoundCustomer>> SearchPageAsync(CustomerFilter filter, FoundCustomer? after, int count, string? optedOutOf, CancellationToken cancellationToken)

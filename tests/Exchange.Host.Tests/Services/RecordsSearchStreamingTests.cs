@@ -226,7 +226,7 @@ public abstract class RecordsSearchStreamingTests(DatabaseProvider provider) : H
 
         public Task<CustomerLookup> FindForPurposeAsync(string ownerParty, string customerRef, string purpose, CancellationToken cancellationToken) => inner.FindForPurposeAsync(ownerParty, customerRef, purpose, cancellationToken);
 
-        public Task<IReadOnlyList<bool>> UpsertAsync(IReadOnlyList<StoredCustomer> customers, CancellationToken cancellationToken) => inner.UpsertAsync(customers, cancellationToken);
+        public Task<IReadOnlyList<UpsertOutcome>> UpsertAsync(IReadOnlyList<StoredCustomer> customers, CancellationToken cancellationToken) => inner.UpsertAsync(customers, cancellationToken);
 
         public IAsyncEnumerable<EncodedCustomer> ScanAsync(string? ownerParty, string? excludeOptedOutOf, CancellationToken cancellationToken) => inner.ScanAsync(ownerParty, excludeOptedOutOf, cancellationToken);
 
