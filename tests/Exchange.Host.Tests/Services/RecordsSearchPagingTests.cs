@@ -23,7 +23,7 @@ public abstract class RecordsSearchPagingTests(DatabaseProvider provider) : HubS
     [Fact]
     public async Task Following_tokens_reads_a_model_code_over_every_garage_whole_each_record_once_in_stored_order_with_one_entry_each()
     {
-        var second = await NewGarageAsync(Second);
+        var second = new Records.RecordsClient(await NewGarageChannelAsync(Second));
         var garage = new Records.RecordsClient(Channel(Garage));
         // Stored in four batches that alternate the garages; every sixth customer drives another model.
         var expected = new List<(string Owner, string Ref, string Subject)>();
@@ -224,16 +224,6 @@ public abstract class RecordsSearchPagingTests(DatabaseProvider provider) : HubS
         }
 
         return subjects;
-    }
-
-    /// <summary>Registers a member garage and issues it a certificate as an administrator would; a client calling as it.</summary>
-    private async Task<Records.RecordsClient> NewGarageAsync(string partyId)
-    {
-        var admin = Channel("admin");
-        await admin.AddPartyAsync(partyId);
-        var keys = Track(new PartnerKeys(partyId));
-        var issued = await admin.IssueAsync(partyId, keys);
-        return new Records.RecordsClient(Channel(Track(keys.Certificate(issued.CertificatePem))));
     }
 }
 
