@@ -216,7 +216,7 @@ public abstract class RecordsSearchStreamingTests(DatabaseProvider provider) : H
 
     private sealed class GatedCustomerStore(ICustomerStore inner, PageGate gate) : ICustomerStore
     {
-        public async Task<IReadOnlyList<FoundCustomer>> SearchPageAsync(CustomerFilter filter, FoundCustomer? after, int count, string? optedOutOf, CancellationToken cancellationToken)
+        public async Task<IReadOnlyList<FoundCustomer>> SearchPageAsync(CustomerFilter filter, SearchPosition? after, int count, string? optedOutOf, CancellationToken cancellationToken)
         {
             await gate.EnterAsync(cancellationToken);
             return await inner.SearchPageAsync(filter, after, count, optedOutOf, cancellationToken);
