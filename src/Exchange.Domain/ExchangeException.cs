@@ -23,6 +23,12 @@ public enum FailureKind
 
     /// <summary>A resource the call needs is used up (the hub's storage is full); it may succeed later.</summary>
     ResourceExhausted,
+
+    /// <summary>Another call did the same work concurrently and won; this one's work was undone.</summary>
+    Aborted,
+
+    /// <summary>A position (a sequence, a cursor) beyond what the hub can go on from.</summary>
+    OutOfRange,
 }
 
 /// <summary>A refusal or failure the caller can act upon; its message is safe to return.</summary>

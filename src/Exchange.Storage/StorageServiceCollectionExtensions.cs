@@ -63,6 +63,7 @@ public static class StorageServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<ProvisionSubjectIndexer>());
         services.AddScoped<ICustomerStore, CustomerStore>();
         services.AddScoped<IRecordChanges, UnfollowedRecordChanges>();
+        services.AddScoped<ISyncSessionStore, SyncSessionStore>();
         services.AddScoped<IPartyDirectory, PartyDirectory>();
         services.AddScoped<IVendorAuthorisations, VendorAuthorisationStore>();
         services.AddScoped<IDeclarationStore, DeclarationStore>();
