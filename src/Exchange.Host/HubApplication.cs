@@ -70,6 +70,7 @@ internal static class HubApplication
         // Every request is decoded through the screen (after everything that adds gRPC services): see ScreenedServiceMethodProvider.
         builder.Services.RemoveAll(typeof(IServiceMethodProvider<>));
         builder.Services.AddSingleton(typeof(IServiceMethodProvider<>), typeof(ScreenedServiceMethodProvider<>));
+        builder.Services.AddSingleton<CallerStandingGuard>();
         builder.Services.AddSingleton<RequestScreen>();
         builder.Services.AddSingleton<CallRefusals>();
 

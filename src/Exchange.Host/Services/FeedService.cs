@@ -1,6 +1,7 @@
 using Exchange.Contracts.V1;
 using Exchange.Domain.Feed;
 using Exchange.Host.Calls;
+using Exchange.Protocol.Server;
 using Grpc.Core;
 
 namespace Exchange.Host.Services;
@@ -9,7 +10,7 @@ namespace Exchange.Host.Services;
 /// gRPC face of <see cref="ChangeFeed"/>. Each page is read in a scope of its own, so that an idle
 /// subscription holds no database context, only its wait on <see cref="FeedHead"/>.
 /// </summary>
-internal sealed class FeedService(ChangeFeed feed, CallContextFactory calls, FeedHead head, IServiceScopeFactory scopes, IHostApplicationLifetime lifetime) : Feed.FeedBase
+internal sealed class FeedService(ChangeFeed feed, CallContextFactory calls, FeedHead head, IServiceScopeFactory scopes, CallerStandingGuard standing, IHostApplicationLifetime lifetime) : Feed.FeedBase
 {
     public override async Task Subscribe(SubscribeRequest request, IServerStreamWriter<FeedEvent> responseStream, ServerCallContext context)
     {
@@ -45,6 +46,9 @@ internal sealed class FeedService(ChangeFeed feed, CallContextFactory calls, Fee
                 }
 
                 after = page.Through;
+
+                // A subscription outlives the checks its call began with: a revocation or suspension since ends it before more is delivered.
+                await standing.RequireAsync(context).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)

@@ -2,13 +2,14 @@ using Exchange.Contracts.V1;
 using Exchange.Domain;
 using Exchange.Domain.Records;
 using Exchange.Host.Calls;
+using Exchange.Protocol.Server;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 
 namespace Exchange.Host.Services;
 
 /// <summary>gRPC face of <see cref="CustomerRecords"/>.</summary>
-internal sealed class RecordsService(CustomerRecords records, RecordSync sync, CallContextFactory calls) : Records.RecordsBase
+internal sealed class RecordsService(CustomerRecords records, RecordSync sync, CallContextFactory calls, CallerStandingGuard standing) : Records.RecordsBase
 {
     public override async Task<PutCustomerResponse> PutCustomer(PutCustomerRequest request, ServerCallContext context)
     {
@@ -63,7 +64,7 @@ internal sealed class RecordsService(CustomerRecords records, RecordSync sync, C
         var call = await calls.CreateAsync(context).ConfigureAwait(false);
         try
         {
-            await SyncPump.RunAsync(sync, call, requestStream, responseStream, context).ConfigureAwait(false);
+            await SyncPump.RunAsync(sync, call, standing, requestStream, responseStream, context).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException || (e is not ExchangeException && ResponseStreams.CallHasEnded(context)))
         {

@@ -2,6 +2,7 @@ using Exchange.Contracts.V1;
 using Exchange.Domain;
 using Exchange.Domain.Records;
 using Exchange.Host.Calls;
+using Exchange.Protocol.Server;
 using Grpc.Core;
 
 namespace Exchange.Host.Services;
@@ -14,7 +15,7 @@ namespace Exchange.Host.Services;
 /// </summary>
 internal static class SyncPump
 {
-    public static async Task RunAsync(RecordSync sync, CallContext call, IAsyncStreamReader<SyncRequest> requests, IServerStreamWriter<SyncResponse> responses, ServerCallContext context)
+    public static async Task RunAsync(RecordSync sync, CallContext call, CallerStandingGuard standing, IAsyncStreamReader<SyncRequest> requests, IServerStreamWriter<SyncResponse> responses, ServerCallContext context)
     {
         var cancellationToken = context.CancellationToken;
         if (!await requests.MoveNext(cancellationToken).ConfigureAwait(false) || requests.Current.KindCase != SyncRequest.KindOneofCase.Open)
@@ -32,7 +33,7 @@ internal static class SyncPump
         while (true)
         {
             // Nothing more has arrived yet: what has is committed now rather than kept waiting.
-            if (!reading.IsCompleted && stream.Pending > 0 && !await CommitAsync(stream, responses, context).ConfigureAwait(false))
+            if (!reading.IsCompleted && stream.Pending > 0 && !await CommitAsync(stream, standing, responses, context).ConfigureAwait(false))
             {
                 return;
             }
@@ -53,13 +54,13 @@ internal static class SyncPump
                 // The changes before the bad one are good: they are applied and acknowledged before the stream ends.
                 if (stream.Pending > 0)
                 {
-                    await CommitAsync(stream, responses, context).ConfigureAwait(false);
+                    await CommitAsync(stream, standing, responses, context).ConfigureAwait(false);
                 }
 
                 throw;
             }
 
-            if (stream.Pending >= RecordSync.MaxGroup && !await CommitAsync(stream, responses, context).ConfigureAwait(false))
+            if (stream.Pending >= RecordSync.MaxGroup && !await CommitAsync(stream, standing, responses, context).ConfigureAwait(false))
             {
                 return;
             }
@@ -69,12 +70,14 @@ internal static class SyncPump
 
         if (stream.Pending > 0)
         {
-            await CommitAsync(stream, responses, context).ConfigureAwait(false);
+            await CommitAsync(stream, standing, responses, context).ConfigureAwait(false);
         }
     }
 
-    private static async Task<bool> CommitAsync(SyncStream stream, IServerStreamWriter<SyncResponse> responses, ServerCallContext context)
+    private static async Task<bool> CommitAsync(SyncStream stream, CallerStandingGuard standing, IServerStreamWriter<SyncResponse> responses, ServerCallContext context)
     {
+        // A sync outlives the checks its call began with: a revocation or suspension since ends it before another group is applied.
+        await standing.RequireAsync(context).ConfigureAwait(false);
         // A group, once taken, is committed even if the caller goes away meanwhile: it is bounded, and
         // the caller learns of it on resume; cancelling would only roll back work that was done.
         var acknowledged = await stream.CommitAsync(CancellationToken.None).ConfigureAwait(false);

@@ -17,16 +17,14 @@ public sealed class CallerIdentityInterceptor : Interceptor
 {
     private static readonly object ConnectionItemKey = new();
     private readonly ClientCertificateValidator _validator;
-    private readonly ICertificateStatusSource _status;
-    private readonly TimeProvider _time;
+    private readonly CallerStandingGuard _standing;
     private readonly ILogger<CallerIdentityInterceptor> _logger;
 
     /// <summary>Creates the interceptor.</summary>
-    public CallerIdentityInterceptor(ClientCertificateValidator validator, ICertificateStatusSource status, TimeProvider time, ILogger<CallerIdentityInterceptor> logger)
+    public CallerIdentityInterceptor(ClientCertificateValidator validator, CallerStandingGuard standing, ILogger<CallerIdentityInterceptor> logger)
     {
         _validator = validator;
-        _status = status;
-        _time = time;
+        _standing = standing;
         _logger = logger;
     }
 
@@ -69,17 +67,7 @@ public sealed class CallerIdentityInterceptor : Interceptor
         }
 
         var caller = GetOrValidate(http, certificate, context);
-        if (_time.GetUtcNow().UtcDateTime > certificate.NotAfter.ToUniversalTime())
-        {
-            throw Refuse(context, caller.Id.ToString(), "client certificate has expired");
-        }
-
-        var refusal = await _status.GetRefusalAsync(certificate, caller.Id, context.CancellationToken).ConfigureAwait(false);
-        if (refusal is not null)
-        {
-            throw Refuse(context, caller.Id.ToString(), refusal.Reason, refusal.Code, refusal.Rule);
-        }
-
+        await _standing.RequireAsync(context, caller).ConfigureAwait(false);
         context.UserState[CallerIdentityExtensions.UserStateKey] = caller;
     }
 
@@ -118,15 +106,5 @@ public sealed class CallerIdentityInterceptor : Interceptor
         return caller;
     }
 
-    private RpcException Refuse(ServerCallContext context, string caller, string reason, StatusCode code = StatusCode.Unauthenticated, string? rule = null)
-    {
-        ProtocolLog.CallRefused(_logger, context.Method, caller, reason);
-        var trailers = new Metadata();
-        if (rule is not null)
-        {
-            trailers.Add("exchange-rule", rule);
-        }
-
-        return new RpcException(new Status(code, $"caller refused: {reason}"), trailers);
-    }
+    private RpcException Refuse(ServerCallContext context, string caller, string reason) => CallerStandingGuard.Refuse(_logger, context, caller, reason);
 }

@@ -120,6 +120,34 @@ public abstract class FeedServiceTests(DatabaseProvider provider) : HubScenario
     }
 
     [Fact]
+    public async Task Subscription_whose_certificate_is_revoked_ends_before_its_next_event_is_delivered()
+    {
+        const string Revoked = "garage-feed-revoked";
+        var admin = Channel("admin");
+        await admin.AddPartyAsync(Revoked);
+        var keys = Track(new PartnerKeys(Revoked));
+        var issued = await admin.IssueAsync(Revoked, keys);
+        await new Partners.PartnersClient(admin).GrantAuthorisationAsync(new GrantAuthorisationRequest { GarageParty = Revoked, VendorParty = Broadleaf, Operations = { "write" } }, cancellationToken: Ct);
+        using var call = new Feed.FeedClient(Channel(Track(keys.Certificate(issued.CertificatePem)))).Subscribe(new SubscribeRequest { FromLatest = true }, cancellationToken: Ct);
+        await Task.Delay(200, Ct);
+        Task WriteForItAsync(string customerRef)
+        {
+            var record = Sample.Customer(customerRef);
+            record.OwnerParty = Revoked;
+            return new Records.RecordsClient(Channel(Broadleaf)).PutCustomerAsync(new PutCustomerRequest { Purpose = "after-sales", Record = record }, cancellationToken: Ct).ResponseAsync;
+        }
+
+        await WriteForItAsync("FEED-R001");
+        Assert.Equal("FEED-R001", (await NextAsync(call)).RecordChangedByVendor.CustomerRef);
+        await admin.RevokeAsync(issued.Certificate.SerialNumber);
+        await WriteForItAsync("FEED-R002");
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext(Ct).WaitAsync(TimeSpan.FromSeconds(30), Ct));
+        Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
+        Assert.Contains("revoked", error.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task New_declaration_version_reaches_every_subscriber_with_its_effective_time()
     {
         using var lotus = Subscribe(Lotus, new SubscribeRequest { FromLatest = true });

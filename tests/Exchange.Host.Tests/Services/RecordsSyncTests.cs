@@ -1,4 +1,5 @@
 using Exchange.Contracts.V1;
+using Exchange.Domain.Records;
 using Microsoft.EntityFrameworkCore;
 using Exchange.Host.Tests.Infrastructure;
 using Exchange.Storage;
@@ -208,6 +209,30 @@ public abstract class RecordsSyncTests(DatabaseProvider provider) : IAsyncLifeti
         Assert.Equal(1, acked!.ThroughSequence);
         Assert.Equal(StatusCode.OutOfRange, error.StatusCode);
         Assert.Contains("send from 2", error.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_garage_suspended_mid_sync_has_its_stream_ended_before_its_next_change_is_applied()
+    {
+        var admin = Channel(_hub, "admin");
+        var keys = new PartnerKeys(Zao);
+        _disposables.Add(keys);
+        var certificate = keys.Certificate((await admin.IssueAsync(Zao, keys)).CertificatePem);
+        var channel = MutualTlsChannel.Create(_hub.Address, certificate, _hub.TrustAnchors);
+        _disposables.AddRange([certificate, channel]);
+        using var sync = await SyncClient.OpenAsync(new Records.RecordsClient(channel), cancellationToken: Ct);
+        await sync.UpsertAsync(1, Customer("", "Z001"));
+        Assert.Equal(1, (await sync.NextAckAsync(Ct))!.ThroughSequence);
+
+        await new Partners.PartnersClient(admin).SuspendPartyAsync(new ChangePartyStateRequest { PartyId = Zao, Reason = "contract ended" }, cancellationToken: Ct);
+        await sync.UpsertAsync(2, Customer("", "Z002"));
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => sync.NextAckAsync(Ct));
+        Assert.Equal((StatusCode.PermissionDenied, "party.inactive"), (error.StatusCode, error.Trailers.GetValue("exchange-rule")));
+        await using var scope = _hub.Services.CreateAsyncScope();
+        var customers = scope.ServiceProvider.GetRequiredService<ICustomerStore>();
+        Assert.NotNull(await customers.FindAsync(Zao, "Z001", Ct));
+        Assert.Null(await customers.FindAsync(Zao, "Z002", Ct));
     }
 
     [Fact]
