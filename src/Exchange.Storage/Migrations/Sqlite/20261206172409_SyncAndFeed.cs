@@ -5,7 +5,7 @@
 namespace Exchange.Storage.Migrations.Sqlite
 {
     /// <inheritdoc />
-    public partial class Feed : Migration
+    public partial class SyncAndFeed : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
@@ -45,6 +45,22 @@ namespace Exchange.Storage.Migrations.Sqlite
                     table.PrimaryKey("pk_feed_horizons", x => x.recipient);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "sync_sessions",
+                columns: table => new
+                {
+                    id = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    party_id = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    purpose = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    acknowledged_sequence = table.Column<long>(type: "INTEGER", nullable: false),
+                    created_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    updated_at = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_sync_sessions", x => x.id);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "ix_feed_events_dedup_key",
                 table: "feed_events",
@@ -70,6 +86,9 @@ namespace Exchange.Storage.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "feed_horizons");
+
+            migrationBuilder.DropTable(
+                name: "sync_sessions");
         }
     }
 }

@@ -6,7 +6,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Exchange.Storage.Migrations.Postgres
 {
     /// <inheritdoc />
-    public partial class Feed : Migration
+    public partial class SyncAndFeed : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
@@ -46,6 +46,22 @@ namespace Exchange.Storage.Migrations.Postgres
                     table.PrimaryKey("pk_feed_horizons", x => x.recipient);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "sync_sessions",
+                columns: table => new
+                {
+                    id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    party_id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    purpose = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    acknowledged_sequence = table.Column<long>(type: "bigint", nullable: false),
+                    created_at = table.Column<long>(type: "bigint", nullable: false),
+                    updated_at = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_sync_sessions", x => x.id);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "ix_feed_events_dedup_key",
                 table: "feed_events",
@@ -71,6 +87,9 @@ namespace Exchange.Storage.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "feed_horizons");
+
+            migrationBuilder.DropTable(
+                name: "sync_sessions");
         }
     }
 }
