@@ -47,13 +47,13 @@ class Messages:
         # The C# test writes dependencies before the files that import them.
         for file_proto in files.file:
             self.pool.Add(file_proto)
-        self.PingRequest = self._message_class("exchange.v1.PingRequest")
-        self.PingReply = self._message_class("exchange.v1.PingReply")
-        self.PingStreamRequest = self._message_class("exchange.v1.PingStreamRequest")
-        self.PingSummary = self._message_class("exchange.v1.PingSummary")
-        self.EchoStatus = self._message_class("exchange.v1.EchoStatus")
+        self.PingRequest = self.message_class("exchange.v1.PingRequest")
+        self.PingReply = self.message_class("exchange.v1.PingReply")
+        self.PingStreamRequest = self.message_class("exchange.v1.PingStreamRequest")
+        self.PingSummary = self.message_class("exchange.v1.PingSummary")
+        self.EchoStatus = self.message_class("exchange.v1.EchoStatus")
 
-    def _message_class(self, full_name):
+    def message_class(self, full_name):
         descriptor = self.pool.FindMessageTypeByName(full_name)
         # protobuf >= 4.22 has GetMessageClass; Debian's 4.21 only has MessageFactory.GetPrototype.
         if hasattr(message_factory, "GetMessageClass"):
