@@ -66,6 +66,8 @@ using var memory = MemorySampler.Start();
 ScenarioResult? unary = null, streamed = null, duplex = null, writes = null, reads = null, fixedRate = null, fixedRatePings = null, barePings = null;
 StatisticsRun? statistics = null;
 FloorResult? floor = null;
+ScenarioResult? delivery = null;
+IdleSubscriptionsRun? idle = null;
 if (options.Transport)
 {
     unary = Report.Scenario(await Scenarios.UnaryAsync(clients, options));
@@ -86,6 +88,8 @@ if (options.Records)
     statistics = Report.Statistics(await RecordScenarios.StatisticsAsync(readers[0], CancellationToken.None));
     reads = Report.Scenario(await RecordScenarios.PurposeCheckedReadsAsync(readers, options, perWriter));
     Report.Scenario(await SearchScenario.RunAsync(readers, options));
+    delivery = Report.Scenario(await FeedScenarios.DeliveryAsync(hub, options));
+    idle = Report.Idle(await FeedScenarios.IdleAsync(hub));
     if (options.ReadRate > 0)
     {
         fixedRate = Report.Scenario(await RecordScenarios.ReadsAtFixedRateAsync(readers, options, perWriter));
@@ -96,6 +100,6 @@ if (options.Records)
     }
 }
 
-Report.Summary(new BenchFigures(unary, streamed, duplex, writes, reads, fixedRate, fixedRatePings, barePings, options.ReadRate, statistics, floor), memory.PeakGcHeapBytes);
+Report.Summary(new BenchFigures(unary, streamed, duplex, writes, reads, fixedRate, fixedRatePings, barePings, options.ReadRate, statistics, floor) { FeedDelivery = delivery, IdleSubscriptions = idle }, memory.PeakGcHeapBytes);
 
 return 0;
