@@ -5,7 +5,9 @@ classes are built at run time from a FileDescriptorSet the C# test writes from t
 assembly, and every call is a generic gRPC call on the method's full path.
 """
 
+import os
 import sys
+import time
 
 # Exit code the C# tests read as "python3-grpcio (or python3-protobuf) is not installed".
 MISSING_MODULE_EXIT_CODE = 3
@@ -71,3 +73,14 @@ def status_code(number):
 
 def describe_code(code):
     return {"code": code.name, "code_number": code.value[0]}
+
+
+def signal_and_wait(ready_file, go_file, waiting_for, timeout_seconds):
+    """Tells the test it may act (writes ready_file), then waits until it says it has (go_file)."""
+    with open(ready_file, "w") as ready:
+        ready.write("ready\n")
+    deadline = time.monotonic() + timeout_seconds
+    while not os.path.exists(go_file):
+        if time.monotonic() > deadline:
+            raise RuntimeError("the test never signalled that it " + waiting_for)
+        time.sleep(0.02)

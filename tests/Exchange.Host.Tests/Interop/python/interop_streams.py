@@ -10,12 +10,10 @@ Usage: interop_streams.py --target 127.0.0.1:PORT --ca ca.crt --cert c.crt --key
 
 import argparse
 import json
-import os
 import queue
 import threading
-import time
 
-from interop_common import Messages, describe_code, read_bytes, versions
+from interop_common import Messages, describe_code, read_bytes, signal_and_wait, versions
 import grpc
 
 CALL_TIMEOUT_SECONDS = 120
@@ -217,13 +215,7 @@ def case_subscribe(channel_factory, m, params):
     except grpc.RpcError as error:
         dropped_code = error.code().name
 
-    with open(params["ready_file"], "w") as ready:
-        ready.write("dropped\n")
-    deadline = time.monotonic() + CALL_TIMEOUT_SECONDS
-    while not os.path.exists(params["go_file"]):
-        if time.monotonic() > deadline:
-            raise RuntimeError("the test never signalled that it stored more events")
-        time.sleep(0.02)
+    signal_and_wait(params["ready_file"], params["go_file"], "stored more events", CALL_TIMEOUT_SECONDS)
 
     channel = channel_factory()
     call = read_events(Streams(channel, m), m, m.SubscribeRequest(after_sequence=events[-1][0]), params["total"] - len(events), events)
