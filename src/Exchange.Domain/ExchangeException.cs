@@ -23,6 +23,9 @@ public enum FailureKind
 
     /// <summary>A resource the call needs is used up (the hub's storage is full); it may succeed later.</summary>
     ResourceExhausted,
+
+    /// <summary>The position asked for is outside what the hub holds (events disposed of).</summary>
+    OutOfRange,
 }
 
 /// <summary>A refusal or failure the caller can act upon; its message is safe to return.</summary>

@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Net;
 using System.Reflection;
 using Exchange.Domain.Declarations;
+using Exchange.Domain.Feed;
 using Exchange.Domain.Policy;
 using Exchange.Domain.Provisions;
 using Exchange.Domain.Records;
@@ -110,6 +111,7 @@ internal static class HubApplication
         app.MapGrpcService<PartnersService>();
         app.MapGrpcService<CertificatesService>();
         app.MapGrpcService<HubAuditService>();
+        app.MapGrpcService<FeedService>();
         app.MapCrl();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
@@ -143,6 +145,11 @@ internal static class HubApplication
         services.AddSingleton<RegisteredParties>();
         services.AddHostedService<HubStartup>();
         services.AddHostedService<CheckpointService>();
+        services.AddScoped<IRecordChanges, FeedRecordChanges>();
+        services.AddScoped<ChangeFeed>();
+        services.AddScoped<CertificateExpiryNotices>();
+        services.AddHostedService<FeedHeadWatcher>();
+        services.AddHostedService<FeedMaintenance>();
     }
 
     private static IPEndPoint ToEndPoint(Uri listen)

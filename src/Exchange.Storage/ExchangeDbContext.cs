@@ -29,6 +29,8 @@ internal abstract class ExchangeDbContext(DbContextOptions options) : DbContext(
     public DbSet<IssuedCertificateRow> IssuedCertificates => Set<IssuedCertificateRow>();
     public DbSet<CertificateRevocationRow> CertificateRevocations => Set<CertificateRevocationRow>();
     public DbSet<HubAuditRow> HubAudit => Set<HubAuditRow>();
+    public DbSet<FeedEventRow> FeedEvents => Set<FeedEventRow>();
+    public DbSet<FeedHorizonRow> FeedHorizons => Set<FeedHorizonRow>();
 
     /// <summary>
     /// True where the log has an index by person (<see cref="Postgres.PostgresExchangeDbContext"/>); otherwise
@@ -169,6 +171,23 @@ internal abstract class ExchangeDbContext(DbContextOptions options) : DbContext(
             e.ToTable("hub_audit_log");
             e.HasKey(a => a.Sequence);
             e.HasIndex(a => a.Subject);
+        });
+        modelBuilder.Entity<FeedEventRow>(e =>
+        {
+            // Generated on insert, never reused after pruning (AUTOINCREMENT on SQLite, an identity on PostgreSQL).
+            e.ToTable("feed_events");
+            e.HasKey(f => f.Sequence);
+            e.Property(f => f.Sequence).ValueGeneratedOnAdd();
+            e.Property(f => f.Recipient).HasMaxLength(64);
+            e.HasIndex(f => new { f.Recipient, f.Sequence });
+            e.HasIndex(f => f.StoredAt);
+            e.HasIndex(f => f.DedupKey).IsUnique();
+        });
+        modelBuilder.Entity<FeedHorizonRow>(e =>
+        {
+            e.ToTable("feed_horizons");
+            e.HasKey(h => h.Recipient);
+            e.Property(h => h.Recipient).HasMaxLength(64);
         });
     }
 

@@ -1,6 +1,7 @@
 using Exchange.Domain.Audit;
 using Exchange.Domain.Certificates;
 using Exchange.Domain.Declarations;
+using Exchange.Domain.Feed;
 using Exchange.Domain.Parties;
 using Exchange.Domain.Policy;
 using Exchange.Domain.Provisions;
@@ -62,7 +63,8 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<ProvisionSubjectIndexer>();
         services.AddHostedService(sp => sp.GetRequiredService<ProvisionSubjectIndexer>());
         services.AddScoped<ICustomerStore, CustomerStore>();
-        services.AddScoped<IRecordChanges, UnfollowedRecordChanges>();
+        services.AddSingleton<FeedHead>();
+        services.AddScoped<IFeedStore, FeedStore>();
         services.AddScoped<IPartyDirectory, PartyDirectory>();
         services.AddScoped<IVendorAuthorisations, VendorAuthorisationStore>();
         services.AddScoped<IDeclarationStore, DeclarationStore>();

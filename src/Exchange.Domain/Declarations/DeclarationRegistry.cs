@@ -1,5 +1,6 @@
 using Exchange.Contracts.V1;
 using Exchange.Domain.Audit;
+using Exchange.Domain.Feed;
 using Exchange.Domain.Items;
 using Exchange.Domain.Parties;
 using Exchange.Domain.Provisions;
@@ -31,7 +32,7 @@ public sealed class DeclarationSettings
 /// is recorded in the hub's audit log (version, hash, effective time and what changed against the
 /// version before) in the same transaction as the version.
 /// </summary>
-public sealed class DeclarationRegistry(IDeclarationStore store, TimeProvider time, DeclarationSettings settings, IHubAuditLog audit, IUnitOfWork unitOfWork)
+public sealed class DeclarationRegistry(IDeclarationStore store, TimeProvider time, DeclarationSettings settings, IHubAuditLog audit, IUnitOfWork unitOfWork, IFeedStore feed)
 {
     /// <summary>The rule of a refusal for malformed content or timing.</summary>
     public const string PublicationRule = "declaration.publication";
@@ -139,6 +140,7 @@ public sealed class DeclarationRegistry(IDeclarationStore store, TimeProvider ti
                 var details = $"version {record.Version}, hash {record.Hash}, published {AuditTime.Format(record.PublishedAt)}, effective {AuditTime.Format(record.EffectiveAt)}; "
                     + (latest is null ? "first version" : $"against version {latest.Version}: {DeclarationChanges.Describe(latest.Content, record.Content)}");
                 await audit.AppendAsync(new HubAuditEvent(now, call.Caller.Id, HubAuditActions.DeclarationPublished, $"declaration/{record.Version}", details), ct).ConfigureAwait(false);
+                await feed.AppendAsync([FeedEntries.DeclarationPublished(record)], ct).ConfigureAwait(false);
                 return record;
             },
             cancellationToken).ConfigureAwait(false);

@@ -52,6 +52,10 @@ internal sealed class HubOptions
     [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
     public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>The change feed: retention and how instances notice each other's events.</summary>
+    [Required]
+    public FeedOptions Feed { get; set; } = new();
+
     /// <summary>The database: SQLite in <see cref="DataDirectory"/> (the default) or a PostgreSQL server.</summary>
     [Required]
     public DatabaseOptions Database { get; set; } = new();

@@ -17,6 +17,22 @@ internal sealed class HubOptionsValidator(IHostEnvironment environment) : IValid
             failures.Add($"Exchange:DeclarationNoticeDays must be at least 1 outside the Development environment (it is {options.DeclarationNoticeDays.ToString(System.Globalization.CultureInfo.InvariantCulture)}; environment {environment.EnvironmentName}): persons must be able to read a declaration before it applies.");
         }
 
+        var feed = options.Feed;
+        if (feed.RetentionDays is < 1 or > 3650)
+        {
+            failures.Add($"Exchange:Feed:RetentionDays must be 1 to 3650 (it is {feed.RetentionDays}): subscribers resume from events kept that long.");
+        }
+
+        if (feed.HeadCheckInterval < TimeSpan.FromMilliseconds(10) || feed.HeadCheckInterval > TimeSpan.FromMinutes(1))
+        {
+            failures.Add($"Exchange:Feed:HeadCheckInterval must be 00:00:00.010 to 00:01:00 (it is {feed.HeadCheckInterval}).");
+        }
+
+        if (feed.MaintenanceInterval < TimeSpan.FromMinutes(1) || feed.MaintenanceInterval > TimeSpan.FromDays(1))
+        {
+            failures.Add($"Exchange:Feed:MaintenanceInterval must be 00:01:00 to 1.00:00:00 (it is {feed.MaintenanceInterval}).");
+        }
+
         var declaration = options.Declaration;
         if (declaration.Manager.IsSet || !development)
         {

@@ -1,6 +1,7 @@
 using Exchange.Contracts.V1;
 using Exchange.Domain.Audit;
 using Exchange.Domain.Declarations;
+using Exchange.Domain.Feed;
 using Exchange.Domain.Parties;
 using Exchange.Domain.Provisions;
 using Microsoft.Extensions.Time.Testing;
@@ -13,8 +14,9 @@ public sealed class DeclarationRegistryTests
     private static readonly CallContext Admin = new(new Party("admin", PartyRole.Administrator, PartyStatus.Active, "管理者", "Administrator"), "call-1");
     private readonly ListStore _store = new();
     private readonly ListAudit _audit = new();
+    private readonly ListFeed _feed = new();
 
-    private DeclarationRegistry Registry() => new(_store, _time, new DeclarationSettings { MinimumNotice = TimeSpan.FromDays(14) }, _audit, new NoTransaction());
+    private DeclarationRegistry Registry() => new(_store, _time, new DeclarationSettings { MinimumNotice = TimeSpan.FromDays(14) }, _audit, new NoTransaction(), _feed);
 
     [Fact]
     public async Task Version_in_force_follows_the_clock()
@@ -26,6 +28,19 @@ public sealed class DeclarationRegistryTests
         Assert.Equal(1, (await registry.InForceAsync(_time.GetUtcNow().AddDays(14).AddTicks(-1), CancellationToken.None)).Version);
         Assert.Equal(2, (await registry.InForceAsync(v2.EffectiveAt, CancellationToken.None)).Version);
         Assert.NotEqual(_store.Versions[0].Hash, v2.Hash);
+    }
+
+    [Fact]
+    public async Task Publishing_a_version_stores_one_event_for_every_partner_with_its_effective_time_and_hash()
+    {
+        var registry = Registry();
+        await registry.EnsureSeededAsync(DefaultDeclaration.Kaminoyama(), CancellationToken.None);
+        var v2 = await registry.PublishAsync(Admin, DefaultDeclaration.Kaminoyama(), _time.GetUtcNow().AddDays(14), CancellationToken.None);
+
+        var entry = Assert.Single(_feed.Entries);
+        Assert.Equal((FeedEntry.Broadcast, FeedEventKind.DeclarationPublished), (entry.Recipient, entry.Kind));
+        var published = FeedEvent.Parser.ParseFrom(entry.Body).DeclarationPublished;
+        Assert.Equal((2, v2.EffectiveAt, v2.Hash), (published.Version, published.EffectiveFrom.ToDateTimeOffset(), published.Hash));
     }
 
     [Fact]
@@ -199,6 +214,27 @@ public sealed class DeclarationRegistryTests
 
         public Task<IReadOnlyList<RecordedAuditEvent>> ListAsync(AuditQuery query, CancellationToken cancellationToken) =>
             Task.FromResult<IReadOnlyList<RecordedAuditEvent>>([.. Events.Select((e, i) => new RecordedAuditEvent(i + 1, e))]);
+    }
+
+    private sealed class ListFeed : IFeedStore
+    {
+        public List<FeedEntry> Entries { get; } = [];
+
+        public Task AppendAsync(IReadOnlyList<FeedEntry> entries, CancellationToken cancellationToken)
+        {
+            Entries.AddRange(entries);
+            return Task.CompletedTask;
+        }
+
+        public Task<IReadOnlyList<StoredFeedEvent>> ReadAsync(string recipient, long after, int count, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<long> PrunedThroughAsync(string recipient, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<long> HeadAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<int> PruneAsync(DateTimeOffset storedBefore, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<EarlierProvision>> EarlierProvisionsAsync(IReadOnlyCollection<string> subjectIds, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 
     private sealed class NoTransaction : IUnitOfWork

@@ -175,6 +175,95 @@ namespace Exchange.Storage.Migrations.Postgres
                     b.ToTable("declarations", (string)null);
                 });
 
+            modelBuilder.Entity("Exchange.Storage.Entities.FeedEventRow", b =>
+                {
+                    b.Property<long>("Sequence")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("sequence");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Sequence"));
+
+                    b.Property<byte[]>("Body")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("body");
+
+                    b.Property<string>("CustomerRef")
+                        .HasColumnType("text")
+                        .HasColumnName("customer_ref");
+
+                    b.Property<string>("DedupKey")
+                        .HasColumnType("text")
+                        .HasColumnName("dedup_key");
+
+                    b.Property<string>("Items")
+                        .HasColumnType("text")
+                        .HasColumnName("items");
+
+                    b.Property<int>("Kind")
+                        .HasColumnType("integer")
+                        .HasColumnName("kind");
+
+                    b.Property<long>("OccurredAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("occurred_at");
+
+                    b.Property<string>("OwnerParty")
+                        .HasColumnType("text")
+                        .HasColumnName("owner_party");
+
+                    b.Property<string>("Purpose")
+                        .HasColumnType("text")
+                        .HasColumnName("purpose");
+
+                    b.Property<string>("Recipient")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("recipient");
+
+                    b.Property<long>("StoredAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("stored_at");
+
+                    b.Property<string>("SubjectId")
+                        .HasColumnType("text")
+                        .HasColumnName("subject_id");
+
+                    b.HasKey("Sequence")
+                        .HasName("pk_feed_events");
+
+                    b.HasIndex("DedupKey")
+                        .IsUnique()
+                        .HasDatabaseName("ix_feed_events_dedup_key");
+
+                    b.HasIndex("StoredAt")
+                        .HasDatabaseName("ix_feed_events_stored_at");
+
+                    b.HasIndex("Recipient", "Sequence")
+                        .HasDatabaseName("ix_feed_events_recipient_sequence");
+
+                    b.ToTable("feed_events", (string)null);
+                });
+
+            modelBuilder.Entity("Exchange.Storage.Entities.FeedHorizonRow", b =>
+                {
+                    b.Property<string>("Recipient")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("recipient");
+
+                    b.Property<long>("PrunedThrough")
+                        .HasColumnType("bigint")
+                        .HasColumnName("pruned_through");
+
+                    b.HasKey("Recipient")
+                        .HasName("pk_feed_horizons");
+
+                    b.ToTable("feed_horizons", (string)null);
+                });
+
             modelBuilder.Entity("Exchange.Storage.Entities.GrantRow", b =>
                 {
                     b.Property<long>("Id")

@@ -166,6 +166,93 @@ namespace Exchange.Storage.Migrations.Sqlite
                     b.ToTable("declarations", (string)null);
                 });
 
+            modelBuilder.Entity("Exchange.Storage.Entities.FeedEventRow", b =>
+                {
+                    b.Property<long>("Sequence")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sequence");
+
+                    b.Property<byte[]>("Body")
+                        .IsRequired()
+                        .HasColumnType("BLOB")
+                        .HasColumnName("body");
+
+                    b.Property<string>("CustomerRef")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("customer_ref");
+
+                    b.Property<string>("DedupKey")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("dedup_key");
+
+                    b.Property<string>("Items")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("items");
+
+                    b.Property<int>("Kind")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("kind");
+
+                    b.Property<long>("OccurredAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("occurred_at");
+
+                    b.Property<string>("OwnerParty")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("owner_party");
+
+                    b.Property<string>("Purpose")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("purpose");
+
+                    b.Property<string>("Recipient")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("recipient");
+
+                    b.Property<long>("StoredAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("stored_at");
+
+                    b.Property<string>("SubjectId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("subject_id");
+
+                    b.HasKey("Sequence")
+                        .HasName("pk_feed_events");
+
+                    b.HasIndex("DedupKey")
+                        .IsUnique()
+                        .HasDatabaseName("ix_feed_events_dedup_key");
+
+                    b.HasIndex("StoredAt")
+                        .HasDatabaseName("ix_feed_events_stored_at");
+
+                    b.HasIndex("Recipient", "Sequence")
+                        .HasDatabaseName("ix_feed_events_recipient_sequence");
+
+                    b.ToTable("feed_events", (string)null);
+                });
+
+            modelBuilder.Entity("Exchange.Storage.Entities.FeedHorizonRow", b =>
+                {
+                    b.Property<string>("Recipient")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("recipient");
+
+                    b.Property<long>("PrunedThrough")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pruned_through");
+
+                    b.HasKey("Recipient")
+                        .HasName("pk_feed_horizons");
+
+                    b.ToTable("feed_horizons", (string)null);
+                });
+
             modelBuilder.Entity("Exchange.Storage.Entities.GrantRow", b =>
                 {
                     b.Property<long>("Id")

@@ -1,0 +1,58 @@
+using Exchange.Domain.Feed;
+using Exchange.Domain.Provisions;
+using Exchange.Host.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace Exchange.Host;
+
+/// <summary>
+/// The change feed's upkeep on every instance, at start and then at each interval: events past
+/// retention are disposed of (their horizon kept in the database, so every instance refuses the
+/// same old positions), and certificates nearing expiry get their warning events.
+/// </summary>
+internal sealed class FeedMaintenance(IServiceScopeFactory scopes, IOptions<HubOptions> options, TimeProvider time, ILogger<FeedMaintenance> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var feed = options.Value.Feed;
+        using var timer = new PeriodicTimer(feed.MaintenanceInterval, time);
+        do
+        {
+            await PruneAsync(feed.RetentionDays, stoppingToken).ConfigureAwait(false);
+            await CheckCertificatesAsync(stoppingToken).ConfigureAwait(false);
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+    }
+
+    private async Task PruneAsync(int retentionDays, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var before = time.GetUtcNow() - TimeSpan.FromDays(retentionDays);
+            await using var scope = scopes.CreateAsyncScope();
+            var store = scope.ServiceProvider.GetRequiredService<IFeedStore>();
+            var pruned = await scope.ServiceProvider.GetRequiredService<IUnitOfWork>().RunAsync(ct => store.PruneAsync(before, ct), cancellationToken).ConfigureAwait(false);
+            if (pruned > 0)
+            {
+                FeedLog.Pruned(logger, pruned, before, retentionDays);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            FeedLog.PruneFailed(logger, e);
+        }
+    }
+
+    private async Task CheckCertificatesAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<CertificateExpiryNotices>().CheckAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            FeedLog.CertificateCheckFailed(logger, e);
+        }
+    }
+}
