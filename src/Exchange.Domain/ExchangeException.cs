@@ -24,7 +24,10 @@ public enum FailureKind
     /// <summary>A resource the call needs is used up (the hub's storage is full); it may succeed later.</summary>
     ResourceExhausted,
 
-    /// <summary>The position asked for is outside what the hub holds (events disposed of).</summary>
+    /// <summary>Another call did the same work concurrently and won; this one's work was undone.</summary>
+    Aborted,
+
+    /// <summary>A position (a sequence, a cursor) beyond what the hub can go on from (events disposed of).</summary>
     OutOfRange,
 }
 

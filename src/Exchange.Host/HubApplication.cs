@@ -140,6 +140,7 @@ internal static class HubApplication
         services.AddScoped<GrantRegistry>();
         services.AddSingleton<PolicyDecisions>();
         services.AddScoped<CustomerRecords>();
+        services.AddScoped<RecordSync>();
         services.AddScoped<ProvisionLogAudit>();
         services.AddScoped<CallContextFactory>();
         services.AddSingleton<RegisteredParties>();

@@ -18,6 +18,7 @@ internal abstract class ExchangeDbContext(DbContextOptions options) : DbContext(
     public DbSet<CustomerRow> Customers => Set<CustomerRow>();
     public DbSet<VehicleIndexRow> Vehicles => Set<VehicleIndexRow>();
     public DbSet<OptOutRow> OptOuts => Set<OptOutRow>();
+    public DbSet<SyncSessionRow> SyncSessions => Set<SyncSessionRow>();
     public DbSet<ProvisionEntryRow> ProvisionEntries => Set<ProvisionEntryRow>();
     public DbSet<ProvisionTermsRow> ProvisionTerms => Set<ProvisionTermsRow>();
     public DbSet<ProvisionSubjectRow> ProvisionSubjects => Set<ProvisionSubjectRow>();
@@ -91,6 +92,14 @@ internal abstract class ExchangeDbContext(DbContextOptions options) : DbContext(
         {
             e.ToTable("opt_outs");
             e.HasKey(o => new { o.SubjectId, o.Purpose });
+        });
+        modelBuilder.Entity<SyncSessionRow>(e =>
+        {
+            e.ToTable("sync_sessions");
+            e.HasKey(s => s.Id);
+            e.Property(s => s.Id).HasMaxLength(64);
+            e.Property(s => s.PartyId).HasMaxLength(64);
+            e.Property(s => s.Purpose).HasMaxLength(64);
         });
         modelBuilder.Entity<ProvisionEntryRow>(e =>
         {

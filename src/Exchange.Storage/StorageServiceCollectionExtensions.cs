@@ -65,6 +65,7 @@ public static class StorageServiceCollectionExtensions
         services.AddScoped<ICustomerStore, CustomerStore>();
         services.AddSingleton<FeedHead>();
         services.AddScoped<IFeedStore, FeedStore>();
+        services.AddScoped<ISyncSessionStore, SyncSessionStore>();
         services.AddScoped<IPartyDirectory, PartyDirectory>();
         services.AddScoped<IVendorAuthorisations, VendorAuthorisationStore>();
         services.AddScoped<IDeclarationStore, DeclarationStore>();

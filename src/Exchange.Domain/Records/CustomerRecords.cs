@@ -5,7 +5,6 @@ using Exchange.Domain.Items;
 using Exchange.Domain.Parties;
 using Exchange.Domain.Policy;
 using Exchange.Domain.Provisions;
-using Google.Protobuf;
 
 namespace Exchange.Domain.Records;
 
@@ -81,80 +80,226 @@ public sealed class CustomerRecords(
 
     private async Task<IReadOnlyList<WriteResult>> WriteAsync(CallContext call, string purpose, IReadOnlyList<CustomerRecord> records, bool batch, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        var declaration = await declarations.InForceAsync(now, cancellationToken).ConfigureAwait(false);
-        var caller = call.Caller;
-        var owners = records.Select(r => string.IsNullOrEmpty(r.OwnerParty) && caller.Role == PartyRole.MemberGarage ? caller.Id : r.OwnerParty).ToList();
-        var owner = owners[0];
-        var subjects = records.Select((r, i) => Identifiers.IsPartyId(owners[i]) && Identifiers.ReferenceProblem(r.CustomerRef) is null ? pseudonyms.SubjectOf(owners[i], r.CustomerRef) : null).ToList();
-        var malformed = Identifiers.RequestProblem(purpose, []);
-        var agent = caller.Role == PartyRole.Vendor ? caller.Id : null;
-        // Each record as it would be stored (owner set), encoded once: the inspection reads the same bytes the store writes.
-        var copies = records.Select((r, i) =>
-        {
-            var copy = r.Clone();
-            copy.OwnerParty = owners[i];
-            return copy;
-        }).ToList();
-        var encoded = copies.Select(c => c.ToByteArray()).ToList();
-        var inspections = encoded.Select(e => RecordFields.Inspect(CustomerRecord.Descriptor, e, Screen)).ToList();
-        var items = inspections.Select(i => (IReadOnlyList<string>)i.Items.Order(StringComparer.Ordinal).ToList()).ToList();
-        // The provider is whoever offered the data: the caller, or the garage a vendor writes for
-        // (when a party ID) with the vendor as agent. A write is received only from the owner, so a
-        // refused attempt on another garage's customer names the party that made it, not the owner.
-        List<ProvisionFact> Facts(ProvisionOutcome outcome, string? rule) => records.Select((_, i) =>
-            new ProvisionFact(now, agent is not null && Identifiers.IsPartyId(owners[i]) ? owners[i] : caller.Id, ProvisionFact.Hub, agent, subjects[i], items[i], malformed is null ? purpose : "", declaration.Version, declaration.Hash, call.CallId, outcome, rule)).ToList();
-
-        if (malformed is not null)
-        {
-            throw await RefuseAsync(Facts(ProvisionOutcome.Refused, PolicyRules.RequestMalformed), Malformed(malformed), cancellationToken).ConfigureAwait(false);
-        }
-
-        var authorised = caller.Role == PartyRole.Vendor && Identifiers.IsPartyId(owner)
-            && await IsAuthorisedAsync(owner, caller.Id, VendorOperations.Write, now, cancellationToken).ConfigureAwait(false);
-        var decision = policy.Decide(new AccessRequest(caller, AccessKind.Write, purpose, [], string.IsNullOrEmpty(owner) ? null : owner, authorised), declaration, await grants.ListAsync(cancellationToken).ConfigureAwait(false));
-        if (!decision.Permitted)
-        {
-            throw await RefuseAsync(Facts(ProvisionOutcome.Refused, decision.Rule), decision.ToException(), cancellationToken).ConfigureAwait(false);
-        }
-
+        var checks = await ChecksAsync(call, purpose, cancellationToken).ConfigureAwait(false);
+        var owner = checks.OwnerOf(records[0].OwnerParty);
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        var checkedRecords = new List<CheckedChange>(records.Count);
         for (var i = 0; i < records.Count; i++)
         {
-            var problem = owners[i] != owner
-                ? $"owner_party {Identifiers.Quote(owners[i])} differs from the first record's {Identifiers.Quote(owner)}; a batch holds one garage's records"
-                : ValidateContent(records[i], inspections[i], owners[i], declaration) ?? (seen.Add(records[i].CustomerRef) ? null : $"customer_ref {Identifiers.Quote(records[i].CustomerRef)} appears twice in the batch");
-            if (problem is not null)
-            {
-                var where = batch ? $"records[{i}]: " : "";
-                var refusal = new ExchangeException(FailureKind.InvalidArgument, $"{where}{problem}; nothing was stored (rule {PolicyRules.RecordRefused})", PolicyRules.RecordRefused);
-                throw await RefuseAsync(Facts(ProvisionOutcome.Refused, PolicyRules.RecordRefused), refusal, cancellationToken).ConfigureAwait(false);
-            }
+            var recordOwner = checks.OwnerOf(records[i].OwnerParty);
+            var ownerProblem = recordOwner != owner
+                ? $"owner_party {Identifiers.Quote(recordOwner)} differs from the first record's {Identifiers.Quote(owner)}; a batch holds one garage's records"
+                : null;
+            checkedRecords.Add(await checks.UpsertAsync(records[i], batch ? $"records[{i}]: " : "", ownerProblem, r => seen.Add(r.CustomerRef) ? null : $"customer_ref {Identifiers.Quote(r.CustomerRef)} appears twice in the batch", cancellationToken).ConfigureAwait(false));
         }
 
-        // Encoded above, not in the unit of work: measured, encoding was a quarter of a batch's time holding the write gate.
-        var stored = copies.Select((copy, i) => new StoredCustomer(subjects[i]!, copy, encoded[i], now)).ToList();
+        // All or nothing: the first refused record refuses the batch, and each person in it gets a refusal entry.
+        if (checkedRecords.FirstOrDefault(c => c.Refusal is not null) is { Refusal: { } refusal })
+        {
+            throw await RefuseAsync(checkedRecords.Select(c => checks.Refusal(c, refusal.Rule)).ToList(), refusal, cancellationToken).ConfigureAwait(false);
+        }
+
         var outcomes = await unitOfWork.RunAsync(
             async ct =>
             {
-                var outcomes = await customers.UpsertAsync(stored, ct).ConfigureAwait(false);
-                await log.AppendAsync(Facts(ProvisionOutcome.Received, null), ct).ConfigureAwait(false);
-                var changed = stored.Select((s, i) => outcomes[i] switch
-                    {
-                        UpsertOutcome.Created => new RecordChange(s.Record.OwnerParty, s.Record.CustomerRef, s.SubjectId, RecordChangeKind.Created, agent, now, call.CallId),
-                        UpsertOutcome.Replaced => new RecordChange(s.Record.OwnerParty, s.Record.CustomerRef, s.SubjectId, RecordChangeKind.Corrected, agent, now, call.CallId),
-                        _ => null,
-                    })
-                    .OfType<RecordChange>().ToList();
-                if (changed.Count > 0)
-                {
-                    await changes.RecordAsync(changed, ct).ConfigureAwait(false);
-                }
-
+                var recordChanges = new List<RecordChange>();
+                var outcomes = await StoreAsync(checks, checkedRecords, recordChanges, ct).ConfigureAwait(false);
+                await log.AppendAsync(checkedRecords.Select(c => checks.Fact(c, ProvisionOutcome.Received, null)).ToList(), ct).ConfigureAwait(false);
+                await RecordChangesAsync(recordChanges, ct).ConfigureAwait(false);
                 return outcomes;
             },
             cancellationToken).ConfigureAwait(false);
-        return stored.Select((s, i) => new WriteResult(s.SubjectId, declaration.Version, outcomes[i] == UpsertOutcome.Created)).ToList();
+        return checkedRecords.Select((c, i) => new WriteResult(c.SubjectId!, checks.Declaration.Version, outcomes[i] == UpsertOutcome.Created)).ToList();
+    }
+
+    /// <summary>
+    /// Deletes one customer's record, checked as a write is (the owner, a vendor's write authorisation,
+    /// the purpose) and by the owner's standing. The deletion is recorded in the same transaction
+    /// (outcome <see cref="ProvisionOutcome.Deleted"/>, from the owner to the hub, the vendor as agent,
+    /// no items), a refusal like any refusal; a record that is not there is NOT_FOUND and records nothing.
+    /// The person's opt-outs are kept: they are the person's instruction, not the garage's record.
+    /// </summary>
+    public async Task<WriteResult> DeleteAsync(CallContext call, string purpose, CustomerKey key, CancellationToken cancellationToken)
+    {
+        var checks = await ChecksAsync(call, purpose, cancellationToken).ConfigureAwait(false);
+        var deletion = await checks.DeletionAsync(key, cancellationToken).ConfigureAwait(false);
+        if (deletion.Refusal is { } refusal)
+        {
+            throw await RefuseAsync(checks.Refusal(deletion), refusal, cancellationToken).ConfigureAwait(false);
+        }
+
+        var deleted = await unitOfWork.RunAsync(
+            async ct =>
+            {
+                var facts = new List<ProvisionFact>();
+                var recordChanges = new List<RecordChange>();
+                var deleted = await DeleteCheckedAsync(checks, deletion, facts, recordChanges, ct).ConfigureAwait(false);
+                await AppendAsync(facts, ct).ConfigureAwait(false);
+                await RecordChangesAsync(recordChanges, ct).ConfigureAwait(false);
+                return deleted;
+            },
+            cancellationToken).ConfigureAwait(false);
+        return deleted
+            ? new WriteResult(deletion.SubjectId!, checks.Declaration.Version, Created: false)
+            : throw new ExchangeException(FailureKind.NotFound, $"'{deletion.Owner}' holds no customer {Identifiers.Quote(deletion.CustomerRef)}");
+    }
+
+    /// <summary>
+    /// Applies numbered changes (upserts and deletions), each checked as its unary call is, in ONE
+    /// transaction with every provision-log entry they make, refusals included, and with
+    /// <paramref name="alongside"/>, which runs first inside it (a sync's acknowledged sequence). So
+    /// either all of them are durable, each with its entry, or none is. Results in the changes' order.
+    /// </summary>
+    public async Task<IReadOnlyList<AppliedChange>> ApplyChangesAsync(CallContext call, string purpose, IReadOnlyList<SyncChange> changes, Func<CancellationToken, Task> alongside, CancellationToken cancellationToken)
+    {
+        var checks = await ChecksAsync(call, purpose, cancellationToken).ConfigureAwait(false);
+        var checkedChanges = new List<CheckedChange>(changes.Count);
+        foreach (var change in changes)
+        {
+            checkedChanges.Add(change.ChangeCase switch
+            {
+                SyncChange.ChangeOneofCase.Upsert => await checks.UpsertAsync(change.Upsert, "", null, null, cancellationToken).ConfigureAwait(false),
+                SyncChange.ChangeOneofCase.Delete => await checks.DeletionAsync(change.Delete, cancellationToken).ConfigureAwait(false),
+                _ => checks.Empty(),
+            });
+        }
+
+        return await unitOfWork.RunAsync(
+            async ct =>
+            {
+                await alongside(ct).ConfigureAwait(false);
+                var outcomes = new SyncOutcome[changes.Count];
+                var facts = new List<ProvisionFact>();
+                var recordChanges = new List<RecordChange>();
+                // Upserts are stored in runs of distinct customers, a run ending where a later change
+                // names one of them again, so that every change applies in sequence order.
+                var run = new List<int>();
+                var inRun = new HashSet<(string, string)>();
+                async Task FlushAsync()
+                {
+                    var stored = await StoreAsync(checks, run.Select(i => checkedChanges[i]).ToList(), recordChanges, ct).ConfigureAwait(false);
+                    for (var r = 0; r < run.Count; r++)
+                    {
+                        outcomes[run[r]] = stored[r] switch
+                        {
+                            UpsertOutcome.Created => SyncOutcome.Created,
+                            UpsertOutcome.Replaced => SyncOutcome.Replaced,
+                            _ => SyncOutcome.Unchanged,
+                        };
+                    }
+
+                    run.Clear();
+                    inRun.Clear();
+                }
+
+                for (var i = 0; i < checkedChanges.Count; i++)
+                {
+                    var change = checkedChanges[i];
+                    if (change.Refusal is not null)
+                    {
+                        outcomes[i] = SyncOutcome.Refused;
+                        continue;
+                    }
+
+                    if (inRun.Contains((change.Owner, change.CustomerRef)))
+                    {
+                        await FlushAsync().ConfigureAwait(false);
+                    }
+
+                    if (change.Stored is not null)
+                    {
+                        run.Add(i);
+                        inRun.Add((change.Owner, change.CustomerRef));
+                    }
+                    else
+                    {
+                        outcomes[i] = await DeleteCheckedAsync(checks, change, [], recordChanges, ct).ConfigureAwait(false) ? SyncOutcome.Deleted : SyncOutcome.Absent;
+                    }
+                }
+
+                await FlushAsync().ConfigureAwait(false);
+                for (var i = 0; i < checkedChanges.Count; i++)
+                {
+                    var change = checkedChanges[i];
+                    switch (outcomes[i])
+                    {
+                        case SyncOutcome.Refused:
+                            facts.Add(checks.Refusal(change));
+                            break;
+                        case SyncOutcome.Deleted:
+                            facts.Add(checks.Fact(change, ProvisionOutcome.Deleted, null));
+                            break;
+                        case SyncOutcome.Created or SyncOutcome.Replaced or SyncOutcome.Unchanged:
+                            facts.Add(checks.Fact(change, ProvisionOutcome.Received, null));
+                            break;
+                    }
+                }
+
+                await AppendAsync(facts, ct).ConfigureAwait(false);
+                await RecordChangesAsync(recordChanges, ct).ConfigureAwait(false);
+                return checkedChanges.Select((c, i) => new AppliedChange(changes[i].Sequence, outcomes[i], outcomes[i] == SyncOutcome.Absent ? Absent(c) : c.Refusal, c.SubjectId)).ToList();
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    private static ExchangeException Absent(CheckedChange change) =>
+        new(FailureKind.NotFound, $"'{change.Owner}' holds no customer {Identifiers.Quote(change.CustomerRef)}");
+
+    private async Task<WriteChecks> ChecksAsync(CallContext call, string purpose, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var declaration = await declarations.InForceAsync(now, cancellationToken).ConfigureAwait(false);
+        var grantList = await grants.ListAsync(cancellationToken).ConfigureAwait(false);
+        return new WriteChecks(call, purpose, declaration, now, grantList, policy, (garage, vendor, ct) => IsAuthorisedAsync(garage, vendor, VendorOperations.Write, now, ct), parties, pseudonyms, Screen);
+    }
+
+    // Stores permitted upserts in the current unit of work; their record changes are added to recordChanges.
+    private async Task<IReadOnlyList<UpsertOutcome>> StoreAsync(WriteChecks checks, IReadOnlyList<CheckedChange> upserts, List<RecordChange> recordChanges, CancellationToken cancellationToken)
+    {
+        if (upserts.Count == 0)
+        {
+            return [];
+        }
+
+        var outcomes = await customers.UpsertAsync(upserts.Select(c => c.Stored!).ToList(), cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < upserts.Count; i++)
+        {
+            if (outcomes[i] is UpsertOutcome.Created or UpsertOutcome.Replaced)
+            {
+                recordChanges.Add(checks.Change(upserts[i], outcomes[i] == UpsertOutcome.Created ? RecordChangeKind.Created : RecordChangeKind.Corrected));
+            }
+        }
+
+        return outcomes;
+    }
+
+    // Deletes a permitted deletion's record in the current unit of work; false when there was none.
+    private async Task<bool> DeleteCheckedAsync(WriteChecks checks, CheckedChange deletion, List<ProvisionFact> facts, List<RecordChange> recordChanges, CancellationToken cancellationToken)
+    {
+        if (!await customers.DeleteAsync(deletion.Owner, deletion.CustomerRef, cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        facts.Add(checks.Fact(deletion, ProvisionOutcome.Deleted, null));
+        recordChanges.Add(checks.Change(deletion, RecordChangeKind.Deleted));
+        return true;
+    }
+
+    private async Task AppendAsync(List<ProvisionFact> facts, CancellationToken cancellationToken)
+    {
+        if (facts.Count > 0)
+        {
+            await log.AppendAsync(facts, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task RecordChangesAsync(List<RecordChange> recordChanges, CancellationToken cancellationToken)
+    {
+        if (recordChanges.Count > 0)
+        {
+            await changes.RecordAsync(recordChanges, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Reads one customer's record for <paramref name="purpose"/>, masked to the allowed items.</summary>
@@ -430,7 +575,8 @@ public sealed class CustomerRecords(
 
     private static List<string> Requested(IReadOnlyCollection<string> items) => items.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
 
-    private static ExchangeException Malformed(string problem) =>
+    /// <summary>The refusal of a malformed request (rule <see cref="PolicyRules.RequestMalformed"/>).</summary>
+    public static ExchangeException Malformed(string problem) =>
         new(FailureKind.InvalidArgument, $"{problem} (rule {PolicyRules.RequestMalformed})", PolicyRules.RequestMalformed);
 
     private static void RequireFilterText(IEnumerable<string> values, string field)
@@ -443,66 +589,6 @@ public sealed class CustomerRecords(
                 throw Malformed($"{field} {Identifiers.Quote(value)} {problem}");
             }
         }
-    }
-
-    private static string? ValidateContent(CustomerRecord record, RecordInspection inspection, string? owner, DeclarationRecord declaration)
-    {
-        if (string.IsNullOrEmpty(owner))
-        {
-            return "owner_party is required when a vendor writes for a garage";
-        }
-
-        if (!Identifiers.IsPartyId(owner))
-        {
-            return $"owner_party {Identifiers.Quote(owner)} is not a party ID";
-        }
-
-        if (Identifiers.ReferenceProblem(record.CustomerRef) is { } refProblem)
-        {
-            return $"customer_ref {refProblem}";
-        }
-
-        if (inspection.HasUnknownFields)
-        {
-            return "the record carries fields the schema does not define";
-        }
-
-        var undeclared = inspection.Items.Where(i => !declaration.Items.Contains(i)).Order(StringComparer.Ordinal).ToList();
-        if (undeclared.Count > 0)
-        {
-            return $"item(s) {string.Join(", ", undeclared)} are not declared in declaration version {declaration.Version}";
-        }
-
-        if (inspection.Problem is { } found)
-        {
-            return $"{found.Path} {found.Problem}";
-        }
-
-        var vehicleRefs = record.Vehicles.Select(v => v.VehicleRef).ToList();
-        if (vehicleRefs.Select(Identifiers.ReferenceProblem).FirstOrDefault(p => p is not null) is { } vehicleProblem)
-        {
-            return $"a vehicle_ref {vehicleProblem}";
-        }
-
-        if (vehicleRefs.Distinct(StringComparer.Ordinal).Count() != vehicleRefs.Count)
-        {
-            return "every vehicle needs a vehicle_ref unique within the record";
-        }
-
-        foreach (var vehicle in record.Vehicles)
-        {
-            if (vehicle.Images.Select(VehicleImages.Problem).FirstOrDefault(p => p is not null) is { } imageProblem)
-            {
-                return $"vehicle {Identifiers.Quote(vehicle.VehicleRef)}: an image {imageProblem}";
-            }
-        }
-
-        if (record.Costs.Any(c => c.BilledAmountYen < 0) || record.Repairs.SelectMany(r => r.Parts).Any(p => p.Quantity < 0 || p.UnitPriceYen < 0))
-        {
-            return "amounts and quantities cannot be negative";
-        }
-
-        return null;
     }
 
     private async Task<PolicyDecision> DecideReadAsync(Party caller, AccessKind kind, string purpose, IReadOnlyCollection<string> items, string? owner, DeclarationRecord declaration, DateTimeOffset now, CancellationToken cancellationToken)

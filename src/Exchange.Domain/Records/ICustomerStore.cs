@@ -44,6 +44,12 @@ public interface ICustomerStore
     Task<IReadOnlyList<UpsertOutcome>> UpsertAsync(IReadOnlyList<StoredCustomer> customers, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Deletes the record and its vehicles; false when the garage holds no such record. The person's
+    /// opt-outs stay: they are the person's instruction, not the garage's record.
+    /// </summary>
+    Task<bool> DeleteAsync(string ownerParty, string customerRef, CancellationToken cancellationToken);
+
+    /// <summary>
     /// One page of the records matching <paramref name="filter"/> (its <see cref="CustomerFilter.Limit"/>
     /// is the caller's to apply): the first <paramref name="count"/> after <paramref name="after"/>
     /// (null: from the first) in a stable order, one garage's customers by customer_ref when the

@@ -73,6 +73,7 @@ internal sealed class ExchangeExceptionInterceptor(CallRefusals refusals) : Inte
             FailureKind.AlreadyExists => StatusCode.AlreadyExists,
             FailureKind.Unavailable => StatusCode.Unavailable,
             FailureKind.ResourceExhausted => StatusCode.ResourceExhausted,
+            FailureKind.Aborted => StatusCode.Aborted,
             FailureKind.OutOfRange => StatusCode.OutOfRange,
             _ => StatusCode.Internal,
         };

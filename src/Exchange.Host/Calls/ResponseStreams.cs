@@ -26,7 +26,7 @@ internal static class ResponseStreams
     // grpc-dotnet refuses a write once the HTTP request is aborted (a reset from the caller, or its
     // own reset at the deadline), which can come before the call's token is cancelled; at a deadline
     // it sets the status first and completes the response body, which a write under way then meets.
-    private static bool CallHasEnded(ServerCallContext context) =>
+    internal static bool CallHasEnded(ServerCallContext context) =>
         context.CancellationToken.IsCancellationRequested
         || context.GetHttpContext().RequestAborted.IsCancellationRequested
         || context.Status.StatusCode == StatusCode.DeadlineExceeded;

@@ -1,4 +1,5 @@
 using Exchange.Contracts.V1;
+using Exchange.Domain;
 using Exchange.Domain.Records;
 using Exchange.Host.Calls;
 using Google.Protobuf.WellKnownTypes;
@@ -7,7 +8,7 @@ using Grpc.Core;
 namespace Exchange.Host.Services;
 
 /// <summary>gRPC face of <see cref="CustomerRecords"/>.</summary>
-internal sealed class RecordsService(CustomerRecords records, CallContextFactory calls) : Records.RecordsBase
+internal sealed class RecordsService(CustomerRecords records, RecordSync sync, CallContextFactory calls) : Records.RecordsBase
 {
     public override async Task<PutCustomerResponse> PutCustomer(PutCustomerRequest request, ServerCallContext context)
     {
@@ -47,6 +48,26 @@ internal sealed class RecordsService(CustomerRecords records, CallContextFactory
             {
                 return;
             }
+        }
+    }
+
+    public override async Task<DeleteCustomerResponse> DeleteCustomer(DeleteCustomerRequest request, ServerCallContext context)
+    {
+        var call = await calls.CreateAsync(context).ConfigureAwait(false);
+        var result = await records.DeleteAsync(call, request.Purpose, request.Customer ?? new CustomerKey(), context.CancellationToken).ConfigureAwait(false);
+        return new DeleteCustomerResponse { SubjectId = result.SubjectId, DeclarationVersion = result.DeclarationVersion };
+    }
+
+    public override async Task Sync(IAsyncStreamReader<SyncRequest> requestStream, IServerStreamWriter<SyncResponse> responseStream, ServerCallContext context)
+    {
+        var call = await calls.CreateAsync(context).ConfigureAwait(false);
+        try
+        {
+            await SyncPump.RunAsync(sync, call, requestStream, responseStream, context).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not ExchangeException && ResponseStreams.CallHasEnded(context))
+        {
+            // The caller went away; whatever group was committing either committed, to be acknowledged on resume, or rolled back.
         }
     }
 

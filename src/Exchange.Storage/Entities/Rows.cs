@@ -59,6 +59,16 @@ internal sealed class CustomerRow
     public List<VehicleIndexRow> Vehicles { get; set; } = [];
 }
 
+internal sealed class SyncSessionRow
+{
+    public required string Id { get; set; }
+    public required string PartyId { get; set; }
+    public required string Purpose { get; set; }
+    public long AcknowledgedSequence { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
 internal sealed class VehicleIndexRow
 {
     public long Id { get; set; }

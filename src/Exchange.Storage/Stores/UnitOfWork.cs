@@ -81,6 +81,8 @@ internal sealed class UnitOfWork(Lazy<ExchangeDbContext> context, WriteGate gate
             var result = await work(cancellationToken).ConfigureAwait(false);
             await Db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            // A long call (a sync stream) runs many units of work in one context: what one loaded is not the next one's to track.
+            Db.ChangeTracker.Clear();
             _afterCommit.ForEach(action => action());
             return result;
         }

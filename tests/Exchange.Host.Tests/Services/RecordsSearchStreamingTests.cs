@@ -228,6 +228,8 @@ public abstract class RecordsSearchStreamingTests(DatabaseProvider provider) : H
 
         public Task<IReadOnlyList<UpsertOutcome>> UpsertAsync(IReadOnlyList<StoredCustomer> customers, CancellationToken cancellationToken) => inner.UpsertAsync(customers, cancellationToken);
 
+        public Task<bool> DeleteAsync(string ownerParty, string customerRef, CancellationToken cancellationToken) => inner.DeleteAsync(ownerParty, customerRef, cancellationToken);
+
         public IAsyncEnumerable<EncodedCustomer> ScanAsync(string? ownerParty, string? excludeOptedOutOf, CancellationToken cancellationToken) => inner.ScanAsync(ownerParty, excludeOptedOutOf, cancellationToken);
 
         public Task<IReadOnlySet<string>> OptedOutAsync(string purpose, IReadOnlyCollection<string> subjectIds, CancellationToken cancellationToken) => inner.OptedOutAsync(purpose, subjectIds, cancellationToken);

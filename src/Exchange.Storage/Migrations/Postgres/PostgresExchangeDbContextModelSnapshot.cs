@@ -714,6 +714,43 @@ namespace Exchange.Storage.Migrations.Postgres
                     b.ToTable("provision_log_subject_index", (string)null);
                 });
 
+            modelBuilder.Entity("Exchange.Storage.Entities.SyncSessionRow", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AcknowledgedSequence")
+                        .HasColumnType("bigint")
+                        .HasColumnName("acknowledged_sequence");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("PartyId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("party_id");
+
+                    b.Property<string>("Purpose")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("purpose");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_sync_sessions");
+
+                    b.ToTable("sync_sessions", (string)null);
+                });
+
             modelBuilder.Entity("Exchange.Storage.Entities.VehicleIndexRow", b =>
                 {
                     b.Property<long>("Id")
