@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text.Json;
 using Exchange.Cli.Tests.Infrastructure;
 using Exchange.Contracts.V1;
+using Exchange.Domain.Feed;
+using Exchange.Domain.Provisions;
 using Exchange.Host.Tests.Infrastructure;
 
 namespace Exchange.Cli.Tests.Commands;
@@ -69,6 +71,26 @@ public sealed class WatchCommandTests : CliScenario
 
         var reference = Assert.Single(Json((await watching).Expect(0))).GetProperty("recordChangedByVendor").GetProperty("customerRef").GetString();
         Assert.DoesNotContain(reference, new[] { "W-0", "W-1" });
+    }
+
+    [Fact]
+    public async Task Watch_from_a_cursor_older_than_the_retained_events_exits_with_8_and_leaves_the_cursor()
+    {
+        await VendorWritesAsync(3);
+        (await RunAsAsync(Garage, "watch", "--from-earliest", "--count", "1", "--cursor-file", "cursor")).Expect(0);
+        var cursor = await File.ReadAllTextAsync(InWorkingDirectory("cursor"), Ct);
+        // What retention does once the events are older than Exchange:Feed:RetentionDays.
+        await using (var scope = Hub.Services.CreateAsyncScope())
+        {
+            var feed = scope.ServiceProvider.GetRequiredService<IFeedStore>();
+            Assert.True(await scope.ServiceProvider.GetRequiredService<IUnitOfWork>().RunAsync(ct => feed.PruneAsync(DateTimeOffset.UtcNow.AddMinutes(1), ct), Ct) >= 3);
+        }
+
+        var run = (await RunAsAsync(Garage, "watch", "--cursor-file", "cursor")).Expect(ExitCodes.CursorExpired);
+
+        Assert.Contains($"the hub no longer retains the events after event {cursor.Trim()}", run.Error, StringComparison.Ordinal);
+        Assert.Contains("after deleting", run.Error, StringComparison.Ordinal);
+        Assert.Equal(cursor, await File.ReadAllTextAsync(InWorkingDirectory("cursor"), Ct));
     }
 
     [Fact]
