@@ -88,8 +88,6 @@ if (options.Records)
     statistics = Report.Statistics(await RecordScenarios.StatisticsAsync(readers[0], CancellationToken.None));
     reads = Report.Scenario(await RecordScenarios.PurposeCheckedReadsAsync(readers, options, perWriter));
     Report.Scenario(await SearchScenario.RunAsync(readers, options));
-    delivery = Report.Scenario(await FeedScenarios.DeliveryAsync(hub, options));
-    idle = Report.Idle(await FeedScenarios.IdleAsync(hub));
     if (options.ReadRate > 0)
     {
         fixedRate = Report.Scenario(await RecordScenarios.ReadsAtFixedRateAsync(readers, options, perWriter));
@@ -98,6 +96,12 @@ if (options.Records)
         var bareClients = Enumerable.Range(0, options.Connections).Select(_ => new Diagnostics.DiagnosticsClient(hub.CreateChannel(BenchHub.GroupBody, bare.Address))).ToArray();
         barePings = Report.Scenario(await Scenarios.UnaryAtFixedRateAsync(bareClients, options, " to a bare grpc-dotnet server"));
     }
+}
+
+if (options.Feed)
+{
+    delivery = Report.Scenario(await FeedScenarios.DeliveryAsync(hub, options));
+    idle = Report.Idle(await FeedScenarios.IdleAsync(hub));
 }
 
 Report.Summary(new BenchFigures(unary, streamed, duplex, writes, reads, fixedRate, fixedRatePings, barePings, options.ReadRate, statistics, floor) { FeedDelivery = delivery, IdleSubscriptions = idle }, memory.PeakGcHeapBytes);
