@@ -138,11 +138,12 @@ def case_sync(channel_factory, m, params):
     except grpc.RpcError as error:
         cut_code = error.code().name
 
-    # Second connection: resume; re-send a few changes the hub acknowledged already, then the rest.
+    # Second connection: resume, and re-send every change whose acknowledgement this side did not
+    # see (the hub may have stored some before the cut) and a few more it saw, then the rest.
     channel = channel_factory()
     second = SyncStream(Streams(channel, m), m, m.SyncOpen(sync_id=sync_id, purpose=PURPOSE), params["window"])
     resumed_at = second.opened.acknowledged_sequence
-    resend_from = max(0, resumed_at - params["resend"])
+    resend_from = max(0, min(acked_before_cut, resumed_at) - params["resend"])
     resent = {}
 
     def on_resumed_ack(result):
