@@ -7,19 +7,17 @@ namespace Exchange.Host;
 /// <summary>
 /// One cheap read of the stored head per interval for the whole instance, while anyone subscribes:
 /// events another instance stored wake this instance's subscribers (<see cref="FeedHead.Observe"/>).
+/// With nobody subscribed it waits for the first subscription, not the clock.
 /// </summary>
 internal sealed class FeedHeadWatcher(IServiceScopeFactory scopes, FeedHead head, IOptions<HubOptions> options, TimeProvider time, ILogger<FeedHeadWatcher> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.Value.Feed.HeadCheckInterval, time);
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+        var interval = options.Value.Feed.HeadCheckInterval;
+        while (true)
         {
-            if (head.Subscribers == 0)
-            {
-                continue;
-            }
-
+            await head.WhenSubscribedAsync().WaitAsync(stoppingToken).ConfigureAwait(false);
+            await Task.Delay(interval, time, stoppingToken).ConfigureAwait(false);
             try
             {
                 await using var scope = scopes.CreateAsyncScope();

@@ -10,6 +10,7 @@ namespace Exchange.Domain.Feed;
 public sealed class FeedHead
 {
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _waits = new(StringComparer.Ordinal);
+    private TaskCompletionSource _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _seen;
     private int _subscribers;
 
@@ -57,10 +58,21 @@ public sealed class FeedHead
         }
     }
 
+    /// <summary>Completes once a subscription is open on this instance (at once when one is).</summary>
+    public Task WhenSubscribedAsync()
+    {
+        var subscribed = Volatile.Read(ref _subscribed).Task;
+        return Subscribers > 0 ? Task.CompletedTask : subscribed;
+    }
+
     /// <summary>Counts a subscription until the returned handle is disposed.</summary>
     public IDisposable Subscribe()
     {
-        Interlocked.Increment(ref _subscribers);
+        if (Interlocked.Increment(ref _subscribers) == 1)
+        {
+            Interlocked.Exchange(ref _subscribed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        }
+
         return new Subscription(this);
     }
 
