@@ -63,7 +63,7 @@ if (options.Scale)
 }
 
 using var memory = MemorySampler.Start();
-ScenarioResult? unary = null, streamed = null, duplex = null, writes = null, reads = null, fixedRate = null, fixedRatePings = null, barePings = null;
+ScenarioResult? unary = null, streamed = null, duplex = null, writes = null, synced = null, reads = null, fixedRate = null, fixedRatePings = null, barePings = null;
 StatisticsRun? statistics = null;
 FloorResult? floor = null;
 ScenarioResult? delivery = null;
@@ -84,6 +84,7 @@ if (options.Records)
     var (writeResult, perWriter) = await RecordScenarios.BatchWritesAsync(channels.Select(c => new Records.RecordsClient(c)).ToArray(), options);
     writes = Report.Scenario(writeResult);
     floor = Report.Floor(await WriteFloor.MeasureAsync(hub, countsBefore, options.Batch, WriteFloor.DefaultCustomers));
+    synced = Report.Scenario(await RecordScenarios.SyncWritesAsync(channels.Select(c => new Records.RecordsClient(c)).ToArray(), options));
     var readers = readerChannels.Select(c => new Records.RecordsClient(c)).ToArray();
     statistics = Report.Statistics(await RecordScenarios.StatisticsAsync(readers[0], CancellationToken.None));
     reads = Report.Scenario(await RecordScenarios.PurposeCheckedReadsAsync(readers, options, perWriter));
@@ -104,6 +105,6 @@ if (options.Feed)
     idle = Report.Idle(await FeedScenarios.IdleAsync(hub));
 }
 
-Report.Summary(new BenchFigures(unary, streamed, duplex, writes, reads, fixedRate, fixedRatePings, barePings, options.ReadRate, statistics, floor) { FeedDelivery = delivery, IdleSubscriptions = idle }, memory.PeakGcHeapBytes);
+Report.Summary(new BenchFigures(unary, streamed, duplex, writes, synced, reads, fixedRate, fixedRatePings, barePings, options.ReadRate, statistics, floor) { FeedDelivery = delivery, IdleSubscriptions = idle }, memory.PeakGcHeapBytes);
 
 return 0;

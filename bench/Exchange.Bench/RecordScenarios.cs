@@ -35,6 +35,46 @@ internal static class RecordScenarios
     }
 
     /// <summary>
+    /// <c>--writers</c> callers, each streaming new records through one Records/Sync call, as many as
+    /// the hub takes (the stream's flow control paces them), spread over the channels; a record counts
+    /// once it is acknowledged, that is durable with its provision-log entry.
+    /// </summary>
+    public static Task<ScenarioResult> SyncWritesAsync(Records.RecordsClient[] garage, BenchOptions options) =>
+        Measurement.RunAsync("records streamed through Sync", "record", options.Writers, options.FirstWarmup, options.Window, async (worker, run) =>
+        {
+            using var call = garage[worker % garage.Length].Sync(cancellationToken: run.Abort);
+            await call.RequestStream.WriteAsync(new SyncRequest { Open = new SyncOpen { Purpose = Purpose } }, run.Abort).ConfigureAwait(false);
+            if (!await call.ResponseStream.MoveNext(run.Abort).ConfigureAwait(false))
+            {
+                throw new InvalidOperationException("The hub ended the sync without opening it.");
+            }
+
+            var acknowledging = Task.Run(
+                async () =>
+                {
+                    while (await call.ResponseStream.MoveNext(run.Abort).ConfigureAwait(false))
+                    {
+                        var results = call.ResponseStream.Current.Ack.Results;
+                        if (results.Any(r => r.Outcome != SyncOutcome.Created))
+                        {
+                            throw new InvalidOperationException("The hub did not create a streamed record: " + results.First(r => r.Outcome != SyncOutcome.Created));
+                        }
+
+                        run.Add(worker, results.Count);
+                    }
+                },
+                run.Abort);
+            for (long sequence = 1; !run.IsStopping; sequence++)
+            {
+                var change = new SyncChange { Sequence = sequence, Upsert = Customer(FormattableString.Invariant($"S{worker}-{sequence:D7}")) };
+                await call.RequestStream.WriteAsync(new SyncRequest { Change = change }, run.Abort).ConfigureAwait(false);
+            }
+
+            await call.RequestStream.CompleteAsync().ConfigureAwait(false);
+            await acknowledging.ConfigureAwait(false);
+        });
+
+    /// <summary>
     /// <c>--readers</c> callers reading, for marketing, the contact data of customers the writes stored
     /// (the first <paramref name="perWriter"/> of each writer), chosen at random, one read after
     /// another: the most reads the hub serves. Latency here includes queueing at saturation.

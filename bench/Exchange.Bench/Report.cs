@@ -99,6 +99,12 @@ internal static class Report
             Ratio("  hub's writes / floor", "write_floor_ratio", written.PerSecond / floor.CustomersPerSecond, 0.5, atLeast: true);
         }
 
+        Rate("records synced/s through the stream, with log", "records_synced_per_second", figures.Synced);
+        if (figures.Synced is { } synced && figures.Writes is { } batched)
+        {
+            Ratio("  synced / batched", "sync_batch_ratio", synced.PerSecond / batched.PerSecond, 1.0, atLeast: true);
+        }
+
         Rate("purpose-checked single-record reads/s", "purpose_checked_reads_per_second", figures.Reads, 10_000);
         Latency("read latency, readers flat out", "read_latency", figures.Reads);
         // The latency target is for 10,000 reads/s: checked when at least that many were offered.
@@ -176,7 +182,7 @@ internal static class Report
 }
 
 /// <summary>The scenarios that ran (null: skipped), the calls/s the fixed-rate ones offered, and the writes' floor.</summary>
-internal sealed record BenchFigures(ScenarioResult? Unary, ScenarioResult? Streamed, ScenarioResult? Duplex, ScenarioResult? Writes, ScenarioResult? Reads, ScenarioResult? FixedRateReads, ScenarioResult? FixedRatePings, ScenarioResult? BarePings, int OfferedReadRate, StatisticsRun? Statistics, FloorResult? Floor)
+internal sealed record BenchFigures(ScenarioResult? Unary, ScenarioResult? Streamed, ScenarioResult? Duplex, ScenarioResult? Writes, ScenarioResult? Synced, ScenarioResult? Reads, ScenarioResult? FixedRateReads, ScenarioResult? FixedRatePings, ScenarioResult? BarePings, int OfferedReadRate, StatisticsRun? Statistics, FloorResult? Floor)
 {
     /// <summary>Change-feed events delivered to many subscriptions, or null when skipped.</summary>
     public ScenarioResult? FeedDelivery { get; init; }

@@ -9,27 +9,13 @@ using Google.Protobuf;
 namespace Exchange.Domain.Records;
 
 /// <summary>
-/// One record change checked as a write: what would be stored (or deleted), or why it is refused.
-/// </summary>
-/// <param name="Owner">The owning garage the change names (the caller, for a garage leaving it empty).</param>
-/// <param name="CustomerRef">The customer reference it names.</param>
-/// <param name="SubjectId">The person's pseudonymous ID, when the change names a valid customer.</param>
-/// <param name="Items">The items the record carries (none for a deletion).</param>
-/// <param name="Stored">The record to store, for a permitted upsert.</param>
-/// <param name="Refusal">Why it is refused, or null.</param>
-internal sealed record CheckedChange(string Owner, string CustomerRef, string? SubjectId, IReadOnlyList<string> Items, StoredCustomer? Stored, ExchangeException? Refusal)
-{
-    public bool IsDeletion => Stored is null && Refusal is null;
-}
-
-/// <summary>
 /// The checks every write of one call makes, record by record: the request's form, the policy for
 /// the owning garage (with the vendor's write authorisation), the record's content, and for a
 /// deletion the owner's standing. Decisions per owner are made once per call.
 /// </summary>
 internal sealed class WriteChecks
 {
-    // What free text may hold is screened by the caller's own rule.
+    // CustomerRecords' screen of free text (length, sensitive categories).
     private readonly Func<string, string?> _screen;
     private readonly CallContext _call;
     private readonly string _purpose;
@@ -65,8 +51,6 @@ internal sealed class WriteChecks
 
     /// <summary>The vendor writing for a garage, or null when a garage writes.</summary>
     public string? Agent { get; }
-
-    public CallContext Call => _call;
 
     /// <summary>The owner a change names: a garage may leave it empty for its own customers.</summary>
     public string OwnerOf(string ownerParty) =>

@@ -65,9 +65,11 @@ internal sealed class RecordsService(CustomerRecords records, RecordSync sync, C
         {
             await SyncPump.RunAsync(sync, call, requestStream, responseStream, context).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is not ExchangeException && ResponseStreams.CallHasEnded(context))
+        catch (Exception e) when (e is IOException || (e is not ExchangeException && ResponseStreams.CallHasEnded(context)))
         {
-            // The caller went away; whatever group was committing either committed, to be acknowledged on resume, or rolled back.
+            // The caller went away (a reset stream reads as an IOException, sometimes before the call's
+            // token is cancelled); a group committing meanwhile either committed, to be acknowledged on
+            // resume, or rolled back.
         }
     }
 

@@ -75,7 +75,9 @@ internal static class SyncPump
 
     private static async Task<bool> CommitAsync(SyncStream stream, IServerStreamWriter<SyncResponse> responses, ServerCallContext context)
     {
-        var acknowledged = await stream.CommitAsync(context.CancellationToken).ConfigureAwait(false);
+        // A group, once taken, is committed even if the caller goes away meanwhile: it is bounded, and
+        // the caller learns of it on resume; cancelling would only roll back work that was done.
+        var acknowledged = await stream.CommitAsync(CancellationToken.None).ConfigureAwait(false);
         var ack = new SyncAck { ThroughSequence = acknowledged.ThroughSequence };
         ack.Results.AddRange(acknowledged.Results.Select(Result));
         return await responses.TryWriteAsync(new SyncResponse { Ack = ack }, context).ConfigureAwait(false);

@@ -107,21 +107,9 @@ internal sealed class CustomerStore(Lazy<ExchangeDbContext> context, ConnectionL
         return outcomes;
     }
 
-    public async Task<bool> DeleteAsync(string ownerParty, string customerRef, CancellationToken cancellationToken)
-    {
-        var id = await Db.Customers.Where(c => c.OwnerParty == ownerParty && c.CustomerRef == customerRef).Select(c => (long?)c.Id)
-            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
-        if (id is null)
-        {
-            return false;
-        }
-
-        // The vehicle index rows explicitly, not by the foreign key's cascade: a connection that has
-        // not enabled SQLite's foreign keys would leave them behind, found by model code.
-        await Db.Vehicles.Where(v => v.CustomerId == id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
-        await Db.Customers.Where(c => c.Id == id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
-        return true;
-    }
+    // The vehicle index rows go by the foreign key's cascade (SQLite's foreign keys are on for every connection EF opens).
+    public async Task<bool> DeleteAsync(string ownerParty, string customerRef, CancellationToken cancellationToken) =>
+        await Db.Customers.Where(c => c.OwnerParty == ownerParty && c.CustomerRef == customerRef).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false) > 0;
 
     public async Task<IReadOnlyList<FoundCustomer>> SearchPageAsync(CustomerFilter filter, FoundCustomer? after, int count, string? optedOutOf, CancellationToken cancellationToken)
     {
