@@ -138,22 +138,32 @@ def case_sync(channel_factory, m, params):
     except grpc.RpcError as error:
         cut_code = error.code().name
 
-    # Second connection: resume, and re-send every change whose acknowledgement this side did not
-    # see (the hub may have stored some before the cut) and a few more it saw, then the rest.
-    channel = channel_factory()
-    second = SyncStream(Streams(channel, m), m, m.SyncOpen(sync_id=sync_id, purpose=PURPOSE), params["window"])
-    resumed_at = second.opened.acknowledged_sequence
-    resend_from = max(0, min(acked_before_cut, resumed_at) - params["resend"])
-    resent = {}
+    # Resume on a new connection, and re-send every change whose acknowledgement this side did not
+    # see (the hub may have stored some before the cut) and a few more it saw, then the rest. The
+    # cut stream may still commit a group it had taken after the resume learnt its sequence: the
+    # hub then ends the resumed stream with ABORTED, and the vendor resumes again.
+    resent, resumes = {}, []
+    while True:
+        acked_seen = max(list(first_results) + list(resent) + [acked_before_cut])
+        channel = channel_factory()
+        try:
+            second = SyncStream(Streams(channel, m), m, m.SyncOpen(sync_id=sync_id, purpose=PURPOSE), params["window"])
+            resumed_at = second.opened.acknowledged_sequence
+            resumes.append(resumed_at)
 
-    def on_resumed_ack(result):
-        if result.sequence <= resumed_at:
-            resent[result.sequence] = result
-        else:
-            on_ack(result)
+            def on_resumed_ack(result, resumed_at=resumed_at):
+                if result.sequence <= resumed_at:
+                    resent[result.sequence] = result
+                else:
+                    on_ack(result)
 
-    final = second.send_all(m, changes[resend_from:], on_resumed_ack)
-    channel.close()
+            final = second.send_all(m, changes[max(0, min(acked_seen, resumed_at) - params["resend"]):], on_resumed_ack)
+            break
+        except grpc.RpcError as error:
+            if error.code() != grpc.StatusCode.ABORTED or len(resumes) >= 5:
+                raise
+        finally:
+            channel.close()
 
     outcome_names = m.pool.FindEnumTypeByName("exchange.v1.SyncOutcome").values_by_number
     outcomes = {}
@@ -167,7 +177,8 @@ def case_sync(channel_factory, m, params):
         "sync_id": sync_id,
         "acked_before_cut": acked_before_cut,
         "cut_code": cut_code,
-        "resumed_acknowledged_sequence": resumed_at,
+        "resumed_acknowledged_sequence": resumes[0],
+        "resumes": resumes,
         "final_through_sequence": final,
         # Changes the hub stored before the cut but whose acknowledgement the cut lost come back as re-sends.
         "acknowledged": sorted(set(first_results) | set(resent)),
