@@ -5,7 +5,7 @@ namespace Exchange.Bench;
 /// <summary>
 /// What the hub reported on its meters while a scenario's window was open: from the provision log's
 /// writer, commits per second, entries per commit, how long a commit took, how long a call waited for
-/// its entries, and the folds of journalled entries into the database; from ASP.NET Core, how long
+/// its entries; from ASP.NET Core, how long
 /// the hub took over each call (from its request headers to its response), which tells the hub's
 /// share of a call's latency from the client's and the transport's.
 /// </summary>
@@ -20,7 +20,7 @@ internal sealed class ProvisionLogProbe : IDisposable
     private readonly LatencyHistogram _hubLatencies = new();
     private readonly MeterListener _listener = new();
     private readonly Lock _lock = new();
-    private (long Count, double Sum) _commits, _entries, _waits, _folds, _folded;
+    private (long Count, double Sum) _commits, _entries, _waits;
 
     public ProvisionLogProbe()
     {
@@ -45,7 +45,7 @@ internal sealed class ProvisionLogProbe : IDisposable
         lock (_lock)
         {
             return _commits.Count == 0 ? "" : FormattableString.Invariant(
-                $"    provision log: {_commits.Count / window.TotalSeconds:N0} commits/s of {_entries.Sum / _entries.Count:F1} entries; a commit took {_commits.Sum / _commits.Count:F2} ms (p99 {_commitLatencies.Percentile(0.99):F2} ms), a call waited {_waits.Sum / Math.Max(1, _waits.Count):F2} ms for its entries (p99 {_waitLatencies.Percentile(0.99):F2} ms); {_folds.Count / window.TotalSeconds:N0} folds/s into the database of {_folded.Sum / Math.Max(1, _folded.Count):F0} entries taking {_folds.Sum / Math.Max(1, _folds.Count):F1} ms (means)\n") + FormattableString.Invariant(
+                $"    provision log: {_commits.Count / window.TotalSeconds:N0} commits/s of {_entries.Sum / _entries.Count:F1} entries; a commit took {_commits.Sum / _commits.Count:F2} ms (p99 {_commitLatencies.Percentile(0.99):F2} ms), a call waited {_waits.Sum / Math.Max(1, _waits.Count):F2} ms for its entries (p99 {_waitLatencies.Percentile(0.99):F2} ms)\n") + FormattableString.Invariant(
                 $"    in the hub, from request headers to response: p50 {_hubLatencies.Percentile(0.5):F2} ms, p99 {_hubLatencies.Percentile(0.99):F2} ms");
         }
     }
@@ -76,12 +76,6 @@ internal sealed class ProvisionLogProbe : IDisposable
                     break;
                 case RequestDuration:
                     _hubLatencies.RecordMicroseconds((long)(value * 1_000_000));
-                    break;
-                case "exchange.provision_log.fold.duration":
-                    _folds = (_folds.Count + 1, _folds.Sum + value);
-                    break;
-                case "exchange.provision_log.fold.entries":
-                    _folded = (_folded.Count + 1, _folded.Sum + value);
                     break;
             }
         }

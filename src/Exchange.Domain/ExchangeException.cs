@@ -27,7 +27,7 @@ public enum FailureKind
     /// <summary>Another call did the same work concurrently and won; this one's work was undone.</summary>
     Aborted,
 
-    /// <summary>A position (a sequence, a cursor) beyond what the hub can go on from (events disposed of).</summary>
+    /// <summary>A position (a sequence, a cursor) beyond what the hub can go on from.</summary>
     OutOfRange,
 }
 

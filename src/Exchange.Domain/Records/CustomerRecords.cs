@@ -52,9 +52,11 @@ public sealed class CustomerRecords(
     PolicyDecisions policy,
     IHubAuditLog audit,
     IRecordChanges changes,
+    ILogSigner signer,
     TimeProvider time)
 {
-    private const int MaxSearch = 1000;
+    /// <summary>The most matches one search call counts; a page token goes on after them.</summary>
+    public const int MaxSearch = 1000;
 
     // Each is one bound parameter of the search (SQLite binds at most 32,766); a recall names a few.
     private const int MaxModelCodes = 1000;
@@ -356,10 +358,18 @@ public sealed class CustomerRecords(
     /// each with a refusal entry of their own. The checks of the search as a whole are made, and a
     /// refusal recorded and thrown, before this returns; the records are then read, recorded and
     /// released as the caller enumerates them (<see cref="CustomerSearch"/>), each once its
-    /// provision-log entry is committed, never before.
+    /// provision-log entry is committed, never before. One call counts at most
+    /// <see cref="MaxSearch"/> matches (<see cref="CustomerFilter.Limit"/> 0: that many); when more may
+    /// follow, its last result carries a token that reads the next page in a later call, which is
+    /// checked and recorded as a search of its own.
     /// </summary>
-    public async Task<IAsyncEnumerable<ProvidedRecord>> SearchAsync(CallContext call, string purpose, IReadOnlyCollection<string> items, CustomerFilter filter, CancellationToken cancellationToken)
+    public async Task<IAsyncEnumerable<SearchResult>> SearchAsync(CallContext call, string purpose, IReadOnlyCollection<string> items, CustomerFilter filter, string? pageToken, CancellationToken cancellationToken)
     {
+        if (filter.Limit < 0)
+        {
+            throw Malformed($"limit {filter.Limit} is negative; 0 asks for the most one call returns, {MaxSearch}, and a page token goes on from there");
+        }
+
         if (filter.ModelCodes.Count > MaxModelCodes)
         {
             throw new ExchangeException(FailureKind.InvalidArgument, $"a search names at most {MaxModelCodes} model codes, not {filter.ModelCodes.Count} (rule {PolicyRules.RequestTooLarge})", PolicyRules.RequestTooLarge);
@@ -383,6 +393,8 @@ public sealed class CustomerRecords(
             throw await RefuseAsync(Refusal([], PolicyRules.RequestMalformed) with { Purpose = "" }, Malformed(malformed), cancellationToken).ConfigureAwait(false);
         }
 
+        var binding = SearchPageToken.Bind(caller.Id, purpose, items, owner, filter.ModelCodes, filter.Prefecture);
+        var start = string.IsNullOrEmpty(pageToken) ? null : SearchPageToken.Open(pageToken, binding, now, signer);
         var decision = await DecideReadAsync(caller, AccessKind.Read, purpose, items, owner, declaration, now, cancellationToken).ConfigureAwait(false);
         if (!decision.Permitted)
         {
@@ -402,7 +414,8 @@ public sealed class CustomerRecords(
         var limit = filter.Limit is > 0 and <= MaxSearch ? filter.Limit : MaxSearch;
         var optOutOf = declaration.Purpose(purpose) is { OptOutAllowed: true } ? purpose : null;
         var template = new ProvisionFact(now, "", caller.Id, null, null, [], purpose, declaration.Version, declaration.Hash, call.CallId, ProvisionOutcome.Provided, null);
-        var search = new CustomerSearch(caller, customers, recorder, filter with { OwnerParty = owner, Limit = limit }, limit, optOutOf, decision.AllowedItems, Requested(items), template);
+        var search = new CustomerSearch(caller, customers, recorder, filter with { OwnerParty = owner, Limit = limit }, start, limit, optOutOf, decision.AllowedItems, Requested(items), template,
+            after => SearchPageToken.Issue(binding, after, time.GetUtcNow(), signer));
         return search.ReadAsync(cancellationToken);
     }
 

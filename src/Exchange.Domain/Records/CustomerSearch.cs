@@ -7,7 +7,8 @@ using Exchange.Domain.Provisions;
 namespace Exchange.Domain.Records;
 
 /// <summary>
-/// One permitted search, streamed as it is read: page after page from the store, each page's
+/// One permitted search call, streamed as it is read: up to its limit of matches, from the start or
+/// from where a page token left off, page after page from the store, each page's
 /// provision-log entries committed as one group before its records are released, the next page read
 /// while that group commits, and the next group committing while the caller takes the records.
 /// </summary>
@@ -24,21 +25,25 @@ namespace Exchange.Domain.Records;
 /// <param name="customers">The store to read from.</param>
 /// <param name="recorder">The provision log's group-commit writer.</param>
 /// <param name="filter">What to find.</param>
+/// <param name="start">Where the first page starts (null: at the first match).</param>
 /// <param name="limit">At most this many matches, provided or not.</param>
 /// <param name="optedOutOf">The purpose whose opt-outs leave persons out, or null.</param>
 /// <param name="allowed">The items the decision allows.</param>
 /// <param name="requested">The items asked for, as a refusal names them.</param>
 /// <param name="template">The entry of one provision to the caller, its provider, subject and items still to fill in.</param>
+/// <param name="tokenAfter">The token of the page that starts after a position.</param>
 internal sealed class CustomerSearch(
     Party caller,
     ICustomerStore customers,
     IProvisionRecorder recorder,
     CustomerFilter filter,
+    SearchPosition? start,
     int limit,
     string? optedOutOf,
     IReadOnlySet<string> allowed,
     IReadOnlyList<string> requested,
-    ProvisionFact template)
+    ProvisionFact template,
+    Func<SearchPosition, string> tokenAfter)
 {
     // The first page is small so that the first record goes out soon; later pages grow to amortise
     // a statement and a commit over more records.
@@ -48,11 +53,15 @@ internal sealed class CustomerSearch(
     // An owner's standing is decided once for each status the pages show it with, not per record.
     private readonly Dictionary<string, Owner> _owners = new(StringComparer.Ordinal);
 
-    /// <summary>The records, each released once its entry is committed.</summary>
-    public async IAsyncEnumerable<ProvidedRecord> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>
+    /// The records, each released once its entry is committed, the last of the search's final page
+    /// with the token that reads the next one when more matches may follow.
+    /// </summary>
+    public async IAsyncEnumerable<SearchResult> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var (remaining, size) = (limit, FirstPage);
-        FoundCustomer? after = null;
+        var after = start;
+        var more = false;
         Group? releasing = null;
         Task latest = Task.CompletedTask;
         try
@@ -63,25 +72,34 @@ internal sealed class CustomerSearch(
                 if (remaining > 0)
                 {
                     var asked = Math.Min(size, remaining);
-                    var page = await customers.SearchPageAsync(filter, after, asked, optedOutOf, cancellationToken).ConfigureAwait(false);
-                    if (page.Count > 0)
+                    // The last page reads one match more than it counts, to tell whether another page follows.
+                    var page = await customers.SearchPageAsync(filter, after, asked == remaining ? asked + 1 : asked, optedOutOf, cancellationToken).ConfigureAwait(false);
+                    more = page.Count > asked;
+                    IReadOnlyList<FoundCustomer> counted = more ? page.Take(asked).ToList() : page;
+                    if (counted.Count > 0)
                     {
-                        next = Start(page);
+                        next = Start(counted);
                         latest = next.Committed;
-                        after = page[^1];
+                        after = counted[^1].After;
                     }
 
                     // The limit counts matches, whether or not they are provided.
-                    remaining = page.Count < asked ? 0 : remaining - page.Count;
+                    remaining = counted.Count < asked ? 0 : remaining - counted.Count;
                     size = Math.Min(size * 2, MaxPage);
                 }
 
                 if (releasing is not null)
                 {
                     await releasing.Committed.ConfigureAwait(false);
-                    foreach (var record in releasing.Records)
+                    var token = next is null && more ? tokenAfter(after!) : null;
+                    for (var i = 0; i < releasing.Records.Count; i++)
                     {
-                        yield return record;
+                        yield return new SearchResult(releasing.Records[i], i == releasing.Records.Count - 1 ? token : null);
+                    }
+
+                    if (releasing.Records.Count == 0 && token is not null)
+                    {
+                        yield return new SearchResult(null, token);
                     }
                 }
 

@@ -9,4 +9,8 @@ namespace Exchange.Domain.Records;
 /// <param name="CustomerRef">The garage's reference for the customer.</param>
 /// <param name="OwnerStatus">The owning garage's status in the registry now, or null when it is not registered.</param>
 /// <param name="OptedOut">Whether the person opted out of the purpose the search asked about.</param>
-public sealed record FoundCustomer(long Position, EncodedCustomer Customer, string OwnerParty, string CustomerRef, PartyStatus? OwnerStatus, bool OptedOut);
+public sealed record FoundCustomer(long Position, EncodedCustomer Customer, string OwnerParty, string CustomerRef, PartyStatus? OwnerStatus, bool OptedOut)
+{
+    /// <summary>Where the page after this record starts.</summary>
+    public SearchPosition After => new(Position, CustomerRef);
+}

@@ -56,9 +56,11 @@ public interface ICustomerStore
     /// filter names one, everyone's in the order they were first stored otherwise. Each comes with
     /// its owner, the owner's status in the registry and whether the person opted out of
     /// <paramref name="optedOutOf"/> (never, when null), all read in one statement. Each page is a
-    /// statement of its own, so that no read transaction stays open while a search's records go out.
+    /// statement of its own, so that no read transaction stays open while a search's records go out;
+    /// a page reads the records as they are then, so a record written after <paramref name="after"/>
+    /// in the order is found by a later page and one written before it is not.
     /// </summary>
-    Task<IReadOnlyList<FoundCustomer>> SearchPageAsync(CustomerFilter filter, FoundCustomer? after, int count, string? optedOutOf, CancellationToken cancellationToken);
+    Task<IReadOnlyList<FoundCustomer>> SearchPageAsync(CustomerFilter filter, SearchPosition? after, int count, string? optedOutOf, CancellationToken cancellationToken);
 
     /// <summary>
     /// Every record of <paramref name="ownerParty"/> (null: of every garage) whose owner is active in

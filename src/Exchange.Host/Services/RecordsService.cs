@@ -39,11 +39,11 @@ internal sealed class RecordsService(CustomerRecords records, RecordSync sync, C
     {
         var call = await calls.CreateAsync(context).ConfigureAwait(false);
         var filter = new CustomerFilter(NullIfEmpty(request.OwnerParty), request.ModelCodes, NullIfEmpty(request.Prefecture), request.Limit);
-        var found = await records.SearchAsync(call, request.Purpose, request.Items, filter, context.CancellationToken).ConfigureAwait(false);
-        await foreach (var provided in found.ConfigureAwait(false))
+        var found = await records.SearchAsync(call, request.Purpose, request.Items, filter, NullIfEmpty(request.PageToken), context.CancellationToken).ConfigureAwait(false);
+        await foreach (var result in found.ConfigureAwait(false))
         {
-            var message = new SearchCustomersResponse { Record = provided.Record };
-            message.Items.AddRange(provided.Items);
+            var message = new SearchCustomersResponse { Record = result.Provided?.Record, NextPageToken = result.NextPageToken ?? "" };
+            message.Items.AddRange(result.Provided?.Items ?? []);
             if (!await responseStream.TryWriteAsync(message, context).ConfigureAwait(false))
             {
                 return;

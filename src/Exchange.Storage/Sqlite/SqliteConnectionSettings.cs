@@ -6,7 +6,7 @@ namespace Exchange.Storage.Sqlite;
 /// <summary>What a connection is opened for; SQLite keeps its settings per connection.</summary>
 internal enum ConnectionRole
 {
-    /// <summary>EF's connections and the one the provision log's folds use: a large page cache.</summary>
+    /// <summary>EF's connections, which the provision log's writer and every batch write use: a large page cache.</summary>
     General,
 
     /// <summary>The leased connections for the per-call reads: a small page cache.</summary>
@@ -20,9 +20,9 @@ internal enum ConnectionRole
 /// </summary>
 /// <remarks>
 /// A connection drops its whole page cache whenever another connection has committed since its
-/// last read: the provision log's folds and every batch write. A large cache pays on a connection
-/// that writes, whose cache stays valid across its own commits (the one the folds use re-reads
-/// almost no pages); a reading connection's cache is emptied often, and emptying costs more the
+/// last read: the provision log's group commits and every batch write. A large cache pays on a
+/// connection that writes, whose cache stays valid across its own commits; a reading connection's
+/// cache is emptied often, and emptying costs more the
 /// larger the cache is.
 /// </remarks>
 internal sealed class SqliteConnectionSettings : DbConnectionInterceptor

@@ -111,7 +111,7 @@ internal sealed class CustomerStore(Lazy<ExchangeDbContext> context, ConnectionL
     public async Task<bool> DeleteAsync(string ownerParty, string customerRef, CancellationToken cancellationToken) =>
         await Db.Customers.Where(c => c.OwnerParty == ownerParty && c.CustomerRef == customerRef).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false) > 0;
 
-    public async Task<IReadOnlyList<FoundCustomer>> SearchPageAsync(CustomerFilter filter, FoundCustomer? after, int count, string? optedOutOf, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<FoundCustomer>> SearchPageAsync(CustomerFilter filter, SearchPosition? after, int count, string? optedOutOf, CancellationToken cancellationToken)
     {
         // Keyset pages along an index, so that a page reads only its own rows: one garage's customers
         // along the (owner, customer_ref) index, everyone's along the primary key. Ordering one

@@ -40,6 +40,16 @@ public abstract class HubScenario : IAsyncLifetime
     /// <summary>A development party's certificate with its key.</summary>
     protected X509Certificate2 Certificate(string party) => Track(Hub.ClientCertificate(party));
 
+    /// <summary>Registers a member garage and issues it a certificate as an administrator would; a channel calling as it.</summary>
+    protected async Task<GrpcChannel> NewGarageChannelAsync(string partyId)
+    {
+        var admin = Channel("admin");
+        await admin.AddPartyAsync(partyId);
+        var keys = Track(new PartnerKeys(partyId));
+        var issued = await admin.IssueAsync(partyId, keys);
+        return Channel(Track(keys.Certificate(issued.CertificatePem)));
+    }
+
     protected T Track<T>(T disposable)
         where T : IDisposable
     {

@@ -78,6 +78,24 @@ public abstract class FeedServiceTests(DatabaseProvider provider) : HubScenario
     }
 
     [Fact]
+    public async Task Deletion_reaches_the_partner_that_read_the_record_as_a_notice_without_values_and_no_provision()
+    {
+        var subject = await PutAsync("FEED-F001");
+        await ReadAsync("FEED-F001", "contact.name");
+        using var call = Subscribe(Lotus, new SubscribeRequest { FromLatest = true });
+        await Task.Delay(200, Ct);
+
+        var entries = await Hub.EntriesDuringAsync(async () =>
+        {
+            await new Records.RecordsClient(Channel(Garage)).DeleteCustomerAsync(new DeleteCustomerRequest { Purpose = "after-sales", Customer = new CustomerKey { CustomerRef = "FEED-F001" } }, cancellationToken: Ct);
+            var deleted = (await NextAsync(call)).RecordDeleted;
+            Assert.Equal((Garage, "FEED-F001", subject), (deleted.OwnerParty, deleted.CustomerRef, deleted.SubjectId));
+        });
+
+        Assert.DoesNotContain(entries, e => e.Recipient == Lotus);
+    }
+
+    [Fact]
     public async Task Subscriber_sees_only_its_own_events_and_a_garage_sees_what_its_vendor_changed()
     {
         var subject = await PutAsync("FEED-C001");

@@ -216,21 +216,11 @@ public sealed class RecordsOwnerStandingTests : HubScenario
         }
 
         await WriteAsync(new Records.RecordsClient(Channel(Active)), "A1", "A2");
-        await WriteAsync(await NewGarageAsync(Suspended), "S1", "S2");
-        await WriteAsync(await NewGarageAsync(Withdrawn), "W1");
+        await WriteAsync(new Records.RecordsClient(await NewGarageChannelAsync(Suspended)), "S1", "S2");
+        await WriteAsync(new Records.RecordsClient(await NewGarageChannelAsync(Withdrawn)), "W1");
         var partners = new Partners.PartnersClient(Channel("admin"));
         await partners.SuspendPartyAsync(new ChangePartyStateRequest { PartyId = Suspended, Reason = "unpaid fees" }, cancellationToken: Ct);
         await partners.WithdrawPartyAsync(new ChangePartyStateRequest { PartyId = Withdrawn, Reason = "closed the business" }, cancellationToken: Ct);
         return subjects;
-    }
-
-    /// <summary>Registers a member garage and issues it a certificate as an administrator would; a client calling as it.</summary>
-    private async Task<Records.RecordsClient> NewGarageAsync(string partyId)
-    {
-        var admin = Channel("admin");
-        await admin.AddPartyAsync(partyId);
-        var keys = Track(new PartnerKeys(partyId));
-        var issued = await admin.IssueAsync(partyId, keys);
-        return new Records.RecordsClient(Channel(Track(keys.Certificate(issued.CertificatePem))));
     }
 }

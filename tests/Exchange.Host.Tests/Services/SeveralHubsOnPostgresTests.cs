@@ -80,6 +80,38 @@ public sealed class SeveralHubsOnPostgresTests
         Assert.NotEmpty(grants.Grants);
     }
 
+    [Fact]
+    public async Task A_search_page_token_from_one_hub_reads_the_next_page_on_the_other()
+    {
+        await using var first = await TestHub.StartAsync(provider: DatabaseProvider.Postgres);
+        await using var second = await TestHub.StartAsync(settings: new Dictionary<string, string?>
+        {
+            ["Exchange:DataDirectory"] = Path.Combine(first.Directory, "data"),
+            ["Exchange:Pki:DevelopmentDirectory"] = first.CertificateDirectory,
+            ["Exchange:Database:Provider"] = nameof(DatabaseProvider.Postgres),
+            ["Exchange:Database:ConnectionString"] = first.PostgresConnectionString,
+        });
+        using (var garage = first.Channel("garage-kaminoyama"))
+        {
+            var batch = new PutCustomersRequest { Purpose = "after-sales" };
+            batch.Records.AddRange(Enumerable.Range(0, 5).Select(i => Sample.Customer($"C{i:D3}")));
+            await new Records.RecordsClient(garage).PutCustomersAsync(batch, cancellationToken: Ct);
+        }
+
+        async Task<List<SearchCustomersResponse>> SearchAsync(TestHub hub, string token)
+        {
+            using var lotus = Channel(hub, first, "group-lotus");
+            using var call = new Records.RecordsClient(lotus).SearchCustomers(new SearchCustomersRequest { Purpose = "marketing", Items = { "contact" }, Limit = 3, PageToken = token }, cancellationToken: Ct);
+            return await call.ResponseStream.ReadAllAsync(Ct).ToListAsync(Ct);
+        }
+
+        var page = await SearchAsync(first, "");
+        var next = await SearchAsync(second, page[^1].NextPageToken);
+
+        Assert.Equal(["C000", "C001", "C002", "C003", "C004"], page.Concat(next).Select(m => m.Record.CustomerRef));
+        Assert.Empty(next[^1].NextPageToken);
+    }
+
     // The second hub shares the first one's development PKI (and keys): calls to it present the first one's certificates.
     private static GrpcChannel Channel(TestHub hub, TestHub pki, string party) => MutualTlsChannel.Create(hub.Address, pki.ClientCertificate(party), pki.TrustAnchors);
 
