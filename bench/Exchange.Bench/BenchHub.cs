@@ -76,6 +76,8 @@ internal sealed class BenchHub : IAsyncDisposable
                     ["Exchange:DataDirectory"] = Path.Combine(directory, "data"),
                     // The bench drives each scenario as one party (128 readers by default): its share is the whole hub.
                     ["Exchange:MaxConcurrentCallsPerParty"] = "512",
+                    // Subscriptions are calls: the idle-subscription scenario holds a thousand at once.
+                    ["Exchange:MaxConcurrentCalls"] = "2048",
                     // Configured levels win over SetMinimumLevel, so the default is set here too.
                     ["Logging:LogLevel:Default"] = "Warning",
                 }.Concat(database.HubSettings));

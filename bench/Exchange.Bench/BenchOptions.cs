@@ -24,7 +24,8 @@ internal sealed record BenchOptions
                               and to a bare grpc-dotnet server after it: the CPU per call of the
                               three gives the calls' floors; 0 to skip them (default 5000, below
                               what 2 cores serve, so queueing does not inflate the CPU per call)
-          --only WHAT         transport (Ping calls) or records (writes and reads); both when absent
+          --only WHAT         transport (Ping calls), records (writes and reads) or feed (change-feed
+                              deliveries to 100 subscriptions, memory of 1,000 idle ones); all when absent
           --provider NAME     sqlite (default: a file in a temporary folder) or postgres: a database
                               of its own, created and dropped, on the server --postgres names
           --postgres CONN     the PostgreSQL server (any database; the user may create databases);
@@ -86,6 +87,8 @@ internal sealed record BenchOptions
 
     public bool Records { get; init; } = true;
 
+    public bool Feed { get; init; } = true;
+
     public bool Help { get; init; }
 
     /// <summary>The measured window of every scenario.</summary>
@@ -106,8 +109,8 @@ internal sealed record BenchOptions
         get
         {
             var transport = Transport ? (DuplexStreams > 0 ? 3 : 2) : 0;
-            var scenarios = transport + (Records ? (ReadRate > 0 ? 5 : 2) : 0);
-            var fresh = (Transport ? 1 : 0) + (Records ? 2 : 0);
+            var scenarios = transport + (Records ? (ReadRate > 0 ? 5 : 2) : 0) + (Feed ? 1 : 0);
+            var fresh = (Transport ? 1 : 0) + (Records ? 2 : 0) + (Feed ? 1 : 0);
             return (int)((FirstWarmup * fresh) + (NextWarmup * (scenarios - fresh))).TotalSeconds + (Seconds * scenarios);
         }
     }
@@ -155,9 +158,10 @@ internal sealed record BenchOptions
                 "--instances" => options with { Instances = Number(name, text, 2, 8) },
                 "--only" => text switch
                 {
-                    "transport" => options with { Transport = true, Records = false },
-                    "records" => options with { Transport = false, Records = true },
-                    _ => throw new ArgumentException($"--only takes transport or records, not '{text}'."),
+                    "transport" => options with { Transport = true, Records = false, Feed = false },
+                    "records" => options with { Transport = false, Records = true, Feed = false },
+                    "feed" => options with { Transport = false, Records = false, Feed = true },
+                    _ => throw new ArgumentException($"--only takes transport, records or feed, not '{text}'."),
                 },
                 "--provider" => options with
                 {

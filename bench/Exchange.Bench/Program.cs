@@ -66,6 +66,8 @@ using var memory = MemorySampler.Start();
 ScenarioResult? unary = null, streamed = null, duplex = null, writes = null, synced = null, reads = null, fixedRate = null, fixedRatePings = null, barePings = null;
 StatisticsRun? statistics = null;
 FloorResult? floor = null;
+ScenarioResult? delivery = null;
+IdleSubscriptionsRun? idle = null;
 if (options.Transport)
 {
     unary = Report.Scenario(await Scenarios.UnaryAsync(clients, options));
@@ -97,6 +99,12 @@ if (options.Records)
     }
 }
 
-Report.Summary(new BenchFigures(unary, streamed, duplex, writes, synced, reads, fixedRate, fixedRatePings, barePings, options.ReadRate, statistics, floor), memory.PeakGcHeapBytes);
+if (options.Feed)
+{
+    delivery = Report.Scenario(await FeedScenarios.DeliveryAsync(hub, options));
+    idle = Report.Idle(await FeedScenarios.IdleAsync(hub));
+}
+
+Report.Summary(new BenchFigures(unary, streamed, duplex, writes, synced, reads, fixedRate, fixedRatePings, barePings, options.ReadRate, statistics, floor) { FeedDelivery = delivery, IdleSubscriptions = idle }, memory.PeakGcHeapBytes);
 
 return 0;

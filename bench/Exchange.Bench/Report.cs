@@ -53,6 +53,13 @@ internal static class Report
         return r;
     }
 
+    public static IdleSubscriptionsRun Idle(IdleSubscriptionsRun r)
+    {
+        Line($"  {r.Subscriptions:N0} idle change-feed subscriptions, opened in {r.Opened.TotalMilliseconds:N0} ms: per subscription {r.WorkingSetPerSubscriptionKib:F1} KiB of working set, {r.GcHeapPerSubscriptionKib:F1} KiB of GC heap (client and hub, after full collections)");
+        Console.WriteLine($"    before: {r.Before.Describe()}\n    after:  {r.After.Describe()}");
+        return r;
+    }
+
     /// <summary>The table of figures against their targets, then the same figures one per line for scripts.</summary>
     public static void Summary(BenchFigures figures, long peakGcHeapBytes)
     {
@@ -121,6 +128,18 @@ internal static class Report
                 Ratio("  read / floor", "read_cpu_ratio", read.CpuMicrosecondsPerOperation / bare.CpuMicrosecondsPerOperation, 2.0, atLeast: false);
             }
         }
+        Rate(FormattableString.Invariant($"change-feed deliveries/s to {FeedScenarios.Subscribers} subscriptions, with log"), "feed_deliveries_per_second", figures.FeedDelivery);
+        if (figures.FeedDelivery is { } delivered)
+        {
+            rows.Add(("  events/s, each to every subscription", "feed_events_per_second", delivered.PerSecond / FeedScenarios.Subscribers, Number(delivered.PerSecond / FeedScenarios.Subscribers), "", ""));
+        }
+
+        if (figures.IdleSubscriptions is { } idle)
+        {
+            rows.Add((FormattableString.Invariant($"memory per idle subscription ({idle.Subscriptions:N0} open), working set"), "idle_subscription_working_set_kib", idle.WorkingSetPerSubscriptionKib, FormattableString.Invariant($"{idle.WorkingSetPerSubscriptionKib:F1} KiB"), "", ""));
+            rows.Add(("  GC heap", "idle_subscription_gc_heap_kib", idle.GcHeapPerSubscriptionKib, FormattableString.Invariant($"{idle.GcHeapPerSubscriptionKib:F1} KiB"), "", ""));
+        }
+
         if (figures.Statistics is { } statistics)
         {
             rows.Add(("statistics query over the records, time", "statistics_ms", statistics.Elapsed.TotalMilliseconds, FormattableString.Invariant($"{statistics.Elapsed.TotalMilliseconds:N0} ms"), "", ""));
@@ -163,4 +182,11 @@ internal static class Report
 }
 
 /// <summary>The scenarios that ran (null: skipped), the calls/s the fixed-rate ones offered, and the writes' floor.</summary>
-internal sealed record BenchFigures(ScenarioResult? Unary, ScenarioResult? Streamed, ScenarioResult? Duplex, ScenarioResult? Writes, ScenarioResult? Synced, ScenarioResult? Reads, ScenarioResult? FixedRateReads, ScenarioResult? FixedRatePings, ScenarioResult? BarePings, int OfferedReadRate, StatisticsRun? Statistics, FloorResult? Floor);
+internal sealed record BenchFigures(ScenarioResult? Unary, ScenarioResult? Streamed, ScenarioResult? Duplex, ScenarioResult? Writes, ScenarioResult? Synced, ScenarioResult? Reads, ScenarioResult? FixedRateReads, ScenarioResult? FixedRatePings, ScenarioResult? BarePings, int OfferedReadRate, StatisticsRun? Statistics, FloorResult? Floor)
+{
+    /// <summary>Change-feed events delivered to many subscriptions, or null when skipped.</summary>
+    public ScenarioResult? FeedDelivery { get; init; }
+
+    /// <summary>The memory of a hub holding idle subscriptions, or null when skipped.</summary>
+    public IdleSubscriptionsRun? IdleSubscriptions { get; init; }
+}

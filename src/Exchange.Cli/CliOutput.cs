@@ -15,6 +15,7 @@ namespace Exchange.Cli;
 internal sealed class CliOutput(CliEnvironment environment, OutputFormat format)
 {
     private static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(true).WithIndentation());
+    private static readonly JsonFormatter LineFormatter = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(true));
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     /// <summary>A list: one row per item, or the whole reply as JSON.</summary>
@@ -39,6 +40,22 @@ internal sealed class CliOutput(CliEnvironment environment, OutputFormat format)
         {
             environment.Out.WriteLine(Row(row, widths));
         }
+    }
+
+    /// <summary>The header of rows printed one at a time as they arrive (none in JSON, whose lines name their fields).</summary>
+    public void RowHeader(params (string Header, int Width)[] columns)
+    {
+        if (format == OutputFormat.Table)
+        {
+            environment.Out.WriteLine(Row(columns.Select(c => c.Header).ToArray(), columns.Select(c => c.Width).ToArray()));
+        }
+    }
+
+    /// <summary>One row, printed as it arrives, padded to fixed widths; or the message as one line of JSON.</summary>
+    public void StreamedRow(IMessage message, string[] cells, int[] widths)
+    {
+        environment.Out.WriteLine(format == OutputFormat.Json ? LineFormatter.Format(message) : Row(cells, widths));
+        environment.Out.Flush();
     }
 
     /// <summary>One record the hub returned: "name: value" lines, or the message as JSON.</summary>
@@ -101,7 +118,7 @@ internal sealed class CliOutput(CliEnvironment environment, OutputFormat format)
     private static int Width(string text) => text.Sum(c => c is (>= '\u1100' and <= '\u115F') or (>= '\u2E80' and <= '\uA4CF') or (>= '\uAC00' and <= '\uD7A3') or (>= '\uF900' and <= '\uFAFF') or (>= '\uFE30' and <= '\uFE4F') or (>= '\uFF00' and <= '\uFF60') or (>= '\uFFE0' and <= '\uFFE6') ? 2 : 1);
 
     private static string Row(string[] cells, int[] widths) =>
-        string.Join("  ", cells.Select((cell, i) => i == cells.Length - 1 ? cell : cell + new string(' ', widths[i] - Width(cell)))).TrimEnd();
+        string.Join("  ", cells.Select((cell, i) => i == cells.Length - 1 ? cell : cell + new string(' ', Math.Max(0, widths[i] - Width(cell))))).TrimEnd();
 
     private static string JsonName(string name)
     {

@@ -29,8 +29,11 @@ internal static class ExitCodes
     /// <summary>A verification found the provision log not intact.</summary>
     public const int NotIntact = 7;
 
+    /// <summary>A change-feed cursor older than the events the hub still retains (OUT_OF_RANGE to a subscription).</summary>
+    public const int CursorExpired = 8;
+
     /// <summary>The text `exchange --help` shows.</summary>
-    public const string Help = "Exit codes: 0 done; 1 local failure; 2 bad usage or invalid argument; 3 hub unreachable or connection refused; 4 caller refused (revoked, expired, not allowed); 5 not found; 6 already exists or not allowed in its current state; 7 the provision log is not intact.";
+    public const string Help = "Exit codes: 0 done; 1 local failure; 2 bad usage or invalid argument; 3 hub unreachable or connection refused; 4 caller refused (revoked, expired, not allowed); 5 not found; 6 already exists or not allowed in its current state; 7 the provision log is not intact; 8 the watch cursor is older than the events the hub retains.";
 
     /// <summary>
     /// The status a failed call stands for. A hub that refuses a certificate closes the connection
@@ -40,6 +43,11 @@ internal static class ExitCodes
     /// </summary>
     public static StatusCode StatusOf(RpcException e) =>
         e.StatusCode == StatusCode.Internal && e.Status.DebugException is HttpRequestException ? StatusCode.Unavailable : e.StatusCode;
+
+    /// <summary>A connection that broke, went silent or was closed by a stopping hub, as opposed to the hub's answer.</summary>
+    public static bool Dropped(RpcException e) =>
+        StatusOf(e) is StatusCode.Unavailable or StatusCode.Cancelled
+        || (e.StatusCode == StatusCode.Internal && e.Status.DebugException is IOException or HttpRequestException);
 
     /// <summary>The exit code for a status the hub returned.</summary>
     public static int For(StatusCode status) => status switch

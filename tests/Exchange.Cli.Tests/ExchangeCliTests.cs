@@ -9,7 +9,7 @@ public sealed class ExchangeCliTests : CliScenario
     [
         "party", "party add", "party list", "party show", "party suspend", "party reactivate", "party withdraw",
         "cert", "cert request", "cert approve", "cert reject", "cert requests", "cert list", "cert revoke", "cert renew", "cert crl",
-        "authorize", "authorize list", "authorize revoke", "audit", "ping",
+        "authorize", "authorize list", "authorize revoke", "audit", "watch", "ping",
     ];
 
     [Fact]
@@ -17,7 +17,7 @@ public sealed class ExchangeCliTests : CliScenario
     {
         var run = (await RunAsync("--help")).Expect(0);
 
-        foreach (var text in new[] { "party", "cert", "authorize", "audit", "ping", "--hub", "EXCHANGE_HUB", "EXCHANGE_CERT", "--output", "Exit codes: 0 done" })
+        foreach (var text in new[] { "party", "cert", "authorize", "audit", "watch", "ping", "--hub", "EXCHANGE_HUB", "EXCHANGE_CERT", "--output", "Exit codes: 0 done" })
         {
             Assert.Contains(text, run.Out, StringComparison.Ordinal);
         }
@@ -42,6 +42,7 @@ public sealed class ExchangeCliTests : CliScenario
     [InlineData("Argument 'yaml' not recognized", "party", "list", "--output", "yaml")]
     [InlineData("--timeout must be between 1 and 3600", "ping", "--timeout", "0")]
     [InlineData("Option '--reason' is required", "cert", "revoke", "0A0B")]
+    [InlineData("--from-earliest and --from-latest exclude each other", "watch", "--from-earliest", "--from-latest")]
     public async Task Bad_usage_exits_with_2_and_says_what_is_wrong_on_stderr(string message, params string[] args)
     {
         var run = (await RunAsync(args)).Expect(2);

@@ -70,7 +70,7 @@ internal static class LogCommands
 
                 throw new CliException(ExitCodes.Failure, "the hub ended the walk without its result");
             }
-            catch (RpcException e) when (!context.CancellationToken.IsCancellationRequested && Dropped(e) && token.Length > 0 && resumes < MaxResumes)
+            catch (RpcException e) when (!context.CancellationToken.IsCancellationRequested && ExitCodes.Dropped(e) && token.Length > 0 && resumes < MaxResumes)
             {
                 context.Output.Hint($"the connection dropped ({e.Status.Detail.ReplaceLineEndings(" ")}); resuming the walk where it stood");
                 await Task.Delay(TimeSpan.FromSeconds(resumes), context.CancellationToken).ConfigureAwait(false);
@@ -82,9 +82,4 @@ internal static class LogCommands
             }
         }
     }
-
-    // A connection that broke or went silent, as opposed to the hub's answer.
-    private static bool Dropped(RpcException e) =>
-        ExitCodes.StatusOf(e) is StatusCode.Unavailable or StatusCode.Cancelled
-        || (e.StatusCode == StatusCode.Internal && e.Status.DebugException is IOException or HttpRequestException);
 }

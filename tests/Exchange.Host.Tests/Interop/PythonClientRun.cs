@@ -4,17 +4,20 @@ using Xunit.Sdk;
 
 namespace Exchange.Host.Tests.Interop;
 
-/// <summary>One run of interop_client.py: the case's JSON result and everything python printed.</summary>
+/// <summary>One run of an interop script: the case's JSON result and everything python printed.</summary>
 internal sealed class PythonClientRun
 {
-    private PythonClientRun(string testCase, JsonElement result, JsonElement versions, string stdout, string stderr)
+    private PythonClientRun(string script, string testCase, JsonElement result, JsonElement versions, string stdout, string stderr)
     {
+        Script = script;
         Case = testCase;
         Result = result;
         Versions = versions;
         Stdout = stdout;
         Stderr = stderr;
     }
+
+    public string Script { get; }
 
     public string Case { get; }
 
@@ -34,22 +37,22 @@ internal sealed class PythonClientRun
     /// <summary>The status message grpcio reported, or null when the call succeeded.</summary>
     public string? Details => Result.TryGetProperty("details", out var details) ? details.GetString() : null;
 
-    /// <summary>Runs interop_client.py; fails the test when the script itself fails or prints no result.</summary>
-    public static async Task<PythonClientRun> StartAsync(string testCase, IEnumerable<string> arguments, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>Runs <paramref name="script"/> (interop_client.py unless named); fails the test when the script itself fails or prints no result.</summary>
+    public static async Task<PythonClientRun> StartAsync(string testCase, IEnumerable<string> arguments, TimeSpan timeout, CancellationToken cancellationToken, string script = "interop_client.py")
     {
-        var start = PythonGrpc.StartInfo("interop_client.py", ["--case", testCase, .. arguments]);
+        var start = PythonGrpc.StartInfo(script, ["--case", testCase, .. arguments]);
         var (exitCode, stdout, stderr) = await PythonGrpc.RunAsync(start, timeout, cancellationToken);
         PythonGrpc.FailIfModuleMissing(exitCode, stderr);
         var line = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
         if (exitCode != 0 || line is null || !line.StartsWith('{'))
         {
-            Assert.Fail($"interop_client.py --case {testCase} failed (exit code {exitCode}).\n--- python stdout ---\n{stdout}\n--- python stderr ---\n{stderr}");
+            Assert.Fail($"{script} --case {testCase} failed (exit code {exitCode}).\n--- python stdout ---\n{stdout}\n--- python stderr ---\n{stderr}");
         }
 
         using var document = JsonDocument.Parse(line);
         var root = document.RootElement.Clone();
-        var run = new PythonClientRun(testCase, root.GetProperty("result"), root.GetProperty("versions"), stdout, stderr);
-        TestContext.Current.TestOutputHelper?.WriteLine($"interop_client.py --case {testCase} on {run.Versions}: {run.Result}");
+        var run = new PythonClientRun(script, testCase, root.GetProperty("result"), root.GetProperty("versions"), stdout, stderr);
+        TestContext.Current.TestOutputHelper?.WriteLine($"{script} --case {testCase} on {run.Versions}: {run.Result}");
         if (stderr.Length > 0)
         {
             TestContext.Current.TestOutputHelper?.WriteLine($"python stderr:\n{stderr}");
@@ -76,5 +79,5 @@ internal sealed class PythonClientRun
         Assert.True(Code == expected, $"expected {expected}, grpcio reported {Code}.\n{Describe()}");
 
     public string Describe() =>
-        $"--- interop_client.py --case {Case} on {Versions} ---\nresult: {Result}\n--- python stderr ---\n{Stderr}";
+        $"--- {Script} --case {Case} on {Versions} ---\nresult: {Result}\n--- python stderr ---\n{Stderr}";
 }

@@ -74,11 +74,19 @@ internal static class PythonGrpc
     /// Writes the diagnostics contract as a FileDescriptorSet (dependencies first), from which the
     /// scripts build their message classes: Debian's protoc is too old to generate them.
     /// </summary>
-    public static string WriteDescriptorSet(string directory)
+    public static string WriteDescriptorSet(string directory) => WriteDescriptorSet(directory, "diagnostics.pb", DiagnosticsReflection.Descriptor);
+
+    /// <summary>Writes <paramref name="files"/> (with the diagnostics contract the scripts always load) as a FileDescriptorSet named <paramref name="name"/>.</summary>
+    public static string WriteDescriptorSet(string directory, string name, params FileDescriptor[] files)
     {
         var set = new FileDescriptorSet();
-        AddWithDependencies(DiagnosticsReflection.Descriptor, set, []);
-        var path = Path.Combine(directory, "diagnostics.pb");
+        HashSet<string> added = [];
+        foreach (var file in files.Prepend(DiagnosticsReflection.Descriptor))
+        {
+            AddWithDependencies(file, set, added);
+        }
+
+        var path = Path.Combine(directory, name);
         File.WriteAllBytes(path, set.ToByteArray());
         return path;
     }

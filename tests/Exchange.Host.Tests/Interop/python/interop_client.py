@@ -12,12 +12,11 @@ Usage: interop_client.py --target 127.0.0.1:PORT --ca ca.crt [--cert c.crt --key
 import argparse
 import base64
 import json
-import os
 import queue
 import sys
 import time
 
-from interop_common import SERVICE, Messages, describe_code, read_bytes, status_code, versions
+from interop_common import SERVICE, Messages, describe_code, read_bytes, signal_and_wait, status_code, versions
 import grpc
 
 # No call may hang the test run, whatever the hub does.
@@ -247,13 +246,7 @@ def case_revocation(stubs, params):
     same connection and once more on a new connection (a channel with its own subchannel pool, so
     gRPC core cannot hand it the existing connection)."""
     result = {"first": ping_outcome(stubs)}
-    with open(params["ready_file"], "w") as ready:
-        ready.write("ready\n")
-    deadline = time.monotonic() + CALL_TIMEOUT_SECONDS
-    while not os.path.exists(params["go_file"]):
-        if time.monotonic() > deadline:
-            raise RuntimeError("the test never signalled that it revoked the certificate")
-        time.sleep(0.02)
+    signal_and_wait(params["ready_file"], params["go_file"], "revoked the certificate", CALL_TIMEOUT_SECONDS)
     result["same_connection"] = ping_outcome(stubs)
     options = [("grpc.enable_http_proxy", 0), ("grpc.use_local_subchannel_pool", 1)]
     with grpc.secure_channel(stubs.target, stubs.credentials, options=options) as channel:

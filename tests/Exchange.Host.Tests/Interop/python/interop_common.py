@@ -5,7 +5,9 @@ classes are built at run time from a FileDescriptorSet the C# test writes from t
 assembly, and every call is a generic gRPC call on the method's full path.
 """
 
+import os
 import sys
+import time
 
 # Exit code the C# tests read as "python3-grpcio (or python3-protobuf) is not installed".
 MISSING_MODULE_EXIT_CODE = 3
@@ -47,13 +49,13 @@ class Messages:
         # The C# test writes dependencies before the files that import them.
         for file_proto in files.file:
             self.pool.Add(file_proto)
-        self.PingRequest = self._message_class("exchange.v1.PingRequest")
-        self.PingReply = self._message_class("exchange.v1.PingReply")
-        self.PingStreamRequest = self._message_class("exchange.v1.PingStreamRequest")
-        self.PingSummary = self._message_class("exchange.v1.PingSummary")
-        self.EchoStatus = self._message_class("exchange.v1.EchoStatus")
+        self.PingRequest = self.message_class("exchange.v1.PingRequest")
+        self.PingReply = self.message_class("exchange.v1.PingReply")
+        self.PingStreamRequest = self.message_class("exchange.v1.PingStreamRequest")
+        self.PingSummary = self.message_class("exchange.v1.PingSummary")
+        self.EchoStatus = self.message_class("exchange.v1.EchoStatus")
 
-    def _message_class(self, full_name):
+    def message_class(self, full_name):
         descriptor = self.pool.FindMessageTypeByName(full_name)
         # protobuf >= 4.22 has GetMessageClass; Debian's 4.21 only has MessageFactory.GetPrototype.
         if hasattr(message_factory, "GetMessageClass"):
@@ -71,3 +73,14 @@ def status_code(number):
 
 def describe_code(code):
     return {"code": code.name, "code_number": code.value[0]}
+
+
+def signal_and_wait(ready_file, go_file, waiting_for, timeout_seconds):
+    """Tells the test it may act (writes ready_file), then waits until it says it has (go_file)."""
+    with open(ready_file, "w") as ready:
+        ready.write("ready\n")
+    deadline = time.monotonic() + timeout_seconds
+    while not os.path.exists(go_file):
+        if time.monotonic() > deadline:
+            raise RuntimeError("the test never signalled that it " + waiting_for)
+        time.sleep(0.02)
