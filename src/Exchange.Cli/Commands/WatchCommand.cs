@@ -71,6 +71,13 @@ internal static class WatchCommand
             try
             {
                 using var call = client.Subscribe(request, new CallOptions(cancellationToken: context.CancellationToken));
+                // The hub names where a from-latest or from-earliest start begins: a drop before the first event resumes from there.
+                if (last is null && FeedPosition.TryParse((await call.ResponseHeadersAsync.ConfigureAwait(false)).GetValue(FeedPosition.Header), out var startsAfter))
+                {
+                    last = startsAfter;
+                    cursor?.Write(startsAfter);
+                }
+
                 while (await call.ResponseStream.MoveNext(context.CancellationToken).ConfigureAwait(false))
                 {
                     reconnects = 0;

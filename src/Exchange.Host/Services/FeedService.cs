@@ -17,6 +17,9 @@ internal sealed class FeedService(ChangeFeed feed, CallContextFactory calls, Fee
         var call = await calls.CreateAsync(context).ConfigureAwait(false);
         var after = await feed.StartAsync(call, request, context.CancellationToken).ConfigureAwait(false);
         using var subscription = head.Subscribe();
+        // Sent at once, not with the first event: a subscriber starting from_latest learns where it
+        // stands, so that a drop before any event arrives can be resumed from there without a gap.
+        await context.WriteResponseHeadersAsync(new Metadata { { FeedPosition.Header, FeedPosition.Format(after) } }).ConfigureAwait(false);
         using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
         var cancellationToken = ending.Token;
         try

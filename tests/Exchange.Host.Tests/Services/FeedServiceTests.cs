@@ -148,6 +148,25 @@ public abstract class FeedServiceTests(DatabaseProvider provider) : HubScenario
     }
 
     [Fact]
+    public async Task Subscription_from_latest_names_its_start_at_once_so_a_drop_before_any_event_resumes_without_a_gap()
+    {
+        await PutAsync("FEED-H001");
+        await ReadAsync("FEED-H001", "contact.name");
+        long startsAfter;
+        using (var first = Subscribe(Lotus, new SubscribeRequest { FromLatest = true }))
+        {
+            Assert.True(FeedPosition.TryParse((await first.ResponseHeadersAsync.WaitAsync(TimeSpan.FromSeconds(30), Ct)).GetValue(FeedPosition.Header), out startsAfter));
+        }
+
+        await PutAsync("FEED-H001", name: "山田 五郎");
+        using var resumed = Subscribe(Lotus, new SubscribeRequest { AfterSequence = startsAfter });
+
+        var corrected = await NextAsync(resumed);
+        Assert.Equal("FEED-H001", corrected.RecordCorrected.CustomerRef);
+        Assert.True(corrected.Sequence > startsAfter);
+    }
+
+    [Fact]
     public async Task New_declaration_version_reaches_every_subscriber_with_its_effective_time()
     {
         using var lotus = Subscribe(Lotus, new SubscribeRequest { FromLatest = true });
