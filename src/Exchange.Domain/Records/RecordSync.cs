@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using Exchange.Contracts.V1;
 using Exchange.Domain.Declarations;
-using Exchange.Domain.Provisions;
 
 namespace Exchange.Domain.Records;
 
@@ -11,7 +10,7 @@ namespace Exchange.Domain.Records;
 /// (<see cref="CustomerRecords.ApplyChangesAsync"/>), so nothing acknowledged is lost and nothing
 /// committed is applied again.
 /// </summary>
-public sealed class RecordSync(CustomerRecords records, ISyncSessionStore sessions, IUnitOfWork unitOfWork, DeclarationRegistry declarations, SubjectPseudonyms pseudonyms, TimeProvider time)
+public sealed class RecordSync(CustomerRecords records, ISyncSessionStore sessions, DeclarationRegistry declarations, SubjectPseudonyms pseudonyms, TimeProvider time)
 {
     private const string IdPrefix = "sync-";
     private const int IdRandomBytes = 16;
@@ -35,14 +34,8 @@ public sealed class RecordSync(CustomerRecords records, ISyncSessionStore sessio
         SyncSession session;
         if (string.IsNullOrEmpty(open.SyncId))
         {
+            // Stored with its first group: opening alone stores nothing, so opens cannot fill the table.
             session = new SyncSession(IdPrefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(IdRandomBytes)), call.Caller.Id, open.Purpose, 0, now, now);
-            await unitOfWork.RunAsync(
-                async ct =>
-                {
-                    await sessions.CreateAsync(session, ct).ConfigureAwait(false);
-                    return true;
-                },
-                cancellationToken).ConfigureAwait(false);
         }
         else
         {
@@ -73,6 +66,12 @@ public sealed class RecordSync(CustomerRecords records, ISyncSessionStore sessio
             changes,
             async ct =>
             {
+                if (session.Acknowledged == 0)
+                {
+                    await sessions.CreateAsync(session with { Acknowledged = through, UpdatedAt = time.GetUtcNow() }, ct).ConfigureAwait(false);
+                    return;
+                }
+
                 // Checked in the changes' own transaction: of two streams on one sync, the second to commit finds the sequence moved and applies nothing.
                 if (!await sessions.AdvanceAsync(session.Id, session.Acknowledged, through, time.GetUtcNow(), ct).ConfigureAwait(false))
                 {

@@ -54,12 +54,16 @@ public sealed class SyncStream
     }
 
     /// <summary>
-    /// Applies the pending changes that are new in one transaction, which also moves the sync's
-    /// acknowledged sequence, and acknowledges every pending change, re-sends as duplicates.
+    /// Takes the pending changes as one group, applies those that are new in one transaction, which
+    /// also moves the sync's acknowledged sequence, and acknowledges every change of the group,
+    /// re-sends as duplicates. Changes may be added while it runs; one group commits at a time.
     /// </summary>
     public async Task<SyncAcknowledgement> CommitAsync(CancellationToken cancellationToken)
     {
-        var fresh = _pending.Where(p => !p.Duplicate).Select(p => p.Change).ToList();
+        // The group is taken now: changes added while it commits wait for the next one.
+        var group = _pending.ToList();
+        _pending.Clear();
+        var fresh = group.Where(p => !p.Duplicate).Select(p => p.Change).ToList();
         var applied = fresh.Count == 0 ? [] : await _sync.ApplyAsync(_call, _session, fresh, cancellationToken).ConfigureAwait(false);
         if (fresh.Count > 0)
         {
@@ -67,11 +71,10 @@ public sealed class SyncStream
         }
 
         var next = 0;
-        var results = _pending.Select(p => p.Duplicate
+        var results = group.Select(p => p.Duplicate
                 ? new AppliedChange(p.Change.Sequence, SyncOutcome.Duplicate, null, _sync.SubjectOf(_call, p.Change))
                 : applied[next++])
             .ToList();
-        _pending.Clear();
         return new SyncAcknowledgement(_session.Acknowledged, results);
     }
 }

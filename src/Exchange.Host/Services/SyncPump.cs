@@ -29,49 +29,92 @@ internal static class SyncPump
             return;
         }
 
-        var reading = requests.MoveNext(cancellationToken);
-        while (true)
+        // One group commits at a time; while it does, the next gathers (at most one group more), so
+        // groups grow when commits are slow instead of each waiting for its predecessor alone.
+        Task<bool>? committing = null;
+        try
         {
-            // Nothing more has arrived yet: what has is committed now rather than kept waiting.
-            if (!reading.IsCompleted && stream.Pending > 0 && !await CommitAsync(stream, standing, responses, context).ConfigureAwait(false))
+            var reading = requests.MoveNext(cancellationToken);
+            while (true)
             {
-                return;
-            }
-
-            if (!await reading.ConfigureAwait(false))
-            {
-                break;
-            }
-
-            try
-            {
-                stream.Add(requests.Current.KindCase == SyncRequest.KindOneofCase.Change
-                    ? requests.Current.Change
-                    : throw CustomerRecords.Malformed("every request of a sync after its open carries one change"));
-            }
-            catch (ExchangeException)
-            {
-                // The changes before the bad one are good: they are applied and acknowledged before the stream ends.
-                if (stream.Pending > 0)
+                // Nothing more has arrived yet: what has is committed now rather than kept waiting.
+                if (committing is null && stream.Pending > 0 && !reading.IsCompleted)
                 {
-                    await CommitAsync(stream, standing, responses, context).ConfigureAwait(false);
+                    committing = CommitAsync(stream, standing, responses, context);
                 }
 
-                throw;
+                if (committing is not null && !reading.IsCompleted)
+                {
+                    await Task.WhenAny(reading, committing).ConfigureAwait(false);
+                }
+
+                if (committing is { IsCompleted: true })
+                {
+                    var written = await committing.ConfigureAwait(false);
+                    committing = null;
+                    if (!written)
+                    {
+                        return;
+                    }
+
+                    continue;
+                }
+
+                if (!await reading.ConfigureAwait(false))
+                {
+                    break;
+                }
+
+                try
+                {
+                    stream.Add(requests.Current.KindCase == SyncRequest.KindOneofCase.Change
+                        ? requests.Current.Change
+                        : throw CustomerRecords.Malformed("every request of a sync after its open carries one change"));
+                }
+                catch (ExchangeException)
+                {
+                    // The changes before the bad one are good: they are applied and acknowledged before the stream ends.
+                    await SettleAsync(committing, stream, standing, responses, context).ConfigureAwait(false);
+                    committing = null;
+                    throw;
+                }
+
+                if (stream.Pending >= RecordSync.MaxGroup)
+                {
+                    var full = committing;
+                    committing = null;
+                    if (!await SettleAsync(full, stream, standing, responses, context).ConfigureAwait(false))
+                    {
+                        return;
+                    }
+                }
+
+                reading = requests.MoveNext(cancellationToken);
             }
 
-            if (stream.Pending >= RecordSync.MaxGroup && !await CommitAsync(stream, standing, responses, context).ConfigureAwait(false))
-            {
-                return;
-            }
-
-            reading = requests.MoveNext(cancellationToken);
+            var last = committing;
+            committing = null;
+            await SettleAsync(last, stream, standing, responses, context).ConfigureAwait(false);
         }
-
-        if (stream.Pending > 0)
+        finally
         {
-            await CommitAsync(stream, standing, responses, context).ConfigureAwait(false);
+            // A call ending by an error still lets the group it took finish with the scope it uses.
+            if (committing is not null)
+            {
+                await committing.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+            }
         }
+    }
+
+    // Waits for the commit in flight, then commits what is pending; false when the caller has gone.
+    private static async Task<bool> SettleAsync(Task<bool>? committing, SyncStream stream, CallerStandingGuard standing, IServerStreamWriter<SyncResponse> responses, ServerCallContext context)
+    {
+        if (committing is not null && !await committing.ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        return stream.Pending == 0 || await CommitAsync(stream, standing, responses, context).ConfigureAwait(false);
     }
 
     private static async Task<bool> CommitAsync(SyncStream stream, CallerStandingGuard standing, IServerStreamWriter<SyncResponse> responses, ServerCallContext context)

@@ -247,10 +247,30 @@ public abstract class RecordsSyncTests(DatabaseProvider provider) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task Opening_a_sync_stores_nothing_until_its_first_change_is_acknowledged()
+    {
+        string id;
+        using (var idle = await SyncClient.OpenAsync(Records(_hub, Garage), cancellationToken: Ct))
+        {
+            id = idle.Opened.SyncId;
+            await idle.CompleteAsync();
+            Assert.Null(await idle.NextAckAsync(Ct));
+        }
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => SyncClient.OpenAsync(Records(_hub, Garage), id, cancellationToken: Ct));
+
+        Assert.Equal(StatusCode.NotFound, error.StatusCode);
+        await using var scope = _hub.Services.CreateAsyncScope();
+        Assert.Null(await scope.ServiceProvider.GetRequiredService<ISyncSessionStore>().FindAsync(id, Ct));
+    }
+
+    [Fact]
     public async Task Another_partys_sync_and_an_unknown_one_are_not_found()
     {
         await AuthoriseAsync(Garage);
         using var garages = await SyncClient.OpenAsync(Records(_hub, Garage), cancellationToken: Ct);
+        await garages.UpsertAsync(1, Customer("", "C001"));
+        Assert.Equal(1, (await garages.NextAckAsync(Ct))!.ThroughSequence);
 
         var others = await Assert.ThrowsAsync<RpcException>(() => SyncClient.OpenAsync(Records(_hub, Vendor), garages.Opened.SyncId, cancellationToken: Ct));
         var unknown = await Assert.ThrowsAsync<RpcException>(() => SyncClient.OpenAsync(Records(_hub, Vendor), "sync-" + new string('0', 32), cancellationToken: Ct));
@@ -266,18 +286,20 @@ public abstract class RecordsSyncTests(DatabaseProvider provider) : IAsyncLifeti
         try
         {
             using var first = await SyncClient.OpenAsync(Records(_hub, Garage), cancellationToken: Ct);
+            await first.UpsertAsync(1, Customer("", "C001"));
+            await first.AcksThroughAsync(1, Ct);
             using var rival = await SyncClient.OpenAsync(Records(second, Garage), first.Opened.SyncId, cancellationToken: Ct);
-            Assert.Equal(0, rival.Opened.AcknowledgedSequence);
+            Assert.Equal(1, rival.Opened.AcknowledgedSequence);
 
             var entries = await _hub.EntriesDuringAsync(async () =>
             {
-                for (var s = 1; s <= 3; s++)
+                for (var s = 2; s <= 4; s++)
                 {
                     await first.UpsertAsync(s, Customer("", $"C00{s}"));
                 }
 
-                await first.AcksThroughAsync(3, Ct);
-                for (var s = 1; s <= 3; s++)
+                await first.AcksThroughAsync(4, Ct);
+                for (var s = 2; s <= 4; s++)
                 {
                     await rival.UpsertAsync(s, Customer("", $"C00{s}"));
                 }
