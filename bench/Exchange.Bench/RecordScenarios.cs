@@ -36,9 +36,12 @@ internal static class RecordScenarios
 
     /// <summary>
     /// <c>--writers</c> callers, each streaming new records through one Records/Sync call, as many as
-    /// the hub takes (the stream's flow control paces them), spread over the channels; a record counts
-    /// once it is acknowledged, that is durable with its provision-log entry.
+    /// the hub takes (the stream's flow control paces them), spread over the channels, several
+    /// changes a message as a sender with many at hand does; a record counts once it is
+    /// acknowledged, that is durable with its provision-log entry.
     /// </summary>
+    private const int SyncChangesPerMessage = 50;
+
     public static Task<ScenarioResult> SyncWritesAsync(Records.RecordsClient[] garage, BenchOptions options) =>
         Measurement.RunAsync("records streamed through Sync", "record", options.Writers, options.FirstWarmup, options.Window, async (worker, run) =>
         {
@@ -64,10 +67,15 @@ internal static class RecordScenarios
                     }
                 },
                 run.Abort);
-            for (long sequence = 1; !run.IsStopping; sequence++)
+            for (long sequence = 1; !run.IsStopping;)
             {
-                var change = new SyncChange { Sequence = sequence, Upsert = Customer(FormattableString.Invariant($"S{worker}-{sequence:D7}")) };
-                await call.RequestStream.WriteAsync(new SyncRequest { Change = change }, run.Abort).ConfigureAwait(false);
+                var changes = new SyncChanges();
+                for (var i = 0; i < SyncChangesPerMessage; i++, sequence++)
+                {
+                    changes.Changes.Add(new SyncChange { Sequence = sequence, Upsert = Customer(FormattableString.Invariant($"S{worker}-{sequence:D7}")) });
+                }
+
+                await call.RequestStream.WriteAsync(new SyncRequest { Changes = changes }, run.Abort).ConfigureAwait(false);
             }
 
             await call.RequestStream.CompleteAsync().ConfigureAwait(false);

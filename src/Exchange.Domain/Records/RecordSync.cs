@@ -16,7 +16,7 @@ public sealed class RecordSync(CustomerRecords records, ISyncSessionStore sessio
     private const int IdRandomBytes = 16;
 
     /// <summary>The most changes applied in one transaction and covered by one acknowledgement.</summary>
-    public const int MaxGroup = 256;
+    public const int MaxGroup = 500;
 
     /// <summary>
     /// Opens a new sync (<paramref name="open"/> names none) or resumes one the caller's party

@@ -29,7 +29,7 @@ internal static class SyncPump
             return;
         }
 
-        // One group commits at a time; while it does, the next gathers (at most one group more), so
+        // One group commits at a time; while it does, the next gathers (at most about one group more), so
         // groups grow when commits are slow instead of each waiting for its predecessor alone.
         Task<bool>? committing = null;
         try
@@ -67,9 +67,10 @@ internal static class SyncPump
 
                 try
                 {
-                    stream.Add(requests.Current.KindCase == SyncRequest.KindOneofCase.Change
-                        ? requests.Current.Change
-                        : throw CustomerRecords.Malformed("every request of a sync after its open carries one change"));
+                    foreach (var change in ChangesOf(requests.Current))
+                    {
+                        stream.Add(change);
+                    }
                 }
                 catch (ExchangeException)
                 {
@@ -105,6 +106,14 @@ internal static class SyncPump
             }
         }
     }
+
+    private static IEnumerable<SyncChange> ChangesOf(SyncRequest request) => request.KindCase switch
+    {
+        SyncRequest.KindOneofCase.Change => [request.Change],
+        SyncRequest.KindOneofCase.Changes when request.Changes.Changes.Count is > 0 and <= RecordSync.MaxGroup => request.Changes.Changes,
+        SyncRequest.KindOneofCase.Changes => throw CustomerRecords.Malformed($"a message of changes holds 1 to {RecordSync.MaxGroup}, not {request.Changes.Changes.Count}"),
+        _ => throw CustomerRecords.Malformed("every request of a sync after its open carries changes"),
+    };
 
     // Waits for the commit in flight, then commits what is pending; false when the caller has gone.
     private static async Task<bool> SettleAsync(Task<bool>? committing, SyncStream stream, CallerStandingGuard standing, IServerStreamWriter<SyncResponse> responses, ServerCallContext context)

@@ -45,6 +45,9 @@ public sealed class SyncClient : IDisposable
 
     public Task SendAsync(SyncChange change) => _call.RequestStream.WriteAsync(new SyncRequest { Change = change });
 
+    /// <summary>Sends several changes in one message.</summary>
+    public Task SendAsync(IEnumerable<SyncChange> changes) => _call.RequestStream.WriteAsync(new SyncRequest { Changes = new SyncChanges { Changes = { changes } } });
+
     public Task CompleteAsync() => _call.RequestStream.CompleteAsync();
 
     /// <summary>The next acknowledgement, or null when the hub ended the stream (an error ending it is thrown).</summary>

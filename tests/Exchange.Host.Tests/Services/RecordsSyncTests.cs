@@ -236,6 +236,28 @@ public abstract class RecordsSyncTests(DatabaseProvider provider) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task Changes_sent_together_in_one_message_are_applied_and_acknowledged_as_if_sent_singly()
+    {
+        using var sync = await SyncClient.OpenAsync(Records(_hub, Garage), cancellationToken: Ct);
+        await sync.SendAsync([
+            new SyncChange { Sequence = 1, Upsert = Customer("", "M001") },
+            new SyncChange { Sequence = 2, Upsert = Customer("", "M002") },
+            new SyncChange { Sequence = 3, Delete = new CustomerKey { CustomerRef = "M001" } },
+        ]);
+        await sync.SendAsync([new SyncChange { Sequence = 2, Upsert = Customer("", "M002") }, new SyncChange { Sequence = 4, Upsert = Customer("", "M004") }]);
+
+        var results = await sync.AcksThroughAsync(4, Ct);
+        await sync.SendAsync([]);
+        var empty = await Assert.ThrowsAsync<RpcException>(() => sync.NextAckAsync(Ct));
+
+        Assert.Equal(
+            [(1L, SyncOutcome.Created), (2L, SyncOutcome.Created), (3L, SyncOutcome.Deleted), (2L, SyncOutcome.Duplicate), (4L, SyncOutcome.Created)],
+            results.Select(r => (r.Sequence, r.Outcome)));
+        Assert.Equal(StatusCode.InvalidArgument, empty.StatusCode);
+        Assert.Contains("1 to 500", empty.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Sequence_zero_and_a_second_open_are_invalid()
     {
         using var zero = await SyncClient.OpenAsync(Records(_hub, Garage), cancellationToken: Ct);
