@@ -141,6 +141,13 @@ public sealed class TestHub : IAsyncDisposable
     public GrpcChannel Channel(string party, Action<GrpcChannelOptions>? configure = null) =>
         MutualTlsChannel.Create(Address, ClientCertificate(party), TrustAnchors, configure);
 
+    /// <summary>
+    /// A channel to <paramref name="instance"/>, another hub sharing this one's database and PKI,
+    /// calling as <paramref name="party"/> with this hub's development certificate.
+    /// </summary>
+    public GrpcChannel ChannelTo(TestHub instance, string party) =>
+        MutualTlsChannel.Create(instance.Address, ClientCertificate(party), TrustAnchors);
+
     /// <summary>A channel presenting an arbitrary certificate.</summary>
     public GrpcChannel Channel(X509Certificate2 certificate, Action<GrpcChannelOptions>? configure = null) =>
         MutualTlsChannel.Create(Address, certificate, TrustAnchors, configure);

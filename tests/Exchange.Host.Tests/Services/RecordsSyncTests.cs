@@ -4,7 +4,6 @@ using Microsoft.EntityFrameworkCore;
 using Exchange.Host.Tests.Infrastructure;
 using Exchange.Storage;
 using Grpc.Core;
-using Exchange.Protocol.Client;
 using Grpc.Net.Client;
 
 namespace Exchange.Host.Tests.Services;
@@ -218,7 +217,7 @@ public abstract class RecordsSyncTests(DatabaseProvider provider) : IAsyncLifeti
         var keys = new PartnerKeys(Zao);
         _disposables.Add(keys);
         var certificate = keys.Certificate((await admin.IssueAsync(Zao, keys)).CertificatePem);
-        var channel = MutualTlsChannel.Create(_hub.Address, certificate, _hub.TrustAnchors);
+        var channel = _hub.Channel(certificate);
         _disposables.AddRange([certificate, channel]);
         using var sync = await SyncClient.OpenAsync(new Records.RecordsClient(channel), cancellationToken: Ct);
         await sync.UpsertAsync(1, Customer("", "Z001"));
@@ -454,10 +453,8 @@ public abstract class RecordsSyncTests(DatabaseProvider provider) : IAsyncLifeti
     // Every instance serves the first one's development PKI.
     private GrpcChannel Channel(TestHub hub, string party)
     {
-        var certificate = _hub.ClientCertificate(party);
-        var channel = MutualTlsChannel.Create(hub.Address, certificate, _hub.TrustAnchors);
+        var channel = _hub.ChannelTo(hub, party);
         _disposables.Add(channel);
-        _disposables.Add(certificate);
         return channel;
     }
 }

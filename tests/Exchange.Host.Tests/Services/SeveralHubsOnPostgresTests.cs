@@ -1,6 +1,5 @@
 using Exchange.Contracts.V1;
 using Exchange.Host.Tests.Infrastructure;
-using Exchange.Protocol.Client;
 using Exchange.Storage;
 using Exchange.Storage.Tests.Infrastructure;
 using Grpc.Core;
@@ -113,7 +112,7 @@ public sealed class SeveralHubsOnPostgresTests
     }
 
     // The second hub shares the first one's development PKI (and keys): calls to it present the first one's certificates.
-    private static GrpcChannel Channel(TestHub hub, TestHub pki, string party) => MutualTlsChannel.Create(hub.Address, pki.ClientCertificate(party), pki.TrustAnchors);
+    private static GrpcChannel Channel(TestHub hub, TestHub pki, string party) => pki.ChannelTo(hub, party);
 
     private static async Task LoadAsync(TestHub hub, TestHub pki, string prefix)
     {

@@ -1,7 +1,6 @@
 using Exchange.Contracts.V1;
 using Exchange.Domain.Declarations;
 using Exchange.Host.Tests.Infrastructure;
-using Exchange.Protocol.Client;
 using Exchange.Storage;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
@@ -140,10 +139,8 @@ public abstract class StandingAcrossInstancesTests(DatabaseProvider provider) : 
     // The second hub shares the first one's development PKI: calls to either present the first one's certificates.
     private GrpcChannel Channel(TestHub hub, string party)
     {
-        var certificate = _first.ClientCertificate(party);
-        var channel = MutualTlsChannel.Create(hub.Address, certificate, _first.TrustAnchors);
+        var channel = _first.ChannelTo(hub, party);
         _disposables.Add(channel);
-        _disposables.Add(certificate);
         return channel;
     }
 
