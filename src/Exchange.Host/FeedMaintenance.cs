@@ -16,12 +16,14 @@ internal sealed class FeedMaintenance(IServiceScopeFactory scopes, IOptions<HubO
     {
         var feed = options.Value.Feed;
         using var timer = new PeriodicTimer(feed.MaintenanceInterval, time);
+        // A round once begun is finished, not cancelled: it is short, and a transaction cancelled by a
+        // stopping hub is logged by EF as an error (seen in a test that stopped its hub at once).
         do
         {
-            await PruneAsync(feed.RetentionDays, stoppingToken).ConfigureAwait(false);
-            await CheckCertificatesAsync(stoppingToken).ConfigureAwait(false);
+            await PruneAsync(feed.RetentionDays, CancellationToken.None).ConfigureAwait(false);
+            await CheckCertificatesAsync(CancellationToken.None).ConfigureAwait(false);
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+        while (!stoppingToken.IsCancellationRequested && await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
     }
 
     private async Task PruneAsync(int retentionDays, CancellationToken cancellationToken)
