@@ -58,11 +58,16 @@ public sealed class SyncStream
     /// also moves the sync's acknowledged sequence, and acknowledges every change of the group,
     /// re-sends as duplicates. Changes may be added while it runs; one group commits at a time.
     /// </summary>
-    public async Task<SyncAcknowledgement> CommitAsync(CancellationToken cancellationToken)
+    /// <param name="beforeApplying">Runs once the group is taken and before it is applied (a check that may refuse it by throwing).</param>
+    /// <param name="cancellationToken">Cancels the commit.</param>
+    public async Task<SyncAcknowledgement> CommitAsync(Func<ValueTask> beforeApplying, CancellationToken cancellationToken)
     {
-        // The group is taken now: changes added while it commits wait for the next one.
+        ArgumentNullException.ThrowIfNull(beforeApplying);
+
+        // The group is taken now, before anything is awaited: changes added while it commits wait for the next one.
         var group = _pending.ToList();
         _pending.Clear();
+        await beforeApplying().ConfigureAwait(false);
         var fresh = group.Where(p => !p.Duplicate).Select(p => p.Change).ToList();
         var applied = fresh.Count == 0 ? [] : await _sync.ApplyAsync(_call, _session, fresh, cancellationToken).ConfigureAwait(false);
         if (fresh.Count > 0)

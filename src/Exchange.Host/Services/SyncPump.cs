@@ -128,11 +128,10 @@ internal static class SyncPump
 
     private static async Task<bool> CommitAsync(SyncStream stream, CallerStandingGuard standing, IServerStreamWriter<SyncResponse> responses, ServerCallContext context)
     {
-        // A sync outlives the checks its call began with: a revocation or suspension since ends it before another group is applied.
-        await standing.RequireAsync(context).ConfigureAwait(false);
         // A group, once taken, is committed even if the caller goes away meanwhile: it is bounded, and
         // the caller learns of it on resume; cancelling would only roll back work that was done.
-        var acknowledged = await stream.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+        // A sync outlives the checks its call began with: a revocation or suspension since ends it before another group is applied.
+        var acknowledged = await stream.CommitAsync(() => standing.RequireAsync(context), CancellationToken.None).ConfigureAwait(false);
         var ack = new SyncAck { ThroughSequence = acknowledged.ThroughSequence };
         ack.Results.AddRange(acknowledged.Results.Select(Result));
         return await responses.TryWriteAsync(new SyncResponse { Ack = ack }, context).ConfigureAwait(false);
