@@ -8,9 +8,12 @@ internal sealed class SqliteExchangeDbContext(DbContextOptions<SqliteExchangeDbC
 {
     /// <summary>The options the hub uses for the SQLite file <paramref name="path"/>.</summary>
     public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, string path) =>
-        options.UseSqlite($"Data Source={path};Pooling=True;Default Timeout=30")
+        options.UseSqlite(ConnectionString(path))
             .UseSnakeCaseNamingConvention()
             .AddInterceptors(new SqliteConnectionSettings());
+
+    /// <summary>The connection string of the SQLite file <paramref name="path"/>, which names its connection pool.</summary>
+    public static string ConnectionString(string path) => $"Data Source={path};Pooling=True;Default Timeout=30";
 }
 
 /// <summary>Lets <c>dotnet ef migrations add --context SqliteExchangeDbContext</c> build the model without the host.</summary>

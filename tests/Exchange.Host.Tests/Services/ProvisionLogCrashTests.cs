@@ -8,6 +8,7 @@ using Exchange.Host.Tests.Infrastructure;
 using Exchange.Protocol.Client;
 using Exchange.Protocol.Pki;
 using Exchange.Storage;
+using Exchange.Storage.Sqlite;
 using Exchange.Storage.Tests.Infrastructure;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -40,8 +41,12 @@ public abstract class ProvisionLogCrashTests(DatabaseProvider provider) : IDispo
 
     public void Dispose()
     {
-        SqliteConnection.ClearAllPools();
-        NpgsqlConnection.ClearAllPools();
+        // This hub's pool only: clearing every pool would close other tests' connections mid-test.
+        using (var connection = new SqliteConnection(SqliteExchangeDbContext.ConnectionString(Path.Combine(Data, "exchange.db"))))
+        {
+            SqliteConnection.ClearPool(connection);
+        }
+
         _database?.Dispose();
         Directory.Delete(_directory, recursive: true);
         GC.SuppressFinalize(this);

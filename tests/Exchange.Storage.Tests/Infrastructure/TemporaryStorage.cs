@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Exchange.Domain.Declarations;
+using Exchange.Storage.Sqlite;
 using Exchange.Storage.Stores;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
@@ -70,7 +71,15 @@ internal sealed class TemporaryStorage : IDisposable
         }
 
         Services.Dispose();
-        SqliteConnection.ClearAllPools();
+
+        // This file's pool only: clearing every pool closes other tests' connections mid-test, and the
+        // last connection to a SQLite file to close checkpoints and removes its write-ahead log.
+        if (Provider == DatabaseProvider.Sqlite)
+        {
+            using var connection = new SqliteConnection(SqliteExchangeDbContext.ConnectionString(DatabaseFile));
+            SqliteConnection.ClearPool(connection);
+        }
+
         _postgres?.Dispose();
         if (System.IO.Directory.Exists(Directory))
         {
