@@ -42,7 +42,7 @@ internal sealed class ExchangeCli
         // executable's (dotnet's, or a test host's): help always says "exchange".
         Root = new Command(
             "exchange",
-            "Manage the Exchange hub's partners, certificates and vendor authorisations, verify its provision log and watch your change feed, over mutual TLS, " +
+            "Manage the Exchange hub's partners, certificates and vendor authorisations, verify its provision log, watch your change feed and run recall campaigns, over mutual TLS, " +
             "with your own client certificate.\n\n" + ExitCodes.Help)
         {
             new HelpOption(),
@@ -59,6 +59,7 @@ internal sealed class ExchangeCli
         Root.Subcommands.Add(MiscCommands.Audit(this));
         Root.Subcommands.Add(LogCommands.Create(this));
         Root.Subcommands.Add(WatchCommand.Create(this));
+        Root.Subcommands.Add(RecallCommands.Create(this));
         Root.Subcommands.Add(MiscCommands.Ping(this));
     }
 
