@@ -24,8 +24,12 @@ internal sealed record BenchOptions
                               and to a bare grpc-dotnet server after it: the CPU per call of the
                               three gives the calls' floors; 0 to skip them (default 5000, below
                               what 2 cores serve, so queueing does not inflate the CPU per call)
-          --only WHAT         transport (Ping calls), records (writes and reads) or feed (change-feed
-                              deliveries to 100 subscriptions, memory of 1,000 idle ones); all when absent
+          --only WHAT         transport (Ping calls), records (writes and reads), feed (change-feed
+                              deliveries to 100 subscriptions, memory of 1,000 idle ones) or recall
+                              (a campaign matched against --recall-vehicles, its notices delivered);
+                              all when absent
+          --recall-vehicles N vehicles across 1,000 garages, loaded through the store, that a new
+                              recall campaign is matched against (default 1000000; minutes to load)
           --provider NAME     sqlite (default: a file in a temporary folder) or postgres: a database
                               of its own, created and dropped, on the server --postgres names
           --postgres CONN     the PostgreSQL server (any database; the user may create databases);
@@ -88,6 +92,11 @@ internal sealed record BenchOptions
     public bool Records { get; init; } = true;
 
     public bool Feed { get; init; } = true;
+
+    public bool Recall { get; init; } = true;
+
+    /// <summary>Vehicles the recall scenario loads before it creates a campaign.</summary>
+    public int RecallVehicles { get; init; } = 1_000_000;
 
     public bool Help { get; init; }
 
@@ -156,12 +165,14 @@ internal sealed record BenchOptions
                 "--readers" => options with { Readers = Number(name, text, 1, 10_000) },
                 "--read-rate" => options with { ReadRate = Number(name, text, 0, 1_000_000) },
                 "--instances" => options with { Instances = Number(name, text, 2, 8) },
+                "--recall-vehicles" => options with { RecallVehicles = Number(name, text, 10_000, 10_000_000) },
                 "--only" => text switch
                 {
-                    "transport" => options with { Transport = true, Records = false, Feed = false },
-                    "records" => options with { Transport = false, Records = true, Feed = false },
-                    "feed" => options with { Transport = false, Records = false, Feed = true },
-                    _ => throw new ArgumentException($"--only takes transport, records or feed, not '{text}'."),
+                    "transport" => options with { Transport = true, Records = false, Feed = false, Recall = false },
+                    "records" => options with { Transport = false, Records = true, Feed = false, Recall = false },
+                    "feed" => options with { Transport = false, Records = false, Feed = true, Recall = false },
+                    "recall" => options with { Transport = false, Records = false, Feed = false, Recall = true },
+                    _ => throw new ArgumentException($"--only takes transport, records, feed or recall, not '{text}'."),
                 },
                 "--provider" => options with
                 {

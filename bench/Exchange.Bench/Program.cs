@@ -68,6 +68,7 @@ StatisticsRun? statistics = null;
 FloorResult? floor = null;
 ScenarioResult? delivery = null;
 IdleSubscriptionsRun? idle = null;
+RecallRun? recall = null;
 if (options.Transport)
 {
     unary = Report.Scenario(await Scenarios.UnaryAsync(clients, options));
@@ -105,6 +106,11 @@ if (options.Feed)
     idle = Report.Idle(await FeedScenarios.IdleAsync(hub));
 }
 
-Report.Summary(new BenchFigures(unary, streamed, duplex, writes, synced, reads, fixedRate, fixedRatePings, barePings, options.ReadRate, statistics, floor) { FeedDelivery = delivery, IdleSubscriptions = idle }, memory.PeakGcHeapBytes);
+if (options.Recall)
+{
+    recall = Report.Recall(await RecallScenario.RunAsync(hub, options.RecallVehicles));
+}
+
+Report.Summary(new BenchFigures(unary, streamed, duplex, writes, synced, reads, fixedRate, fixedRatePings, barePings, options.ReadRate, statistics, floor) { FeedDelivery = delivery, IdleSubscriptions = idle, Recall = recall }, memory.PeakGcHeapBytes);
 
 return 0;

@@ -53,6 +53,13 @@ internal static class Report
         return r;
     }
 
+    public static RecallRun Recall(RecallRun r)
+    {
+        Line($"  recall campaign over {r.Vehicles:N0} vehicles: {r.Affected:N0} affected at {r.GaragesReached:N0} garages, matched and their notices queued in {r.MatchSeconds * 1000:N0} ms (one CreateCampaign call)");
+        Line($"  recall notices delivered to one garage's subscription, each decided and recorded as it goes out: {r.Delivered:N0} in {r.DeliverySeconds:N1} s, {r.NoticesPerSecond:N0}/s");
+        return r;
+    }
+
     public static IdleSubscriptionsRun Idle(IdleSubscriptionsRun r)
     {
         Line($"  {r.Subscriptions:N0} idle change-feed subscriptions, opened in {r.Opened.TotalMilliseconds:N0} ms: per subscription {r.WorkingSetPerSubscriptionKib:F1} KiB of working set, {r.GcHeapPerSubscriptionKib:F1} KiB of GC heap (client and hub, after full collections)");
@@ -134,6 +141,12 @@ internal static class Report
             rows.Add(("  events/s, each to every subscription", "feed_events_per_second", delivered.PerSecond / FeedScenarios.Subscribers, Number(delivered.PerSecond / FeedScenarios.Subscribers), "", ""));
         }
 
+        if (figures.Recall is { } recall)
+        {
+            rows.Add((FormattableString.Invariant($"recall campaign matched against {recall.Vehicles:N0} vehicles, notices queued, ms"), "recall_match_ms", recall.MatchSeconds * 1000, Milliseconds(recall.MatchSeconds * 1000), "<= 1000.00 ms", Verdict(recall.MatchSeconds <= 1)));
+            rows.Add(("recall notices delivered/s, with log", "recall_notices_per_second", recall.NoticesPerSecond, Number(recall.NoticesPerSecond), "", ""));
+        }
+
         if (figures.IdleSubscriptions is { } idle)
         {
             rows.Add((FormattableString.Invariant($"memory per idle subscription ({idle.Subscriptions:N0} open), working set"), "idle_subscription_working_set_kib", idle.WorkingSetPerSubscriptionKib, FormattableString.Invariant($"{idle.WorkingSetPerSubscriptionKib:F1} KiB"), "", ""));
@@ -189,4 +202,7 @@ internal sealed record BenchFigures(ScenarioResult? Unary, ScenarioResult? Strea
 
     /// <summary>The memory of a hub holding idle subscriptions, or null when skipped.</summary>
     public IdleSubscriptionsRun? IdleSubscriptions { get; init; }
+
+    /// <summary>A recall campaign matched at size and its notices delivered, or null when skipped.</summary>
+    public RecallRun? Recall { get; init; }
 }
