@@ -10,7 +10,8 @@ namespace Exchange.Host.Tests.Interop;
 /// <summary>
 /// The two streams of issue 20 driven by Debian's python3-grpcio, a client nobody here wrote: a
 /// vendor's sync of upserts and deletions for two garages cut mid-stream by closing the channel and
-/// resumed with the sync ID, and a subscription dropped and resumed after the last sequence read.
+/// resumed with the sync ID, and a subscription dropped and resumed after the last sequence read;
+/// and a recall campaign (issue 21) run from both sides by the same client.
 /// </summary>
 public abstract class PythonStreamsInteropTests(DatabaseProvider provider) : HubScenario
 {
@@ -84,6 +85,49 @@ public abstract class PythonStreamsInteropTests(DatabaseProvider provider) : Hub
         });
     }
 
+    [Fact]
+    public async Task Python_group_body_creates_a_recall_whose_notices_a_python_garage_follows_and_reports_on()
+    {
+        var request = new PutCustomersRequest { Purpose = "after-sales" };
+        request.Records.AddRange(new[] { "7000001", "7000002", "7000003", "7000009" }.Select(r => Sample.Customer(r)));
+        await new Records.RecordsClient(Channel(Garage)).PutCustomersAsync(request, cancellationToken: Ct);
+
+        var created = await RunAsync("recall_create", "group-lotus", new { recall_number = "PY-1", frame = "ＺＶＷ３０", from = 7000001, to = 7000005 });
+        var followed = await RunAsync("recall_follow", Garage, new { count = 3 });
+        var progress = await RunAsync("recall_progress", "group-lotus", new { recall_number = "PY-1" });
+
+        created.AssertCode(StatusCode.OK);
+        created.Verify(r =>
+        {
+            Assert.Equal(1, r.GetProperty("version").GetInt32());
+            Assert.Equal(3, r.GetProperty("newly_affected").GetInt64());
+        });
+        followed.AssertCode(StatusCode.OK);
+        followed.Verify(r =>
+        {
+            var notices = r.GetProperty("notices").EnumerateArray().ToList();
+            Assert.Equal(["7000001", "7000002", "7000003"], notices.Select(n => n.GetProperty("customer_ref").GetString()).Order(StringComparer.Ordinal));
+            Assert.All(notices, n =>
+            {
+                Assert.Equal("PY-1", n.GetProperty("recall_number").GetString());
+                Assert.Equal(["contact.address", "contact.email", "contact.name", "contact.phone", "vehicle.inspection_certificate"], n.GetProperty("items").EnumerateArray().Select(i => i.GetString()));
+                Assert.True(n.GetProperty("has_name").GetBoolean() && n.GetProperty("has_phone").GetBoolean());
+                Assert.False(n.GetProperty("has_birth_date").GetBoolean());
+                Assert.Equal(["ZVW30-" + n.GetProperty("customer_ref").GetString()], n.GetProperty("vehicles").EnumerateArray().Select(v => v.GetString()));
+                Assert.Equal(0, n.GetProperty("repairs").GetInt32());
+                Assert.Equal((int)RecallStep.Contacted, n.GetProperty("step_after_contact").GetInt32());
+            });
+        });
+        progress.AssertCode(StatusCode.OK);
+        progress.Verify(r =>
+        {
+            Assert.Equal([3L, 3, 3, 3, 0], r.GetProperty("total").EnumerateArray().Select(c => c.GetInt64()));
+            Assert.Equal([3L, 3, 3, 3, 0], r.GetProperty("garages").GetProperty(Garage).EnumerateArray().Select(c => c.GetInt64()));
+        });
+        var recallEntries = (await Hub.ReadAllAsync()).Select(e => e.Fact).Where(f => f.Purpose == "recall").ToList();
+        Assert.Equal(3, recallEntries.Count(f => f.Outcome == ProvisionOutcome.Provided && f.Recipient == Garage));
+    }
+
     private static string Ref(int i) => FormattableString.Invariant($"F-{i:D3}");
 
     private static async Task WriteForGarageAsync(Records.RecordsClient vendor, int from, int count)
@@ -142,7 +186,7 @@ public abstract class PythonStreamsInteropTests(DatabaseProvider provider) : Hub
                 "--ca", Path.Combine(Hub.CertificateDirectory, "ca.crt"),
                 "--cert", Path.Combine(Hub.CertificateDirectory, party + ".crt"),
                 "--key", Path.Combine(Hub.CertificateDirectory, party + ".key"),
-                "--descriptors", PythonGrpc.WriteDescriptorSet(Hub.Directory, "streams.pb", RecordsServiceReflection.Descriptor, FeedReflection.Descriptor),
+                "--descriptors", PythonGrpc.WriteDescriptorSet(Hub.Directory, "streams.pb", RecordsServiceReflection.Descriptor, RecallReflection.Descriptor, FeedReflection.Descriptor),
                 "--params", JsonSerializer.Serialize(parameters),
             ],
             ScriptTimeout,

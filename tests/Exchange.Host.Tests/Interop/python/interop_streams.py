@@ -1,11 +1,12 @@
 """gRPC for Python (python3-grpcio) as a vendor syncing records and as a partner following its change
-feed, over mutual TLS, each cut mid-stream and resumed.
+feed, over mutual TLS, each cut mid-stream and resumed; and both sides of a recall campaign: the group
+body creating it and reading its progress, a garage following its notices and reporting each step.
 
 Runs one case and prints one JSON object on stdout, as interop_client.py does:
   {"case": ..., "versions": {...}, "result": {...}}
 
 Usage: interop_streams.py --target 127.0.0.1:PORT --ca ca.crt --cert c.crt --key c.key
-                          --descriptors streams.pb --case sync|subscribe --params JSON
+                          --descriptors streams.pb --case sync|subscribe|recall_create|recall_follow|recall_progress --params JSON
 """
 
 import argparse
@@ -32,12 +33,30 @@ class Streams:
             "/exchange.v1.Feed/Subscribe",
             request_serializer=m.SubscribeRequest.SerializeToString,
             response_deserializer=m.FeedEvent.FromString)
+        self.create_campaign = channel.unary_unary(
+            "/exchange.v1.Recalls/CreateCampaign",
+            request_serializer=m.CreateCampaignRequest.SerializeToString,
+            response_deserializer=m.CampaignChange.FromString)
+        self.get_progress = channel.unary_unary(
+            "/exchange.v1.Recalls/GetProgress",
+            request_serializer=m.GetProgressRequest.SerializeToString,
+            response_deserializer=m.CampaignProgress.FromString)
+        self.acknowledge = channel.unary_unary(
+            "/exchange.v1.Recalls/AcknowledgeNotice",
+            request_serializer=m.AcknowledgeNoticeRequest.SerializeToString,
+            response_deserializer=m.AffectedVehicle.FromString)
+        self.record_contact = channel.unary_unary(
+            "/exchange.v1.Recalls/RecordContact",
+            request_serializer=m.RecordContactRequest.SerializeToString,
+            response_deserializer=m.AffectedVehicle.FromString)
 
 
 def load_messages(path):
     messages = Messages(path)
     for name in ("SyncRequest", "SyncOpen", "SyncChange", "SyncResponse", "CustomerRecord", "CustomerContact",
-                 "CustomerKey", "SubscribeRequest", "FeedEvent"):
+                 "CustomerKey", "SubscribeRequest", "FeedEvent", "CreateCampaignRequest", "CampaignChange",
+                 "CampaignDefinition", "ChassisRange", "Date", "GetProgressRequest", "CampaignProgress",
+                 "AcknowledgeNoticeRequest", "RecordContactRequest", "AffectedVehicle", "VehicleKey"):
         setattr(messages, name, messages.message_class("exchange.v1." + name))
     return messages
 
@@ -243,7 +262,73 @@ def case_subscribe(channel_factory, m, params):
     return result
 
 
-CASES = {"sync": case_sync, "subscribe": case_subscribe}
+def case_recall_create(channel_factory, m, params):
+    """As the group body: registers a campaign over one chassis range of a frame."""
+    definition = m.CampaignDefinition(
+        recall_number=params["recall_number"], manufacturer="トヨタ自動車株式会社", model_codes=["DAA-ZVW30"],
+        chassis_ranges=[m.ChassisRange(frame_prefix=params["frame"], serial_from=params["from"], serial_to=params["to"])],
+        description_ja="ブレーキの不具合", remedy_ja="部品を交換します", starts_on=m.Date(year=2026, month=12, day=1))
+    channel = channel_factory()
+    change = Streams(channel, m).create_campaign(m.CreateCampaignRequest(campaign=definition), timeout=CALL_TIMEOUT_SECONDS)
+    channel.close()
+    result = describe_code(grpc.StatusCode.OK)
+    result.update({"version": change.campaign.version, "newly_affected": change.newly_affected,
+                   "ranges": [[r.frame_prefix, r.serial_from, r.serial_to] for r in change.campaign.definition.chassis_ranges]})
+    return result
+
+
+def case_recall_follow(channel_factory, m, params):
+    """As a garage: reads `count` recall notices from its feed, acknowledges each and records a letter
+    sent for each; reports what each notice carried."""
+    channel = channel_factory()
+    streams = Streams(channel, m)
+    call = streams.subscribe(m.SubscribeRequest(from_earliest=True), timeout=CALL_TIMEOUT_SECONDS)
+    notices = []
+    for event in call:
+        if event.WhichOneof("event") != "recall_notice":
+            continue
+        notice = event.recall_notice
+        key = notice.vehicle
+        streams.acknowledge(m.AcknowledgeNoticeRequest(recall_number=notice.campaign.definition.recall_number, vehicle=key),
+                            timeout=CALL_TIMEOUT_SECONDS)
+        step = streams.record_contact(m.RecordContactRequest(
+            recall_number=notice.campaign.definition.recall_number, vehicle=key,
+            contacted_on=m.Date(year=2026, month=12, day=5), method=1), timeout=CALL_TIMEOUT_SECONDS)
+        contact = notice.record.contact
+        notices.append({
+            "recall_number": notice.campaign.definition.recall_number,
+            "customer_ref": key.customer_ref,
+            "vehicle_ref": key.vehicle_ref,
+            "items": sorted(notice.items),
+            "has_name": bool(contact.name),
+            "has_phone": bool(contact.phone),
+            "has_birth_date": contact.HasField("birth_date"),
+            "vehicles": [v.inspection_certificate.chassis_number for v in notice.record.vehicles],
+            "repairs": len(notice.record.repairs),
+            "step_after_contact": step.step,
+        })
+        if len(notices) >= params["count"]:
+            break
+    call.cancel()
+    channel.close()
+    result = describe_code(grpc.StatusCode.OK)
+    result["notices"] = notices
+    return result
+
+
+def case_recall_progress(channel_factory, m, params):
+    """As the group body: the campaign's counts by garage and in total."""
+    channel = channel_factory()
+    progress = Streams(channel, m).get_progress(m.GetProgressRequest(recall_number=params["recall_number"]), timeout=CALL_TIMEOUT_SECONDS)
+    channel.close()
+    counts = lambda c: [c.affected, c.notified, c.acknowledged, c.contacted, c.repaired]
+    result = describe_code(grpc.StatusCode.OK)
+    result.update({"total": counts(progress.total), "garages": {g.garage_party: counts(g.counts) for g in progress.garages}})
+    return result
+
+
+CASES = {"sync": case_sync, "subscribe": case_subscribe, "recall_create": case_recall_create,
+         "recall_follow": case_recall_follow, "recall_progress": case_recall_progress}
 
 
 def main():
