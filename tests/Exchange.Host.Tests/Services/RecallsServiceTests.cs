@@ -30,7 +30,7 @@ public abstract class RecallsServiceTests(DatabaseProvider provider) : HubScenar
         var unaffected = await NewGarageChannelAsync("garage-recall-c");
         var subjects = new Dictionary<string, string>
         {
-            ["K1"] = await PutAsync(kaminoyama, "K1", "ZVW30-1000005"),
+            ["K1"] = await PutAsync(kaminoyama, "K1", "ZVW30-1000005", second: "NHP10-1000005"),
             ["K2"] = await PutAsync(kaminoyama, "K2", "ZVW30-1000006"),
             ["B1"] = await PutAsync(other, "B1", "ＺＶＷ３０－１０００１００"),
         };
@@ -178,6 +178,9 @@ public abstract class RecallsServiceTests(DatabaseProvider provider) : HubScenar
     {
         await PutAsync(Channel(Garage), "P1", "ZVW30-500");
         var definition = Definition("8001", Range("ZVW30", 500, 500));
+        // The group body gets counts: owners' contact data for recall only under a grant an administrator sets.
+        using var search = new Records.RecordsClient(Channel(Lotus)).SearchCustomers(new SearchCustomersRequest { Purpose = "recall", Items = { "contact" }, ModelCodes = { "DAA-ZVW30" } }, cancellationToken: Ct);
+        Assert.Equal(StatusCode.PermissionDenied, await StatusOfAsync(() => search.ResponseStream.MoveNext(Ct)));
         Assert.Equal(StatusCode.PermissionDenied, await StatusOfAsync(() => Recalls(Garage).CreateCampaignAsync(new CreateCampaignRequest { Campaign = definition }, cancellationToken: Ct).ResponseAsync));
         Assert.Equal(StatusCode.PermissionDenied, await StatusOfAsync(() => Recalls(Broadleaf).CreateCampaignAsync(new CreateCampaignRequest { Campaign = definition }, cancellationToken: Ct).ResponseAsync));
         await Recalls("admin").CreateCampaignAsync(new CreateCampaignRequest { Campaign = definition }, cancellationToken: Ct);
@@ -289,10 +292,17 @@ public abstract class RecallsServiceTests(DatabaseProvider provider) : HubScenar
 
     private static Recalls.RecallsClient Recalls(GrpcChannel channel) => new(channel);
 
-    private async Task<string> PutAsync(GrpcChannel garage, string customerRef, string chassis, string model = "DAA-ZVW30", RepairOrder? order = null)
+    private async Task<string> PutAsync(GrpcChannel garage, string customerRef, string chassis, string model = "DAA-ZVW30", RepairOrder? order = null, string? second = null)
     {
         var record = Sample.Customer(customerRef, modelCode: model);
         record.Vehicles[0].InspectionCertificate.ChassisNumber = chassis;
+        if (second is not null)
+        {
+            var other = record.Vehicles[0].Clone();
+            (other.VehicleRef, other.InspectionCertificate.ChassisNumber) = ("v2", second);
+            record.Vehicles.Add(other);
+        }
+
         if (order is not null)
         {
             record.Repairs.Add(order);
