@@ -1,5 +1,6 @@
 using Exchange.Domain.Feed;
 using Exchange.Domain.Provisions;
+using Exchange.Domain.Recalls;
 using Exchange.Host.Configuration;
 using Microsoft.Extensions.Options;
 
@@ -8,7 +9,8 @@ namespace Exchange.Host;
 /// <summary>
 /// The change feed's upkeep on every instance, at start and then at each interval: events past
 /// retention are disposed of (their horizon kept in the database, so every instance refuses the
-/// same old positions), and certificates nearing expiry get their warning events.
+/// same old positions), certificates nearing expiry get their warning events, and recall campaigns
+/// whose start date has come get their notices stored.
 /// </summary>
 internal sealed class FeedMaintenance(IServiceScopeFactory scopes, IOptions<HubOptions> options, TimeProvider time, ILogger<FeedMaintenance> logger) : BackgroundService
 {
@@ -22,6 +24,7 @@ internal sealed class FeedMaintenance(IServiceScopeFactory scopes, IOptions<HubO
         {
             await PruneAsync(feed.RetentionDays, CancellationToken.None).ConfigureAwait(false);
             await CheckCertificatesAsync(CancellationToken.None).ConfigureAwait(false);
+            await QueueRecallNoticesAsync(CancellationToken.None).ConfigureAwait(false);
         }
         while (!stoppingToken.IsCancellationRequested && await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
     }
@@ -55,6 +58,23 @@ internal sealed class FeedMaintenance(IServiceScopeFactory scopes, IOptions<HubO
         catch (Exception e) when (e is not OperationCanceledException)
         {
             FeedLog.CertificateCheckFailed(logger, e);
+        }
+    }
+
+    private async Task QueueRecallNoticesAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var queued = await scope.ServiceProvider.GetRequiredService<RecallCampaigns>().QueueDueNoticesAsync(cancellationToken).ConfigureAwait(false);
+            if (queued > 0)
+            {
+                RecallLog.NoticesQueued(logger, queued);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            RecallLog.QueueFailed(logger, e);
         }
     }
 }

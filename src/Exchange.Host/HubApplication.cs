@@ -5,6 +5,7 @@ using Exchange.Domain.Declarations;
 using Exchange.Domain.Feed;
 using Exchange.Domain.Policy;
 using Exchange.Domain.Provisions;
+using Exchange.Domain.Recalls;
 using Exchange.Domain.Records;
 using Exchange.Host.Calls;
 using Exchange.Host.Configuration;
@@ -113,6 +114,7 @@ internal static class HubApplication
         app.MapGrpcService<CertificatesService>();
         app.MapGrpcService<HubAuditService>();
         app.MapGrpcService<FeedService>();
+        app.MapGrpcService<RecallsService>();
         app.MapCrl();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
@@ -148,6 +150,8 @@ internal static class HubApplication
         services.AddHostedService<HubStartup>();
         services.AddHostedService<CheckpointService>();
         services.AddScoped<IRecordChanges, FeedRecordChanges>();
+        services.AddScoped<IRecordChanges, RecallRecordChanges>();
+        services.AddScoped<RecallCampaigns>();
         services.AddScoped<ChangeFeed>();
         services.AddScoped<CertificateExpiryNotices>();
         services.AddHostedService<FeedHeadWatcher>();

@@ -32,6 +32,11 @@ internal abstract class ExchangeDbContext(DbContextOptions options) : DbContext(
     public DbSet<HubAuditRow> HubAudit => Set<HubAuditRow>();
     public DbSet<FeedEventRow> FeedEvents => Set<FeedEventRow>();
     public DbSet<FeedHorizonRow> FeedHorizons => Set<FeedHorizonRow>();
+    public DbSet<RecallCampaignRow> RecallCampaigns => Set<RecallCampaignRow>();
+    public DbSet<RecallCampaignVersionRow> RecallCampaignVersions => Set<RecallCampaignVersionRow>();
+    public DbSet<RecallRangeRow> RecallRanges => Set<RecallRangeRow>();
+    public DbSet<RecallVehicleRow> RecallVehicles => Set<RecallVehicleRow>();
+    public DbSet<RecallHistoryRow> RecallHistory => Set<RecallHistoryRow>();
 
     /// <summary>
     /// True where the log has an index by person (<see cref="Postgres.PostgresExchangeDbContext"/>); otherwise
@@ -87,6 +92,9 @@ internal abstract class ExchangeDbContext(DbContextOptions options) : DbContext(
             e.ToTable("vehicles");
             e.HasIndex(v => v.ModelCode);
             e.HasIndex(v => v.ChassisNumber);
+            // A campaign's ranges are matched along this index (docs/recall.md).
+            e.HasIndex(v => new { v.ChassisFrame, v.ChassisSerial });
+            e.Property(v => v.ChassisFrame).HasMaxLength(32);
         });
         modelBuilder.Entity<OptOutRow>(e =>
         {
@@ -197,6 +205,41 @@ internal abstract class ExchangeDbContext(DbContextOptions options) : DbContext(
             e.ToTable("feed_horizons");
             e.HasKey(h => h.Recipient);
             e.Property(h => h.Recipient).HasMaxLength(64);
+        });
+        modelBuilder.Entity<RecallCampaignRow>(e =>
+        {
+            e.ToTable("recall_campaigns");
+            e.Property(c => c.RecallNumber).HasMaxLength(32);
+            e.HasIndex(c => c.RecallNumber).IsUnique();
+        });
+        modelBuilder.Entity<RecallCampaignVersionRow>(e =>
+        {
+            e.ToTable("recall_campaign_versions");
+            e.HasKey(v => new { v.RecallNumber, v.Version });
+            e.Property(v => v.RecallNumber).HasMaxLength(32);
+            e.Property(v => v.PublishedBy).HasMaxLength(64);
+        });
+        modelBuilder.Entity<RecallRangeRow>(e =>
+        {
+            // A vehicle written later finds the ranges that cover it along (frame, serial_from).
+            e.ToTable("recall_ranges");
+            e.Property(r => r.RecallNumber).HasMaxLength(32);
+            e.Property(r => r.Frame).HasMaxLength(32);
+            e.HasIndex(r => new { r.Frame, r.SerialFrom });
+        });
+        modelBuilder.Entity<RecallVehicleRow>(e =>
+        {
+            e.ToTable("recall_vehicles");
+            e.Property(v => v.RecallNumber).HasMaxLength(32);
+            e.Property(v => v.OwnerParty).HasMaxLength(64);
+            e.HasIndex(v => new { v.RecallNumber, v.OwnerParty, v.CustomerRef, v.VehicleRef }).IsUnique();
+            e.HasIndex(v => new { v.RecallNumber, v.QueuedAt });
+        });
+        modelBuilder.Entity<RecallHistoryRow>(e =>
+        {
+            e.ToTable("recall_history");
+            e.Property(h => h.Actor).HasMaxLength(64);
+            e.HasIndex(h => h.RecallVehicleId);
         });
     }
 

@@ -5,6 +5,7 @@ using Exchange.Domain.Feed;
 using Exchange.Domain.Parties;
 using Exchange.Domain.Policy;
 using Exchange.Domain.Provisions;
+using Exchange.Domain.Recalls;
 using Exchange.Domain.Records;
 using Exchange.Storage.Postgres;
 using Exchange.Storage.Sqlite;
@@ -66,6 +67,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<FeedHead>();
         services.AddScoped<IFeedStore, FeedStore>();
         services.AddScoped<ISyncSessionStore, SyncSessionStore>();
+        services.AddScoped<IRecallStore, RecallStore>();
         services.AddScoped<IPartyDirectory, PartyDirectory>();
         services.AddScoped<IVendorAuthorisations, VendorAuthorisationStore>();
         services.AddScoped<IDeclarationStore, DeclarationStore>();

@@ -80,6 +80,12 @@ public static class HubAuditActions
 
     /// <summary>A garage relayed the withdrawal of a person's opt-out; subject as for <see cref="OptOutRecorded"/>.</summary>
     public const string OptOutWithdrawn = "opt-out.withdrawn";
+
+    /// <summary>A recall campaign was registered (version 1); subject <c>recall/&lt;recall number&gt;</c>.</summary>
+    public const string RecallCampaignCreated = "recall.campaign-created";
+
+    /// <summary>A recall campaign's next version was published; subject as for <see cref="RecallCampaignCreated"/>.</summary>
+    public const string RecallCampaignRevised = "recall.campaign-revised";
 }
 
 /// <summary>Which events to list.</summary>

@@ -3,7 +3,9 @@ using Exchange.Domain.Declarations;
 using Exchange.Domain.Parties;
 using Exchange.Domain.Policy;
 using Exchange.Domain.Provisions;
+using Exchange.Domain.Recalls;
 using Exchange.Domain.Records;
+using Google.Protobuf;
 
 namespace Exchange.Domain.Feed;
 
@@ -21,10 +23,14 @@ public sealed class ChangeFeed(
     IVendorAuthorisations authorisations,
     PolicyDecisions policy,
     IProvisionRecorder recorder,
+    RecallCampaigns recalls,
     TimeProvider time)
 {
     // Events read and decided at once: one statement and one log commit for a burst of events.
     private const int Page = 256;
+
+    // A recall notice carries the contact items and the vehicle's, as far as the garage's recall grant allows.
+    private static readonly IReadOnlyList<string> RecallItems = ["contact", "vehicle"];
 
     /// <summary>
     /// Checks the position <paramref name="request"/> asks for and returns the sequence to read
@@ -81,6 +87,8 @@ public sealed class ChangeFeed(
     {
         var messages = new List<FeedEvent>(page.Count);
         var facts = new List<ProvisionFact>();
+        var notified = new List<RecallNotice>();
+        var campaigns = new Dictionary<(string, int), Campaign?>();
         Terms? terms = null;
         foreach (var stored in page)
         {
@@ -89,14 +97,41 @@ public sealed class ChangeFeed(
             if (message.RecordCorrected is { } corrected)
             {
                 terms ??= await TermsAsync(call, cancellationToken).ConfigureAwait(false);
-                var fact = await DecideAsync(terms, corrected, cancellationToken).ConfigureAwait(false);
-                if (fact is null)
+                var decided = await DecideAsync(terms, corrected.OwnerParty, corrected.CustomerRef, corrected.SubjectId, corrected.Purpose, corrected.Items.ToList(), null, cancellationToken).ConfigureAwait(false);
+                if (decided is null)
                 {
                     // Deleted since: its deletion notice follows, and there is no record to send.
                     continue;
                 }
 
-                facts.Add(fact);
+                corrected.DeclarationVersion = terms.Declaration.Version;
+                (corrected.Record, corrected.WithheldRule) = (decided.Provided?.Record, decided.Fact.Rule ?? "");
+                corrected.Items.Clear();
+                corrected.Items.AddRange(decided.Provided?.Items ?? []);
+                facts.Add(decided.Fact);
+            }
+            else if (message.RecallNotice is { } notice)
+            {
+                terms ??= await TermsAsync(call, cancellationToken).ConfigureAwait(false);
+                var key = (notice.Campaign.Definition.RecallNumber, notice.Campaign.Version);
+                if (!campaigns.TryGetValue(key, out var campaign))
+                {
+                    campaign = campaigns[key] = await recalls.DescribeAsync(key.RecallNumber, key.Version, cancellationToken).ConfigureAwait(false);
+                }
+
+                notice.Campaign = campaign ?? notice.Campaign;
+                var vehicle = notice.Vehicle;
+                var decided = await DecideAsync(terms, vehicle.OwnerParty, vehicle.CustomerRef, notice.SubjectId, Purposes.Recall, RecallItems, vehicle.VehicleRef, cancellationToken).ConfigureAwait(false)
+                    ?? Decision.Withheld(terms, vehicle.OwnerParty, notice.SubjectId, Purposes.Recall, RecallItems, PolicyRules.RecallVehicleNotHeld);
+                notice.DeclarationVersion = terms.Declaration.Version;
+                (notice.Record, notice.WithheldRule) = (decided.Provided?.Record, decided.Fact.Rule ?? "");
+                notice.Items.Clear();
+                notice.Items.AddRange(decided.Provided?.Items ?? []);
+                facts.Add(decided.Fact);
+                if (decided.Provided is not null)
+                {
+                    notified.Add(notice);
+                }
             }
 
             messages.Add(message);
@@ -107,6 +142,8 @@ public sealed class ChangeFeed(
             await recorder.RecordAsync(facts, cancellationToken).ConfigureAwait(false);
         }
 
+        // Once their provisions are committed: a vehicle is notified when its notice carried the record.
+        await recalls.MarkNotifiedAsync(call, notified, cancellationToken).ConfigureAwait(false);
         return messages;
     }
 
@@ -117,52 +154,59 @@ public sealed class ChangeFeed(
         return new Terms(call, now, declaration, await grants.ListAsync(cancellationToken).ConfigureAwait(false));
     }
 
-    // Fills in the record (or the rule that withholds it) and returns the entry to record, or null when the record is gone.
-    private async Task<ProvisionFact?> DecideAsync(Terms terms, RecordCorrected corrected, CancellationToken cancellationToken)
+    // The customer's record decided for the subscriber like a read for the purpose: provided, or withheld
+    // with the rule that refuses it now; null when the record (or, when one is named, the vehicle) is gone.
+    private async Task<Decision?> DecideAsync(Terms terms, string owner, string customerRef, string subjectId, string purpose, IReadOnlyList<string> requested, string? vehicleRef, CancellationToken cancellationToken)
     {
         var (call, now, declaration, grantList) = terms;
         var caller = call.Caller;
-        var owner = corrected.OwnerParty;
-        var requested = corrected.Items.ToList();
-        corrected.DeclarationVersion = declaration.Version;
-        ProvisionFact Fact(ProvisionOutcome outcome, IReadOnlyList<string> items, string? rule) =>
-            new(now, owner, caller.Id, null, corrected.SubjectId, items, corrected.Purpose, declaration.Version, declaration.Hash, call.CallId, outcome, rule);
-        ProvisionFact Withhold(string? rule)
-        {
-            corrected.WithheldRule = rule ?? "";
-            corrected.Items.Clear();
-            return Fact(ProvisionOutcome.Refused, requested, rule);
-        }
-
         var authorised = caller.Role == PartyRole.Vendor
             && (await authorisations.FindAsync(owner, caller.Id, cancellationToken).ConfigureAwait(false)).Any(a => a.Covers(VendorOperations.Read, now));
-        var decision = policy.Decide(new AccessRequest(caller, AccessKind.Read, corrected.Purpose, requested, owner, authorised), declaration, grantList);
+        var decision = policy.Decide(new AccessRequest(caller, AccessKind.Read, purpose, requested, owner, authorised), declaration, grantList);
         if (!decision.Permitted)
         {
-            return Withhold(decision.Rule);
+            return Decision.Withheld(terms, owner, subjectId, purpose, requested, decision.Rule);
         }
 
-        var (found, optedOut, ownerStatus) = await customers.FindForPurposeAsync(owner, corrected.CustomerRef, corrected.Purpose, cancellationToken).ConfigureAwait(false);
+        var (found, optedOut, ownerStatus) = await customers.FindForPurposeAsync(owner, customerRef, purpose, cancellationToken).ConfigureAwait(false);
         if (found is null)
         {
             return null;
         }
 
-        if (PolicyEngine.OwnerRefusal(owner, ownerStatus, corrected.Purpose) is { } ownerRefusal)
+        if (PolicyEngine.OwnerRefusal(owner, ownerStatus, purpose) is { } ownerRefusal)
         {
-            return Withhold(ownerRefusal.Rule);
+            return Decision.Withheld(terms, owner, subjectId, purpose, requested, ownerRefusal.Rule);
         }
 
-        if (optedOut && declaration.Purpose(corrected.Purpose) is { OptOutAllowed: true })
+        if (optedOut && declaration.Purpose(purpose) is { OptOutAllowed: true })
         {
-            return Withhold(PolicyRules.PersonOptedOut);
+            return Decision.Withheld(terms, owner, subjectId, purpose, requested, PolicyRules.PersonOptedOut);
+        }
+
+        if (vehicleRef is not null)
+        {
+            // Limited to the one vehicle the notice is about.
+            var record = CustomerRecord.Parser.ParseFrom(found.Data);
+            var vehicle = record.Vehicles.FirstOrDefault(v => v.VehicleRef == vehicleRef);
+            if (vehicle is null)
+            {
+                return null;
+            }
+
+            record.Vehicles.Clear();
+            record.Vehicles.Add(vehicle);
+            found = found with { Data = record.ToByteArray() };
         }
 
         var provided = CustomerRecords.Provide(found, decision.AllowedItems);
-        corrected.Record = provided.Record;
-        corrected.Items.Clear();
-        corrected.Items.AddRange(provided.Items);
-        return Fact(ProvisionOutcome.Provided, provided.Items, null);
+        return new Decision(new ProvisionFact(now, owner, caller.Id, null, subjectId, provided.Items, purpose, declaration.Version, declaration.Hash, call.CallId, ProvisionOutcome.Provided, null), provided);
+    }
+
+    private sealed record Decision(ProvisionFact Fact, ProvidedRecord? Provided)
+    {
+        public static Decision Withheld(Terms terms, string owner, string subjectId, string purpose, IReadOnlyList<string> requested, string? rule) =>
+            new(new ProvisionFact(terms.Now, owner, terms.Call.Caller.Id, null, subjectId, requested, purpose, terms.Declaration.Version, terms.Declaration.Hash, terms.Call.CallId, ProvisionOutcome.Refused, rule), null);
     }
 
     private sealed record Terms(CallContext Call, DateTimeOffset Now, DeclarationRecord Declaration, IReadOnlyList<Policy.Grant> Grants);

@@ -17,4 +17,7 @@ public enum FeedEventKind
 
     /// <summary>One of the recipient's certificates nears its expiry.</summary>
     CertificateExpiring = 5,
+
+    /// <summary>A vehicle of the recipient garage is affected by a recall campaign.</summary>
+    RecallNotice = 6,
 }

@@ -55,12 +55,12 @@ public static class DefaultGrants
         var groupBody = PartyRole.GroupBody.ToWire();
         return
         [
-            // Group body: statistics (aggregates only), marketing, service planning, management advice and recall campaigns.
+            // Group body: statistics (aggregates only), marketing, service planning and management advice. For recall it
+            // gets counts only (GetProgress): the notices go to the owning garages, unless an administrator grants otherwise.
             new(GrantSubjectKind.Role, groupBody, Purposes.Statistics, all.ToHashSet(StringComparer.Ordinal)),
             new(GrantSubjectKind.Role, groupBody, Purposes.Marketing, Set([.. Contact, "contact.replacement_intent", "vehicle.inspection_certificate", "vehicle.mileage"])),
             new(GrantSubjectKind.Role, groupBody, Purposes.ServicePlanning, vehicleRepairCost),
             new(GrantSubjectKind.Role, groupBody, Purposes.ManagementAdvice, Set(["vehicle.entry_date", "repair.work", "repair.parts", "cost.estimate_date", "cost.sales_date", "cost.billed_amount"])),
-            new(GrantSubjectKind.Role, groupBody, Purposes.Recall, Set([.. Contact, "vehicle.inspection_certificate"])),
             // Vendor: statistics without contact data.
             new(GrantSubjectKind.Role, PartyRole.Vendor.ToWire(), Purposes.Statistics, vehicleRepairCost),
             // Member garage: recall notices about its own customers.

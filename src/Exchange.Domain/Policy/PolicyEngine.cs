@@ -107,6 +107,9 @@ public static class PolicyRules
     /// <summary>The purpose is one a person cannot opt out of (recall).</summary>
     public const string OptOutNotAllowed = "opt-out.not-allowed";
 
+    /// <summary>A recall notice's vehicle is no longer in its garage's records (the record or the vehicle was deleted since).</summary>
+    public const string RecallVehicleNotHeld = "recall.vehicle-not-held";
+
     /// <summary>The request asks for more than one call may (records in a batch, model codes in a search).</summary>
     public const string RequestTooLarge = "request.too-large";
 }

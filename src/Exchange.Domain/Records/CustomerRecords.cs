@@ -51,7 +51,7 @@ public sealed class CustomerRecords(
     StatisticsSettings statistics,
     PolicyDecisions policy,
     IHubAuditLog audit,
-    IRecordChanges changes,
+    IEnumerable<IRecordChanges> changes,
     ILogSigner signer,
     TimeProvider time)
 {
@@ -300,7 +300,11 @@ public sealed class CustomerRecords(
     {
         if (recordChanges.Count > 0)
         {
-            await changes.RecordAsync(recordChanges, cancellationToken).ConfigureAwait(false);
+            // Every consumer of record changes (the feed, recall matching), in the write's transaction.
+            foreach (var consumer in changes)
+            {
+                await consumer.RecordAsync(recordChanges, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 

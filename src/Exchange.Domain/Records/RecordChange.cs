@@ -8,4 +8,5 @@ namespace Exchange.Domain.Records;
 /// <param name="Agent">The vendor that made the change for the garage, or null when the garage made it.</param>
 /// <param name="At">When it was made.</param>
 /// <param name="CallId">The call that made it, as the provision log records it.</param>
-public sealed record RecordChange(string OwnerParty, string CustomerRef, string SubjectId, RecordChangeKind Kind, string? Agent, DateTimeOffset At, string CallId);
+/// <param name="Record">The record as written, for a creation or a correction; null for a deletion.</param>
+public sealed record RecordChange(string OwnerParty, string CustomerRef, string SubjectId, RecordChangeKind Kind, string? Agent, DateTimeOffset At, string CallId, Contracts.V1.CustomerRecord? Record = null);

@@ -136,7 +136,7 @@ internal sealed class WriteChecks
     public ProvisionFact Refusal(CheckedChange change, string? rule = null) => Fact(change, ProvisionOutcome.Refused, rule ?? change.Refusal?.Rule);
 
     public RecordChange Change(CheckedChange change, RecordChangeKind kind) =>
-        new(change.Owner, change.CustomerRef, change.SubjectId!, kind, Agent, Now, _call.CallId);
+        new(change.Owner, change.CustomerRef, change.SubjectId!, kind, Agent, Now, _call.CallId, change.Stored?.Record);
 
     private string? SubjectOf(string owner, string customerRef) =>
         Identifiers.IsPartyId(owner) && Identifiers.ReferenceProblem(customerRef) is null ? _pseudonyms.SubjectOf(owner, customerRef) : null;

@@ -76,6 +76,15 @@ internal sealed class VehicleIndexRow
     public required string VehicleRef { get; set; }
     public string? ChassisNumber { get; set; }
     public string? ModelCode { get; set; }
+
+    // Normalised for recall matching (VehicleIdentifiers): a campaign's ranges are looked up on (frame, serial).
+    public string? ChassisFrame { get; set; }
+    public long? ChassisSerial { get; set; }
+    public string? ModelCodeNormalised { get; set; }
+    public string? ModelBase { get; set; }
+
+    // Year * 100 + month.
+    public int? FirstRegistered { get; set; }
 }
 
 internal sealed class OptOutRow

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using Exchange.Contracts.V1;
 using Exchange.Domain.Parties;
+using Exchange.Domain.Recalls;
 using Exchange.Domain.Records;
 using Exchange.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
@@ -207,11 +208,21 @@ internal sealed class CustomerStore(Lazy<ExchangeDbContext> context, ConnectionL
     private static IQueryable<EncodedCustomer> Encoded(IQueryable<CustomerRow> rows) =>
         rows.Select(c => new EncodedCustomer(c.SubjectId, c.Data, c.UpdatedAt));
 
-    private static IEnumerable<VehicleIndexRow> VehiclesOf(CustomerRecord record) => record.Vehicles.Select(v => new VehicleIndexRow
+    private static IEnumerable<VehicleIndexRow> VehiclesOf(CustomerRecord record) => record.Vehicles.Select(v =>
     {
-        VehicleRef = v.VehicleRef,
-        ChassisNumber = NullIfEmpty(v.InspectionCertificate?.ChassisNumber),
-        ModelCode = NullIfEmpty(v.InspectionCertificate?.ModelCode),
+        var certificate = v.InspectionCertificate;
+        var facts = RecallVehicle.Of(v);
+        return new VehicleIndexRow
+        {
+            VehicleRef = v.VehicleRef,
+            ChassisNumber = NullIfEmpty(certificate?.ChassisNumber),
+            ModelCode = NullIfEmpty(certificate?.ModelCode),
+            ChassisFrame = facts?.Frame,
+            ChassisSerial = facts?.Serial,
+            ModelCodeNormalised = NullIfEmpty(VehicleIdentifiers.Normalise(certificate?.ModelCode)),
+            ModelBase = NullIfEmpty(VehicleIdentifiers.ModelBase(certificate?.ModelCode)),
+            FirstRegistered = RecallVehicle.MonthOf(certificate?.FirstRegistration),
+        };
     });
 
     // An unknown status reads as no standing at all: the domain refuses it.

@@ -62,8 +62,8 @@ public sealed class PolicyDecisionsTests
     {
         var decisions = new PolicyDecisions();
         var grants = DefaultGrants.Create();
-        Assert.True(decisions.Decide(Read(Lotus, "recall", "contact", "vehicle"), Declaration, grants).Permitted);
+        Assert.True(decisions.Decide(Read(Lotus, "marketing", "contact", "vehicle"), Declaration, grants).Permitted);
 
-        Assert.Equal(PolicyRules.ItemUndeclared, decisions.Decide(Read(Lotus, "recall", "contact\nvehicle"), Declaration, grants).Rule);
+        Assert.Equal(PolicyRules.ItemUndeclared, decisions.Decide(Read(Lotus, "marketing", "contact\nvehicle"), Declaration, grants).Rule);
     }
 }

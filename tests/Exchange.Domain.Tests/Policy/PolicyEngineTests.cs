@@ -24,7 +24,7 @@ public sealed class PolicyEngineTests
     [InlineData("resale", new[] { "contact" }, PolicyRules.PurposeUndeclared)]
     [InlineData("", new[] { "contact" }, PolicyRules.PurposeMissing)]
     [InlineData("statistics", new[] { "vehicle" }, PolicyRules.StatisticsAggregateOnly)]
-    [InlineData("recall", new[] { "contact", "vehicle" }, null)]
+    [InlineData("recall", new[] { "contact", "vehicle" }, PolicyRules.PurposeNotGranted)]
     [InlineData("management-advice", new[] { "contact" }, PolicyRules.ItemNotGranted)]
     [InlineData("after-sales", new[] { "contact" }, PolicyRules.OwnRecordsOnly)]
     public void Group_body_reads_are_decided_by_declaration_and_grants(string purpose, string[] items, string? rule)

@@ -1,4 +1,5 @@
 using Exchange.Contracts.V1;
+using Exchange.Domain.Feed;
 using Exchange.Host.Tests.Infrastructure;
 using Exchange.Protocol.Client;
 using Exchange.Protocol.Identity;
@@ -14,7 +15,7 @@ namespace Exchange.Host.Tests.Services;
 /// <summary>
 /// A subscription resumes from its last sequence after the hub restarts, and on another instance
 /// sharing the PostgreSQL database, with nothing lost or repeated; the instances wake each other's
-/// subscribers, and store a certificate warning once between them.
+/// subscribers, and store a certificate warning and a recall notice once between them.
 /// </summary>
 public abstract class FeedAcrossRestartsAndInstancesTests(DatabaseProvider provider) : IDisposable
 {
@@ -107,6 +108,46 @@ public abstract class FeedAcrossRestartsAndInstancesTests(DatabaseProvider provi
 
     private protected CertificateAuthority DevelopmentCa() =>
         new(PemFiles.LoadCertificateWithKey(Path.Combine(_directory, "certs", "ca.crt"), Path.Combine(_directory, "certs", "ca.key")));
+
+    [Fact]
+    public async Task Recall_notices_of_a_campaign_starting_later_are_stored_on_its_start_day_once_though_two_instances_queue_them()
+    {
+        // Two minutes before midnight in Japan, where a campaign's day begins; in the past, since the hub's
+        // certificates are issued on its clock and the client checks them on the real one.
+        var japan = TimeSpan.FromHours(9);
+        var tomorrow = DateOnly.FromDateTime(DateTimeOffset.UtcNow.ToOffset(japan).DateTime);
+        var midnight = new DateTimeOffset(tomorrow.ToDateTime(TimeOnly.MinValue), japan);
+        var time = new FakeTimeProvider(midnight.AddMinutes(-2));
+        var upkeep = new Dictionary<string, string?> { ["Exchange:Feed:MaintenanceInterval"] = "00:01:00" };
+        await using var first = await StartAsync(time, upkeep);
+        await using var second = await StartAsync(time, upkeep);
+        await PutAsync(first, "7000", "山田 七郎");
+        using (var lotus = Channel(second, Lotus))
+        {
+            var campaign = new CampaignDefinition { RecallNumber = "4001", Manufacturer = "トヨタ自動車株式会社", DescriptionJa = "不具合の内容", StartsOn = new Date { Year = tomorrow.Year, Month = tomorrow.Month, Day = tomorrow.Day } };
+            campaign.ChassisRanges.Add(new ChassisRange { FramePrefix = "ZVW30", SerialFrom = 7000, SerialTo = 7000 });
+            Assert.Equal(1, (await new Recalls.RecallsClient(lotus).CreateCampaignAsync(new CreateCampaignRequest { Campaign = campaign }, cancellationToken: Ct)).NewlyAffected);
+        }
+
+        time.Advance(TimeSpan.FromMinutes(1));
+        await Task.Delay(500, Ct);
+        Assert.Equal(0, await RecallNoticesStoredAsync(first));
+
+        for (var round = 0; round < 4; round++)
+        {
+            time.Advance(TimeSpan.FromMinutes(1));
+            await Task.Delay(500, Ct);
+        }
+
+        Assert.Equal(1, await RecallNoticesStoredAsync(second));
+    }
+
+    private static async Task<int> RecallNoticesStoredAsync(TestHub hub)
+    {
+        await using var scope = hub.Services.CreateAsyncScope();
+        var stored = await scope.ServiceProvider.GetRequiredService<IFeedStore>().ReadAsync(Garage, 0, 1000, Ct);
+        return stored.Count(e => FeedEvent.Parser.ParseFrom(e.Body).RecallNotice is not null);
+    }
 
     private protected async Task PutAsync(TestHub hub, string customerRef, string name)
     {

@@ -135,6 +135,7 @@ public abstract class RecordsServiceTests(DatabaseProvider provider) : IAsyncLif
     [Fact]
     public async Task Person_who_opted_out_of_marketing_is_left_out_of_marketing_but_reached_by_recall()
     {
+        await _hub.AllowGroupBodyRecallAsync();
         await WriteCustomersAsync(Sample.Customer("C001"), Sample.Customer("C002"), Sample.Customer("C003"));
         var optOut = await As(Garage).SetOptOutAsync(new SetOptOutRequest { OwnerParty = Garage, CustomerRef = "C002", Purpose = "marketing", OptedOut = true }, cancellationToken: Ct);
         var lotus = As(Lotus);
@@ -390,6 +391,7 @@ public abstract class RecordsServiceTests(DatabaseProvider provider) : IAsyncLif
     [Fact]
     public async Task Replacing_a_record_in_a_batch_replaces_what_recall_searches_find()
     {
+        await _hub.AllowGroupBodyRecallAsync();
         var garage = As(Garage);
         await garage.PutCustomersAsync(Batch(Sample.Customer("B001", modelCode: "DAA-ZVW30"), Sample.Customer("B002", modelCode: "DAA-ZVW30")), cancellationToken: Ct);
 

@@ -607,6 +607,250 @@ namespace Exchange.Storage.Migrations.Postgres
                     b.ToTable("provision_log_terms", (string)null);
                 });
 
+            modelBuilder.Entity("Exchange.Storage.Entities.RecallCampaignRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("created_at");
+
+                    b.Property<int>("CurrentVersion")
+                        .HasColumnType("integer")
+                        .HasColumnName("current_version");
+
+                    b.Property<string>("RecallNumber")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("recall_number");
+
+                    b.Property<int>("StartsOn")
+                        .HasColumnType("integer")
+                        .HasColumnName("starts_on");
+
+                    b.HasKey("Id")
+                        .HasName("pk_recall_campaigns");
+
+                    b.HasIndex("RecallNumber")
+                        .IsUnique()
+                        .HasDatabaseName("ix_recall_campaigns_recall_number");
+
+                    b.ToTable("recall_campaigns", (string)null);
+                });
+
+            modelBuilder.Entity("Exchange.Storage.Entities.RecallCampaignVersionRow", b =>
+                {
+                    b.Property<string>("RecallNumber")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("recall_number");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.Property<byte[]>("Definition")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("definition");
+
+                    b.Property<long>("PublishedAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("published_at");
+
+                    b.Property<string>("PublishedBy")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("published_by");
+
+                    b.HasKey("RecallNumber", "Version")
+                        .HasName("pk_recall_campaign_versions");
+
+                    b.ToTable("recall_campaign_versions", (string)null);
+                });
+
+            modelBuilder.Entity("Exchange.Storage.Entities.RecallHistoryRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("actor");
+
+                    b.Property<long>("At")
+                        .HasColumnType("bigint")
+                        .HasColumnName("at");
+
+                    b.Property<string>("CallId")
+                        .HasColumnType("text")
+                        .HasColumnName("call_id");
+
+                    b.Property<string>("Details")
+                        .HasColumnType("text")
+                        .HasColumnName("details");
+
+                    b.Property<long>("RecallVehicleId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("recall_vehicle_id");
+
+                    b.Property<int>("Step")
+                        .HasColumnType("integer")
+                        .HasColumnName("step");
+
+                    b.HasKey("Id")
+                        .HasName("pk_recall_history");
+
+                    b.HasIndex("RecallVehicleId")
+                        .HasDatabaseName("ix_recall_history_recall_vehicle_id");
+
+                    b.ToTable("recall_history", (string)null);
+                });
+
+            modelBuilder.Entity("Exchange.Storage.Entities.RecallRangeRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Frame")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("frame");
+
+                    b.Property<string>("RecallNumber")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("recall_number");
+
+                    b.Property<long>("SerialFrom")
+                        .HasColumnType("bigint")
+                        .HasColumnName("serial_from");
+
+                    b.Property<long>("SerialTo")
+                        .HasColumnType("bigint")
+                        .HasColumnName("serial_to");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_recall_ranges");
+
+                    b.HasIndex("Frame", "SerialFrom")
+                        .HasDatabaseName("ix_recall_ranges_frame_serial_from");
+
+                    b.ToTable("recall_ranges", (string)null);
+                });
+
+            modelBuilder.Entity("Exchange.Storage.Entities.RecallVehicleRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long?>("AcknowledgedAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("acknowledged_at");
+
+                    b.Property<long>("AffectedAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("affected_at");
+
+                    b.Property<int?>("ContactMethod")
+                        .HasColumnType("integer")
+                        .HasColumnName("contact_method");
+
+                    b.Property<int?>("ContactedOn")
+                        .HasColumnType("integer")
+                        .HasColumnName("contacted_on");
+
+                    b.Property<string>("CustomerRef")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("customer_ref");
+
+                    b.Property<int>("MatchedByVersion")
+                        .HasColumnType("integer")
+                        .HasColumnName("matched_by_version");
+
+                    b.Property<long?>("NotifiedAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("notified_at");
+
+                    b.Property<string>("OwnerParty")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("owner_party");
+
+                    b.Property<long?>("QueuedAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("queued_at");
+
+                    b.Property<string>("RecallNumber")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("recall_number");
+
+                    b.Property<string>("RepairOrderRef")
+                        .HasColumnType("text")
+                        .HasColumnName("repair_order_ref");
+
+                    b.Property<int?>("RepairedOn")
+                        .HasColumnType("integer")
+                        .HasColumnName("repaired_on");
+
+                    b.Property<int>("Step")
+                        .HasColumnType("integer")
+                        .HasColumnName("step");
+
+                    b.Property<string>("SubjectId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("subject_id");
+
+                    b.Property<string>("VehicleRef")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("vehicle_ref");
+
+                    b.HasKey("Id")
+                        .HasName("pk_recall_vehicles");
+
+                    b.HasIndex("RecallNumber", "QueuedAt")
+                        .HasDatabaseName("ix_recall_vehicles_recall_number_queued_at");
+
+                    b.HasIndex("RecallNumber", "OwnerParty", "CustomerRef", "VehicleRef")
+                        .IsUnique()
+                        .HasDatabaseName("ix_recall_vehicles_recall_number_owner_party_customer_ref_vehi");
+
+                    b.ToTable("recall_vehicles", (string)null);
+                });
+
             modelBuilder.Entity("Exchange.Storage.Entities.ReferenceDataVersionRow", b =>
                 {
                     b.Property<int>("Id")
@@ -760,17 +1004,38 @@ namespace Exchange.Storage.Migrations.Postgres
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<string>("ChassisFrame")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("chassis_frame");
+
                     b.Property<string>("ChassisNumber")
                         .HasColumnType("text")
                         .HasColumnName("chassis_number");
+
+                    b.Property<long?>("ChassisSerial")
+                        .HasColumnType("bigint")
+                        .HasColumnName("chassis_serial");
 
                     b.Property<long>("CustomerId")
                         .HasColumnType("bigint")
                         .HasColumnName("customer_id");
 
+                    b.Property<int?>("FirstRegistered")
+                        .HasColumnType("integer")
+                        .HasColumnName("first_registered");
+
+                    b.Property<string>("ModelBase")
+                        .HasColumnType("text")
+                        .HasColumnName("model_base");
+
                     b.Property<string>("ModelCode")
                         .HasColumnType("text")
                         .HasColumnName("model_code");
+
+                    b.Property<string>("ModelCodeNormalised")
+                        .HasColumnType("text")
+                        .HasColumnName("model_code_normalised");
 
                     b.Property<string>("VehicleRef")
                         .IsRequired()
@@ -788,6 +1053,9 @@ namespace Exchange.Storage.Migrations.Postgres
 
                     b.HasIndex("ModelCode")
                         .HasDatabaseName("ix_vehicles_model_code");
+
+                    b.HasIndex("ChassisFrame", "ChassisSerial")
+                        .HasDatabaseName("ix_vehicles_chassis_frame_chassis_serial");
 
                     b.ToTable("vehicles", (string)null);
                 });

@@ -584,6 +584,242 @@ namespace Exchange.Storage.Migrations.Sqlite
                     b.ToTable("provision_log_terms", (string)null);
                 });
 
+            modelBuilder.Entity("Exchange.Storage.Entities.RecallCampaignRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<int>("CurrentVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("current_version");
+
+                    b.Property<string>("RecallNumber")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("recall_number");
+
+                    b.Property<int>("StartsOn")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("starts_on");
+
+                    b.HasKey("Id")
+                        .HasName("pk_recall_campaigns");
+
+                    b.HasIndex("RecallNumber")
+                        .IsUnique()
+                        .HasDatabaseName("ix_recall_campaigns_recall_number");
+
+                    b.ToTable("recall_campaigns", (string)null);
+                });
+
+            modelBuilder.Entity("Exchange.Storage.Entities.RecallCampaignVersionRow", b =>
+                {
+                    b.Property<string>("RecallNumber")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("recall_number");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.Property<byte[]>("Definition")
+                        .IsRequired()
+                        .HasColumnType("BLOB")
+                        .HasColumnName("definition");
+
+                    b.Property<long>("PublishedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("published_at");
+
+                    b.Property<string>("PublishedBy")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("published_by");
+
+                    b.HasKey("RecallNumber", "Version")
+                        .HasName("pk_recall_campaign_versions");
+
+                    b.ToTable("recall_campaign_versions", (string)null);
+                });
+
+            modelBuilder.Entity("Exchange.Storage.Entities.RecallHistoryRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("actor");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("at");
+
+                    b.Property<string>("CallId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("call_id");
+
+                    b.Property<string>("Details")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("details");
+
+                    b.Property<long>("RecallVehicleId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("recall_vehicle_id");
+
+                    b.Property<int>("Step")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("step");
+
+                    b.HasKey("Id")
+                        .HasName("pk_recall_history");
+
+                    b.HasIndex("RecallVehicleId")
+                        .HasDatabaseName("ix_recall_history_recall_vehicle_id");
+
+                    b.ToTable("recall_history", (string)null);
+                });
+
+            modelBuilder.Entity("Exchange.Storage.Entities.RecallRangeRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Frame")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("frame");
+
+                    b.Property<string>("RecallNumber")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("recall_number");
+
+                    b.Property<long>("SerialFrom")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("serial_from");
+
+                    b.Property<long>("SerialTo")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("serial_to");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_recall_ranges");
+
+                    b.HasIndex("Frame", "SerialFrom")
+                        .HasDatabaseName("ix_recall_ranges_frame_serial_from");
+
+                    b.ToTable("recall_ranges", (string)null);
+                });
+
+            modelBuilder.Entity("Exchange.Storage.Entities.RecallVehicleRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long?>("AcknowledgedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("acknowledged_at");
+
+                    b.Property<long>("AffectedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("affected_at");
+
+                    b.Property<int?>("ContactMethod")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("contact_method");
+
+                    b.Property<int?>("ContactedOn")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("contacted_on");
+
+                    b.Property<string>("CustomerRef")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("customer_ref");
+
+                    b.Property<int>("MatchedByVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("matched_by_version");
+
+                    b.Property<long?>("NotifiedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("notified_at");
+
+                    b.Property<string>("OwnerParty")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("owner_party");
+
+                    b.Property<long?>("QueuedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("queued_at");
+
+                    b.Property<string>("RecallNumber")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("recall_number");
+
+                    b.Property<string>("RepairOrderRef")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("repair_order_ref");
+
+                    b.Property<int?>("RepairedOn")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("repaired_on");
+
+                    b.Property<int>("Step")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("step");
+
+                    b.Property<string>("SubjectId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("subject_id");
+
+                    b.Property<string>("VehicleRef")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("vehicle_ref");
+
+                    b.HasKey("Id")
+                        .HasName("pk_recall_vehicles");
+
+                    b.HasIndex("RecallNumber", "QueuedAt")
+                        .HasDatabaseName("ix_recall_vehicles_recall_number_queued_at");
+
+                    b.HasIndex("RecallNumber", "OwnerParty", "CustomerRef", "VehicleRef")
+                        .IsUnique()
+                        .HasDatabaseName("ix_recall_vehicles_recall_number_owner_party_customer_ref_vehicle_ref");
+
+                    b.ToTable("recall_vehicles", (string)null);
+                });
+
             modelBuilder.Entity("Exchange.Storage.Entities.ReferenceDataVersionRow", b =>
                 {
                     b.Property<int>("Id")
@@ -735,17 +971,38 @@ namespace Exchange.Storage.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("id");
 
+                    b.Property<string>("ChassisFrame")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("chassis_frame");
+
                     b.Property<string>("ChassisNumber")
                         .HasColumnType("TEXT")
                         .HasColumnName("chassis_number");
+
+                    b.Property<long?>("ChassisSerial")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("chassis_serial");
 
                     b.Property<long>("CustomerId")
                         .HasColumnType("INTEGER")
                         .HasColumnName("customer_id");
 
+                    b.Property<int?>("FirstRegistered")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("first_registered");
+
+                    b.Property<string>("ModelBase")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("model_base");
+
                     b.Property<string>("ModelCode")
                         .HasColumnType("TEXT")
                         .HasColumnName("model_code");
+
+                    b.Property<string>("ModelCodeNormalised")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("model_code_normalised");
 
                     b.Property<string>("VehicleRef")
                         .IsRequired()
@@ -763,6 +1020,9 @@ namespace Exchange.Storage.Migrations.Sqlite
 
                     b.HasIndex("ModelCode")
                         .HasDatabaseName("ix_vehicles_model_code");
+
+                    b.HasIndex("ChassisFrame", "ChassisSerial")
+                        .HasDatabaseName("ix_vehicles_chassis_frame_chassis_serial");
 
                     b.ToTable("vehicles", (string)null);
                 });
