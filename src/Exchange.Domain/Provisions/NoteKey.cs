@@ -48,7 +48,7 @@ public sealed class NoteKey : IDisposable
     public static NoteKey Parse(string signerKey)
     {
         var text = signerKey.Trim();
-        var parts = text.StartsWith(SignerPrefix, StringComparison.Ordinal) ? text[SignerPrefix.Length..].Split('+') : [];
+        var parts = text.StartsWith(SignerPrefix, StringComparison.Ordinal) ? text[SignerPrefix.Length..].Split('+', 3) : [];
         if (parts.Length != 3)
         {
             throw new FormatException("a note signer key is PRIVATE+KEY+<name>+<key ID>+<base64 key>");
@@ -103,7 +103,7 @@ public sealed class NoteKey : IDisposable
     /// </summary>
     public static string? Open(string note, string verifierKey)
     {
-        var key = verifierKey.Split('+');
+        var key = verifierKey.Split('+', 3);
         if (key.Length != 3 || !TryBase64(key[2], out var blob) || blob.Length != 33 || blob[0] != Ed25519
             || !string.Equals(key[1], Convert.ToHexStringLower(KeyIdOf(key[0], blob[1..])), StringComparison.Ordinal))
         {

@@ -24,6 +24,16 @@ public sealed class NoteKeyTests
         using var key = NoteKey.Create("log");
         using var read = NoteKey.Parse(key.SignerKey());
         Assert.Equal(key.VerifierKey, read.VerifierKey);
+
+        // Base64 has '+' in it: keys whose text has one read back too.
+        for (var i = 0; i < 40; i++)
+        {
+            using var any = NoteKey.Create("log");
+            using var again = NoteKey.Parse(any.SignerKey());
+            Assert.Equal(any.VerifierKey, again.VerifierKey);
+            Assert.NotNull(NoteKey.Open(any.Sign("log\n1\nAA==\n"), any.VerifierKey));
+        }
+
         Assert.Throws<FormatException>(() => NoteKey.Parse(key.SignerKey().Replace("PRIVATE+KEY+log+", "PRIVATE+KEY+gol+", StringComparison.Ordinal)));
         Assert.Throws<FormatException>(() => NoteKey.Parse("log+00000000+AAAA"));
     }
