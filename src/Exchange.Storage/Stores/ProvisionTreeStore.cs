@@ -20,18 +20,17 @@ internal sealed class ProvisionTreeStore(Lazy<ExchangeDbContext> context, Connec
 
     public async Task<TreeCheckpoint> AddCheckpointAsync(TreeCheckpoint checkpoint, CancellationToken cancellationToken)
     {
-        Db.TreeCheckpoints.Add(new TreeCheckpointRow { Size = checkpoint.Size, RootHash = checkpoint.RootHash, SignedAt = checkpoint.SignedAt, Note = checkpoint.Note });
-        try
+        // ON CONFLICT DO NOTHING rather than a failed insert: another instance signing the same size is normal.
+        var transaction = await Db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using (transaction.ConfigureAwait(false))
         {
-            await Db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-            return checkpoint;
+            using var insert = RowInserter<TreeCheckpointRow>.Create(Db, unlessExists: [nameof(TreeCheckpointRow.Size)]);
+            await insert.InsertAsync(new TreeCheckpointRow { Size = checkpoint.Size, RootHash = checkpoint.RootHash, SignedAt = checkpoint.SignedAt, Note = checkpoint.Note }, cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (DbUpdateException)
-        {
-            // Another instance signed this size first: the one stored stands.
-            Db.ChangeTracker.Clear();
-            return await CheckpointAsync(checkpoint.Size, cancellationToken).ConfigureAwait(false) ?? throw new InvalidOperationException("A tree checkpoint could not be stored, and none of its size is.");
-        }
+
+        return await CheckpointAsync(checkpoint.Size, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException("A tree checkpoint was stored and is not there.");
     }
 
     public async Task<TreeCheckpoint?> LatestCheckpointAsync(CancellationToken cancellationToken) =>

@@ -60,6 +60,14 @@ public sealed class SeveralHubsOnPostgresTests
 
         Assert.Equal(entries.Count, signed[0]!.Size);
         Assert.Equal(signed[0]!.Note, signed[1]!.Note);
+
+        // Two instances storing the same size at once is normal: the later insert yields, and nothing logs an error.
+        await using (var scope = second.Services.CreateAsyncScope())
+        {
+            var stored = await scope.ServiceProvider.GetRequiredService<Domain.Provisions.IProvisionTreeStore>().AddCheckpointAsync(signed[0]! with { Note = "another" }, Ct);
+            Assert.Equal(signed[0]!.Note, stored.Note);
+        }
+
         Assert.Equal(Domain.Provisions.MerkleTree.RootOfLeaves(entries.Select(e => Domain.Provisions.MerkleTree.EntryLeafHash(e.EntryHash)).ToList()), signed[1]!.RootHash);
         Assert.Equal(2 * ReadsPerHub, entries.Count(e => e.Fact.Outcome == ProvisionOutcome.Provided));
         Assert.Equal(2 * RefusalsPerHub, entries.Count(e => e.Fact.Outcome == ProvisionOutcome.Refused));
