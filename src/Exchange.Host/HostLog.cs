@@ -18,6 +18,12 @@ internal static partial class HostLog
     [LoggerMessage(EventId = 2005, Level = LogLevel.Error, Message = "Signing a provision-log checkpoint failed")]
     public static partial void CheckpointFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(EventId = 2040, Level = LogLevel.Debug, Message = "Signed a provision-log tree checkpoint at size {Size}")]
+    public static partial void TreeCheckpointSigned(ILogger logger, long size);
+
+    [LoggerMessage(EventId = 2041, Level = LogLevel.Error, Message = "Signing a provision-log tree checkpoint failed; the next interval tries again")]
+    public static partial void TreeCheckpointFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(EventId = 2006, Level = LogLevel.Information, Message = "Public declaration page on {Address}declaration (HTTPS, no client certificate)")]
     public static partial void PublicPage(ILogger logger, string address);
 

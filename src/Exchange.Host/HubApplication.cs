@@ -105,6 +105,7 @@ internal static class HubApplication
         var app = builder.Build();
         app.UsePublicEndpoint();
         app.MapDeclarationPage();
+        app.MapTransparencyLog();
         app.MapGrpcService<DiagnosticsService>();
         app.MapGrpcService<RecordsService>();
         app.MapGrpcService<DeclarationsService>();
@@ -145,10 +146,12 @@ internal static class HubApplication
         services.AddScoped<CustomerRecords>();
         services.AddScoped<RecordSync>();
         services.AddScoped<ProvisionLogAudit>();
+        services.AddScoped(sp => new ProvisionTree(sp.GetRequiredService<IProvisionTreeStore>(), sp.GetRequiredService<HubKeys>().TreeKey, sp.GetRequiredService<TimeProvider>()));
         services.AddScoped<CallContextFactory>();
         services.AddSingleton<RegisteredParties>();
         services.AddHostedService<HubStartup>();
         services.AddHostedService<CheckpointService>();
+        services.AddHostedService<TreeCheckpointService>();
         services.AddScoped<IRecordChanges, FeedRecordChanges>();
         services.AddScoped<IRecordChanges, RecallRecordChanges>();
         services.AddScoped<RecallCampaigns>();

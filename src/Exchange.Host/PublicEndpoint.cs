@@ -8,7 +8,7 @@ namespace Exchange.Host;
 
 /// <summary>
 /// The public endpoint: HTTPS for anyone, no client certificate, serving the declaration page, its
-/// JSON form and the CRL (GET and HEAD) and nothing else. Everything it answers, a 404 too, carries the security
+/// JSON form, the CRL and the transparency log's checkpoint, key and proofs (GET and HEAD) and nothing else. Everything it answers, a 404 too, carries the security
 /// headers: the page is static HTML that loads nothing (no script, style, image or frame), so its
 /// Content-Security-Policy allows nothing.
 /// </summary>
@@ -30,7 +30,7 @@ internal static class PublicEndpoint
             return next(connection);
         });
 
-    /// <summary>On public connections: the security headers on every answer, and 404 for anything but the declaration (page and JSON) and the CRL.</summary>
+    /// <summary>On public connections: the security headers on every answer, and 404 for anything but the declaration (page and JSON), the CRL and <see cref="TransparencyEndpoints"/>.</summary>
     public static void UsePublicEndpoint(this WebApplication app) =>
         app.Use((context, next) =>
         {
@@ -44,7 +44,8 @@ internal static class PublicEndpoint
             headers.ContentSecurityPolicy = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
             headers.StrictTransportSecurity = "max-age=31536000";
             headers["Referrer-Policy"] = "no-referrer";
-            if (context.Request.Path != DeclarationPath && context.Request.Path != DeclarationJsonPath && context.Request.Path != PkiServiceCollectionExtensions.CrlPath)
+            if (context.Request.Path != DeclarationPath && context.Request.Path != DeclarationJsonPath && context.Request.Path != PkiServiceCollectionExtensions.CrlPath
+                && !context.Request.Path.StartsWithSegments(TransparencyEndpoints.Prefix.TrimEnd('/'), StringComparison.Ordinal))
             {
                 context.Response.StatusCode = StatusCodes.Status404NotFound;
                 return Task.CompletedTask;

@@ -26,6 +26,8 @@ internal abstract class ExchangeDbContext(DbContextOptions options) : DbContext(
     public DbSet<ReferenceDataVersionRow> ReferenceDataVersion => Set<ReferenceDataVersionRow>();
     public DbSet<CheckpointRow> Checkpoints => Set<CheckpointRow>();
     public DbSet<VerifiedCheckpointRow> VerifiedCheckpoints => Set<VerifiedCheckpointRow>();
+    public DbSet<ProvisionTreeNodeRow> TreeNodes => Set<ProvisionTreeNodeRow>();
+    public DbSet<TreeCheckpointRow> TreeCheckpoints => Set<TreeCheckpointRow>();
     public DbSet<SigningRequestRow> SigningRequests => Set<SigningRequestRow>();
     public DbSet<IssuedCertificateRow> IssuedCertificates => Set<IssuedCertificateRow>();
     public DbSet<CertificateRevocationRow> CertificateRevocations => Set<CertificateRevocationRow>();
@@ -150,6 +152,18 @@ internal abstract class ExchangeDbContext(DbContextOptions options) : DbContext(
         {
             e.ToTable("provision_log_checkpoints");
             e.HasIndex(c => c.Sequence);
+        });
+        modelBuilder.Entity<ProvisionTreeNodeRow>(e =>
+        {
+            e.ToTable("provision_log_tree");
+            e.HasKey(n => n.Key);
+            e.Property(n => n.Key).ValueGeneratedNever();
+        });
+        modelBuilder.Entity<TreeCheckpointRow>(e =>
+        {
+            e.ToTable("provision_log_tree_checkpoints");
+            e.HasKey(c => c.Size);
+            e.Property(c => c.Size).ValueGeneratedNever();
         });
         modelBuilder.Entity<VerifiedCheckpointRow>(e =>
         {

@@ -58,6 +58,7 @@ public static class StorageServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(), TimeSpan.FromTicks(Math.Min(ReferenceDataMaxAge.Ticks, sp.GetRequiredService<DeclarationSettings>().MinimumNotice.Ticks)), sp.GetRequiredService<ReferenceDataVersion>()));
         services.AddSingleton<ProvisionTerms>();
         services.AddScoped<IProvisionLogStore, ProvisionLogStore>();
+        services.AddScoped<IProvisionTreeStore, ProvisionTreeStore>();
         services.AddSingleton<ProvisionLogWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<ProvisionLogWriter>());
         services.AddSingleton<IProvisionRecorder>(sp => sp.GetRequiredService<ProvisionLogWriter>());

@@ -52,6 +52,17 @@ internal sealed class HubOptions
     [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
     public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// How often the hub signs a C2SP checkpoint of the provision log's Merkle tree while entries
+    /// arrive: the longest time entries can be cut from the log's end before a signed head covers them.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan TreeCheckpointInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>The transparency log's origin and signing key (docs/transparency.md).</summary>
+    [Required]
+    public TreeLogOptions TreeLog { get; set; } = new();
+
     /// <summary>The change feed: retention and how instances notice each other's events.</summary>
     [Required]
     public FeedOptions Feed { get; set; } = new();
@@ -98,6 +109,22 @@ internal sealed class HubOptions
     /// hub accepts only certificates its registry recorded, so it records this one at start.
     /// </summary>
     public string? BootstrapAdministratorCertificate { get; set; }
+}
+
+/// <summary>The <c>Exchange:TreeLog</c> settings (checked by <see cref="HubOptionsValidator"/>).</summary>
+internal sealed class TreeLogOptions
+{
+    /// <summary>The checkpoints' origin line and the log key's name; unset: <c>&lt;TrustDomain&gt;/provision-log</c>.</summary>
+    public string? Origin { get; set; }
+
+    /// <summary>
+    /// The log key, a note signer key file (<c>PRIVATE+KEY+origin+id+key</c>, readable by the hub's
+    /// account only); required outside Development, where unset means one generated in the data folder.
+    /// </summary>
+    public string? KeyFile { get; set; }
+
+    /// <summary>The origin these settings give, default applied.</summary>
+    public string OriginFor(string trustDomain) => Origin is { Length: > 0 } origin ? origin : trustDomain + "/provision-log";
 }
 
 /// <summary>The <c>Exchange:Database</c> settings (checked by <see cref="HubOptionsValidator"/>).</summary>

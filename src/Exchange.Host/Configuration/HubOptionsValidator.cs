@@ -17,6 +17,11 @@ internal sealed class HubOptionsValidator(IHostEnvironment environment) : IValid
             failures.Add($"Exchange:DeclarationNoticeDays must be at least 1 outside the Development environment (it is {options.DeclarationNoticeDays.ToString(System.Globalization.CultureInfo.InvariantCulture)}; environment {environment.EnvironmentName}): persons must be able to read a declaration before it applies.");
         }
 
+        if (!development && options.TreeLog.KeyFile is not { Length: > 0 })
+        {
+            failures.Add($"Exchange:TreeLog:KeyFile must name the provision log's note signer key outside the Development environment (environment {environment.EnvironmentName}): a key generated beside the database can be replaced with it. docs/transparency.md says how to make one.");
+        }
+
         var feed = options.Feed;
         if (feed.RetentionDays is < 1 or > 3650)
         {

@@ -9,6 +9,8 @@ namespace Exchange.Host.Pki;
 /// <summary>
 /// The hub's own secrets, kept in <c>keys/</c> under the data folder and created on first run:
 /// the key that pseudonymises persons in the provision log, and the key that signs its checkpoints.
+/// The transparency log's note key (<see cref="TreeKey"/>) is read from <c>Exchange:TreeLog:KeyFile</c>
+/// when set, and else created there too (only the Development environment allows that).
 /// </summary>
 internal sealed class HubKeys : ILogSigner, IDisposable
 {
@@ -37,7 +39,11 @@ internal sealed class HubKeys : ILogSigner, IDisposable
         }
 
         PublicKeyPem = _signing.ExportSubjectPublicKeyInfoPem();
+        TreeKey = LoadTreeKey(options.Value, directory);
     }
+
+    /// <summary>The key that signs the Merkle tree's C2SP checkpoints, named after the log's origin.</summary>
+    public NoteKey TreeKey { get; }
 
     public SubjectPseudonyms Pseudonyms { get; }
 
@@ -48,7 +54,46 @@ internal sealed class HubKeys : ILogSigner, IDisposable
 
     public bool Verify(byte[] payload, byte[] signature) => _signing.VerifyData(payload, signature, HashAlgorithmName.SHA256);
 
-    public void Dispose() => _signing.Dispose();
+    public void Dispose()
+    {
+        _signing.Dispose();
+        TreeKey.Dispose();
+    }
+
+    private static NoteKey LoadTreeKey(HubOptions options, string directory)
+    {
+        var origin = options.TreeLog.OriginFor(options.TrustDomain);
+        var configured = options.TreeLog.KeyFile is { Length: > 0 } file;
+        var path = configured ? Path.GetFullPath(options.TreeLog.KeyFile!) : Path.Combine(directory, "tree-log.key");
+        if (!File.Exists(path))
+        {
+            if (configured)
+            {
+                throw new InvalidOperationException($"Exchange:TreeLog:KeyFile {path} does not exist.");
+            }
+
+            using var created = NoteKey.Create(origin);
+            WriteSecret(path, created.SignerKey());
+        }
+
+        NoteKey key;
+        try
+        {
+            key = NoteKey.Parse(File.ReadAllText(path));
+        }
+        catch (FormatException e)
+        {
+            throw new InvalidOperationException($"The provision log's note key {path} cannot be read: {e.Message}.", e);
+        }
+
+        if (key.Name != origin)
+        {
+            key.Dispose();
+            throw new InvalidOperationException($"The provision log's note key {path} is named {key.Name}, not the log's origin {origin} (Exchange:TreeLog:Origin).");
+        }
+
+        return key;
+    }
 
     private static void WriteSecret(string path, string content)
     {

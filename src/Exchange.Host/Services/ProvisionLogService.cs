@@ -1,14 +1,47 @@
 using Exchange.Contracts.V1;
 using Exchange.Domain.Provisions;
 using Exchange.Host.Calls;
+using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 
 namespace Exchange.Host.Services;
 
 /// <summary>gRPC face of <see cref="ProvisionLogAudit"/>.</summary>
-internal sealed class ProvisionLogService(ProvisionLogAudit audit, CallContextFactory calls) : ProvisionLog.ProvisionLogBase
+internal sealed class ProvisionLogService(ProvisionLogAudit audit, ProvisionTree tree, CallContextFactory calls) : ProvisionLog.ProvisionLogBase
 {
+    public override async Task<Contracts.V1.TreeCheckpoint> GetTreeCheckpoint(GetTreeCheckpointRequest request, ServerCallContext context)
+    {
+        await calls.CreateAsync(context).ConfigureAwait(false);
+        var checkpoint = await tree.CheckpointOfAsync(request.TreeSize, context.CancellationToken).ConfigureAwait(false);
+        return new Contracts.V1.TreeCheckpoint
+        {
+            TreeSize = checkpoint.Size,
+            RootHash = ByteString.CopyFrom(checkpoint.RootHash),
+            Note = checkpoint.Note,
+            VerifierKey = tree.VerifierKey,
+            SignedAt = Timestamp.FromDateTimeOffset(checkpoint.SignedAt),
+        };
+    }
+
+    public override async Task<Contracts.V1.InclusionProof> ProveInclusion(ProveInclusionRequest request, ServerCallContext context)
+    {
+        await calls.CreateAsync(context).ConfigureAwait(false);
+        var proof = await tree.ProveInclusionAsync(request.Sequence, request.TreeSize, context.CancellationToken).ConfigureAwait(false);
+        var message = new Contracts.V1.InclusionProof { Sequence = proof.Sequence, TreeSize = proof.TreeSize, EntryHash = proof.EntryHash, LeafHash = ByteString.CopyFrom(proof.LeafHash) };
+        message.Hashes.AddRange(proof.Hashes.Select(ByteString.CopyFrom));
+        return message;
+    }
+
+    public override async Task<Contracts.V1.ConsistencyProof> ProveConsistency(ProveConsistencyRequest request, ServerCallContext context)
+    {
+        await calls.CreateAsync(context).ConfigureAwait(false);
+        var proof = await tree.ProveConsistencyAsync(request.FirstSize, request.SecondSize, context.CancellationToken).ConfigureAwait(false);
+        var message = new Contracts.V1.ConsistencyProof { FirstSize = proof.FirstSize, SecondSize = proof.SecondSize };
+        message.Hashes.AddRange(proof.Hashes.Select(ByteString.CopyFrom));
+        return message;
+    }
+
     public override async Task<ListEntriesResponse> ListForCustomer(ListForCustomerRequest request, ServerCallContext context)
     {
         var call = await calls.CreateAsync(context).ConfigureAwait(false);

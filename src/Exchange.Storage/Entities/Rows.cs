@@ -230,3 +230,22 @@ internal sealed class HubAuditRow
     public required string Subject { get; set; }
     public required string Details { get; set; }
 }
+
+/// <summary>
+/// The hash of one complete subtree of the provision log's Merkle tree of 256 leaves or more
+/// (<c>TreeNode.Key</c>: level in the top byte, index below): about two rows per 256 entries.
+/// </summary>
+internal sealed class ProvisionTreeNodeRow
+{
+    public long Key { get; set; }
+    public required byte[] Hash { get; set; }
+}
+
+/// <summary>A signed tree head (C2SP checkpoint) of the provision log: one per tree size.</summary>
+internal sealed class TreeCheckpointRow
+{
+    public long Size { get; set; }
+    public DateTimeOffset SignedAt { get; set; }
+    public required byte[] RootHash { get; set; }
+    public required string Note { get; set; }
+}

@@ -41,7 +41,8 @@ internal sealed class ProvisionLogStore(Lazy<ExchangeDbContext> context, Connect
     /// after the head <paramref name="head"/> reads and inserts them with <paramref name="insert"/>,
     /// their terms through <paramref name="terms"/>, all in that transaction: the one place entries are
     /// added, for a unit of work and for the <see cref="ProvisionLogWriter"/> alike. Entries therefore
-    /// join the chain in commit order. Terms added go to <paramref name="addedTerms"/>, for
+    /// join the chain in commit order, and the Merkle tree's stored subtrees they complete are added
+    /// with them (<see cref="TreeRows.AddCompletedAsync"/>). Terms added go to <paramref name="addedTerms"/>, for
     /// <see cref="ProvisionTerms.Committed"/> once the transaction commits.
     /// </summary>
     internal static async Task<IReadOnlyList<ChainedProvision>> AppendAsync(
@@ -62,6 +63,7 @@ internal sealed class ProvisionLogStore(Lazy<ExchangeDbContext> context, Connect
         var linked = ProvisionChain.Link(sequence, hash, facts);
         var termIds = await terms.ResolveAsync(transaction, names, linked, addedTerms, cancellationToken).ConfigureAwait(false);
         await insert.InsertAllAsync(linked.Select((entry, i) => ToRow(entry, termIds[i])).ToList(), cancellationToken).ConfigureAwait(false);
+        await TreeRows.AddCompletedAsync(transaction, names, sequence, linked.Count > 0 ? linked[^1].Sequence : sequence, cancellationToken).ConfigureAwait(false);
 
         return linked;
     }

@@ -10,10 +10,20 @@ namespace Exchange.Host.Tests.Configuration;
 /// </summary>
 public sealed class DeclarationSettingsTests
 {
+    // Outside Development the hub also needs the transparency log's key as a file of its own.
+    private static readonly Lazy<string> TreeLogKeyFile = new(() =>
+    {
+        var path = Path.Combine(Path.GetTempPath(), "exchange-tree-log-" + Guid.NewGuid().ToString("N")[..12] + ".key");
+        using var key = Domain.Provisions.NoteKey.Create("exchange.local/provision-log");
+        File.WriteAllText(path, key.SignerKey() + "\n");
+        return path;
+    });
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private static Dictionary<string, string?> Operator() => new()
     {
+        ["Exchange:TreeLog:KeyFile"] = TreeLogKeyFile.Value,
         ["Exchange:Declaration:Manager:NameJa"] = "一般社団法人 整備情報交換機構",
         ["Exchange:Declaration:Manager:NameEn"] = "Garage Data Exchange Organisation",
         ["Exchange:Declaration:Manager:AddressJa"] = "〒100-0001 東京都千代田区千代田 1-1",

@@ -49,6 +49,26 @@ public sealed class SeveralHubsOnPostgresTests
         Assert.Equal(3 + (2 * (ReadsPerHub + RefusalsPerHub + BatchPerHub)), verified.EntriesChecked);
         var entries = await first.ReadAllAsync();
         Assert.Equal(Enumerable.Range(1, entries.Count).Select(i => (long)i), entries.Select(e => e.Sequence));
+
+        // One Merkle tree: both instances sign the same checkpoint, whose root is the tree of every entry.
+        var signed = new List<Domain.Provisions.TreeCheckpoint?>();
+        foreach (var hub in new[] { first, second })
+        {
+            await using var scope = hub.Services.CreateAsyncScope();
+            signed.Add(await scope.ServiceProvider.GetRequiredService<Domain.Provisions.ProvisionTree>().CheckpointAsync(Ct));
+        }
+
+        Assert.Equal(entries.Count, signed[0]!.Size);
+        Assert.Equal(signed[0]!.Note, signed[1]!.Note);
+
+        // Two instances storing the same size at once is normal: the later insert yields, and nothing logs an error.
+        await using (var scope = second.Services.CreateAsyncScope())
+        {
+            var stored = await scope.ServiceProvider.GetRequiredService<Domain.Provisions.IProvisionTreeStore>().AddCheckpointAsync(signed[0]! with { Note = "another" }, Ct);
+            Assert.Equal(signed[0]!.Note, stored.Note);
+        }
+
+        Assert.Equal(Domain.Provisions.MerkleTree.RootOfLeaves(entries.Select(e => Domain.Provisions.MerkleTree.EntryLeafHash(e.EntryHash)).ToList()), signed[1]!.RootHash);
         Assert.Equal(2 * ReadsPerHub, entries.Count(e => e.Fact.Outcome == ProvisionOutcome.Provided));
         Assert.Equal(2 * RefusalsPerHub, entries.Count(e => e.Fact.Outcome == ProvisionOutcome.Refused));
         Assert.Equal(3 + (2 * BatchPerHub), entries.Count(e => e.Fact.Outcome == ProvisionOutcome.Received));

@@ -19,7 +19,7 @@ public abstract class ProvisionLogDiskTests(DatabaseProvider provider) : Storage
 {
     private const int MaxBytesPerEntry = 200;
 
-    private static readonly string[] LogTables = ["provision_log", "provision_log_terms", "provision_log_subjects", "provision_log_subject_index"];
+    private static readonly string[] LogTables = ["provision_log", "provision_log_terms", "provision_log_subjects", "provision_log_subject_index", "provision_log_tree"];
 
     [Fact]
     public async Task An_entry_takes_at_most_200_bytes_with_its_indexes()

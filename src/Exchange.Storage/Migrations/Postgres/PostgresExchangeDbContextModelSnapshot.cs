@@ -607,6 +607,23 @@ namespace Exchange.Storage.Migrations.Postgres
                     b.ToTable("provision_log_terms", (string)null);
                 });
 
+            modelBuilder.Entity("Exchange.Storage.Entities.ProvisionTreeNodeRow", b =>
+                {
+                    b.Property<long>("Key")
+                        .HasColumnType("bigint")
+                        .HasColumnName("key");
+
+                    b.Property<byte[]>("Hash")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("hash");
+
+                    b.HasKey("Key")
+                        .HasName("pk_provision_log_tree");
+
+                    b.ToTable("provision_log_tree", (string)null);
+                });
+
             modelBuilder.Entity("Exchange.Storage.Entities.RecallCampaignRow", b =>
                 {
                     b.Property<long>("Id")
@@ -993,6 +1010,32 @@ namespace Exchange.Storage.Migrations.Postgres
                         .HasName("pk_sync_sessions");
 
                     b.ToTable("sync_sessions", (string)null);
+                });
+
+            modelBuilder.Entity("Exchange.Storage.Entities.TreeCheckpointRow", b =>
+                {
+                    b.Property<long>("Size")
+                        .HasColumnType("bigint")
+                        .HasColumnName("size");
+
+                    b.Property<string>("Note")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("note");
+
+                    b.Property<byte[]>("RootHash")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("root_hash");
+
+                    b.Property<long>("SignedAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("signed_at");
+
+                    b.HasKey("Size")
+                        .HasName("pk_provision_log_tree_checkpoints");
+
+                    b.ToTable("provision_log_tree_checkpoints", (string)null);
                 });
 
             modelBuilder.Entity("Exchange.Storage.Entities.VehicleIndexRow", b =>

@@ -584,6 +584,23 @@ namespace Exchange.Storage.Migrations.Sqlite
                     b.ToTable("provision_log_terms", (string)null);
                 });
 
+            modelBuilder.Entity("Exchange.Storage.Entities.ProvisionTreeNodeRow", b =>
+                {
+                    b.Property<long>("Key")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("key");
+
+                    b.Property<byte[]>("Hash")
+                        .IsRequired()
+                        .HasColumnType("BLOB")
+                        .HasColumnName("hash");
+
+                    b.HasKey("Key")
+                        .HasName("pk_provision_log_tree");
+
+                    b.ToTable("provision_log_tree", (string)null);
+                });
+
             modelBuilder.Entity("Exchange.Storage.Entities.RecallCampaignRow", b =>
                 {
                     b.Property<long>("Id")
@@ -962,6 +979,32 @@ namespace Exchange.Storage.Migrations.Sqlite
                         .HasName("pk_sync_sessions");
 
                     b.ToTable("sync_sessions", (string)null);
+                });
+
+            modelBuilder.Entity("Exchange.Storage.Entities.TreeCheckpointRow", b =>
+                {
+                    b.Property<long>("Size")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("size");
+
+                    b.Property<string>("Note")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("note");
+
+                    b.Property<byte[]>("RootHash")
+                        .IsRequired()
+                        .HasColumnType("BLOB")
+                        .HasColumnName("root_hash");
+
+                    b.Property<long>("SignedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("signed_at");
+
+                    b.HasKey("Size")
+                        .HasName("pk_provision_log_tree_checkpoints");
+
+                    b.ToTable("provision_log_tree_checkpoints", (string)null);
                 });
 
             modelBuilder.Entity("Exchange.Storage.Entities.VehicleIndexRow", b =>
