@@ -55,58 +55,88 @@ internal sealed class CustomerStore(Lazy<ExchangeDbContext> context, ConnectionL
 
     public async Task<IReadOnlyList<UpsertOutcome>> UpsertAsync(IReadOnlyList<StoredCustomer> customers, CancellationToken cancellationToken)
     {
-        // New records, most of a batch, are inserted without change tracking; the insert itself
-        // tells which exist already (it inserts nothing), and only those are loaded and replaced.
+        // New records, most of a batch, are inserted together without change tracking (on PostgreSQL
+        // one statement); the insert itself tells which exist already (it inserts nothing), and only
+        // those are loaded and replaced.
         using var insertCustomer = RowInserter<CustomerRow>.Create(Db, returnKey: true, unlessExists: [nameof(CustomerRow.OwnerParty), nameof(CustomerRow.CustomerRef)]);
         using var insertVehicle = RowInserter<VehicleIndexRow>.Create(Db);
         var outcomes = new UpsertOutcome[customers.Count];
-        var replaced = new List<int>();
-        for (var i = 0; i < customers.Count; i++)
+        var vehicles = new List<VehicleIndexRow>();
+        var pending = Enumerable.Range(0, customers.Count).ToList();
+        while (pending.Count > 0)
         {
-            var (customer, record) = (customers[i], customers[i].Record);
-            var row = new CustomerRow { OwnerParty = record.OwnerParty, CustomerRef = record.CustomerRef, SubjectId = customer.SubjectId, Data = customer.Encoded, Prefecture = NullIfEmpty(record.Contact?.Address?.Prefecture), CreatedAt = customer.UpdatedAt, UpdatedAt = customer.UpdatedAt };
-            var id = await insertCustomer.InsertAsync(row, cancellationToken).ConfigureAwait(false);
-            if (id == 0)
+            var ids = await insertCustomer.InsertAllAsync(pending.Select(i => RowOf(customers[i])).ToList(), cancellationToken).ConfigureAwait(false);
+            var existing = new List<int>();
+            for (var j = 0; j < pending.Count; j++)
             {
-                replaced.Add(i);
-                outcomes[i] = UpsertOutcome.Replaced;
-                continue;
+                if (ids[j] == 0)
+                {
+                    existing.Add(pending[j]);
+                    continue;
+                }
+
+                outcomes[pending[j]] = UpsertOutcome.Created;
+                foreach (var vehicle in VehiclesOf(customers[pending[j]].Record))
+                {
+                    vehicle.CustomerId = ids[j];
+                    vehicles.Add(vehicle);
+                }
             }
 
-            outcomes[i] = UpsertOutcome.Created;
-            foreach (var vehicle in VehiclesOf(record))
-            {
-                vehicle.CustomerId = id;
-                await insertVehicle.InsertAsync(vehicle, cancellationToken).ConfigureAwait(false);
-            }
+            // A record another transaction deleted after the insert found it is not there to replace: it is inserted again.
+            pending = await ReplaceAsync(customers, existing, outcomes, cancellationToken).ConfigureAwait(false);
         }
 
-        foreach (var garage in replaced.GroupBy(i => customers[i].Record.OwnerParty, StringComparer.Ordinal))
+        await insertVehicle.InsertAllAsync(vehicles, cancellationToken).ConfigureAwait(false);
+        await Db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        return outcomes;
+    }
+
+    // Loads the stored records of customers[existing] and replaces those that differ; returns those not found.
+    private async Task<List<int>> ReplaceAsync(IReadOnlyList<StoredCustomer> customers, List<int> existing, UpsertOutcome[] outcomes, CancellationToken cancellationToken)
+    {
+        var missing = new List<int>();
+        foreach (var garage in existing.GroupBy(i => customers[i].Record.OwnerParty, StringComparer.Ordinal))
         {
-            var byRef = garage.Select(i => (Index: i, Customer: customers[i])).ToDictionary(c => c.Customer.Record.CustomerRef, StringComparer.Ordinal);
+            var byRef = garage.ToDictionary(i => customers[i].Record.CustomerRef, StringComparer.Ordinal);
             var refs = byRef.Keys.ToList();
             var rows = await Db.Customers.Include(c => c.Vehicles).Where(c => c.OwnerParty == garage.Key && refs.Contains(c.CustomerRef))
                 .ToListAsync(cancellationToken).ConfigureAwait(false);
             foreach (var row in rows)
             {
-                var (index, customer) = byRef[row.CustomerRef];
+                var index = byRef[row.CustomerRef];
+                byRef.Remove(row.CustomerRef);
+                var customer = customers[index];
                 if (row.Data.AsSpan().SequenceEqual(customer.Encoded))
                 {
                     outcomes[index] = UpsertOutcome.Unchanged;
                     continue;
                 }
 
+                outcomes[index] = UpsertOutcome.Replaced;
                 row.Data = customer.Encoded;
                 row.Prefecture = NullIfEmpty(customer.Record.Contact?.Address?.Prefecture);
                 row.UpdatedAt = customer.UpdatedAt;
                 row.Vehicles.Clear();
                 row.Vehicles.AddRange(VehiclesOf(customer.Record));
             }
+
+            missing.AddRange(byRef.Values);
         }
 
-        await Db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        return outcomes;
+        return missing;
     }
+
+    private static CustomerRow RowOf(StoredCustomer customer) => new()
+    {
+        OwnerParty = customer.Record.OwnerParty,
+        CustomerRef = customer.Record.CustomerRef,
+        SubjectId = customer.SubjectId,
+        Data = customer.Encoded,
+        Prefecture = NullIfEmpty(customer.Record.Contact?.Address?.Prefecture),
+        CreatedAt = customer.UpdatedAt,
+        UpdatedAt = customer.UpdatedAt,
+    };
 
     // The vehicle index rows go by the foreign key's cascade (SQLite's foreign keys are on for every connection EF opens).
     public async Task<bool> DeleteAsync(string ownerParty, string customerRef, CancellationToken cancellationToken) =>

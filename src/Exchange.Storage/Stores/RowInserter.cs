@@ -23,7 +23,8 @@ namespace Exchange.Storage.Stores;
 /// Microsoft.Data.Sqlite): binding through <see cref="DbParameter"/>s looks every parameter up by name
 /// and converts it to UTF-8 on each insert, which measured more than the insert itself. Other
 /// providers get an ADO.NET command, one round trip per row; on PostgreSQL
-/// <see cref="InsertAllAsync"/> sends several rows as one binary COPY instead (docs/storage.md).
+/// <see cref="InsertAllAsync"/> sends several rows in one round trip instead: one binary COPY, or,
+/// when a key is returned or a conflict skipped, one INSERT from arrays (docs/storage.md).
 /// </remarks>
 internal sealed class RowInserter<TRow> : IDisposable
     where TRow : class
@@ -33,20 +34,24 @@ internal sealed class RowInserter<TRow> : IDisposable
     private readonly Column[] _columns;
     private readonly object?[] _values;
     private readonly IStatement _statement;
-    private readonly Copy? _copy;
+    private readonly IBatch? _batch;
 
-    private RowInserter(Column[] columns, IStatement statement, Copy? copy)
+    private RowInserter(Column[] columns, IStatement statement, IBatch? batch)
     {
         _columns = columns;
         _values = new object?[columns.Length];
         _statement = statement;
-        _copy = copy;
+        _batch = batch;
     }
 
     /// <summary>Inserts in the transaction this is set to (on its connection).</summary>
     public DbTransaction? Transaction
     {
-        set => _statement.Transaction = value;
+        set
+        {
+            _statement.Transaction = value;
+            _batch?.Transaction = value;
+        }
     }
 
     /// <summary>
@@ -71,23 +76,36 @@ internal sealed class RowInserter<TRow> : IDisposable
         var sql = names.Sql;
         var key = entity.FindPrimaryKey()!.Properties is [{ ValueGenerated: ValueGenerated.OnAdd } generated] ? generated : null;
         var properties = entity.GetProperties().Where(p => p != key).ToList();
-        var columns = properties.Select(p => new Column(Getter(p), p.GetTypeMapping().Converter, p.GetColumnType(table)!)).ToArray();
+        var columns = properties.Select(p => new Column(Getter(p), p.GetTypeMapping().Converter, p.GetColumnType(table)!, ProviderType(p))).ToArray();
+        var unique = unlessExists?.Select(p => entity.FindProperty(p) ?? throw new ArgumentException($"{typeof(TRow).Name}.{p} is not mapped.", nameof(unlessExists))).ToList();
+        var returnsKey = key is not null && returnKey;
+
+        string Columns(IEnumerable<IProperty> of) => string.Join(", ", of.Select(p => sql.DelimitIdentifier(p.GetColumnName(table)!)));
+        var into = $"INSERT INTO {names.Table<TRow>()} ({Columns(properties)}) ";
+        var onConflict = unique is null ? "" : $" ON CONFLICT ({Columns(unique)}) DO NOTHING";
 
         // Each placeholder once and in order, so that the i-th is also SQLite's parameter i + 1.
         var placeholders = properties.Select((_, i) => sql.GenerateParameterNamePlaceholder("p" + i)).ToList();
-        var returnsKey = key is not null && returnKey;
-        var text =
-            $"INSERT INTO {names.Table<TRow>()} ({string.Join(", ", properties.Select(p => sql.DelimitIdentifier(p.GetColumnName(table)!)))}) " +
-            $"VALUES ({string.Join(", ", placeholders)})" +
-            (unlessExists is null ? "" : $" ON CONFLICT ({string.Join(", ", unlessExists.Select(p => sql.DelimitIdentifier(entity.FindProperty(p)!.GetColumnName(table)!)))}) DO NOTHING") +
-            (returnsKey ? $" RETURNING {sql.DelimitIdentifier(key!.GetColumnName(table)!)}" : "");
+        var text = into + $"VALUES ({string.Join(", ", placeholders)})" + onConflict + (returnsKey ? $" RETURNING {Columns([key!])}" : "");
         IStatement statement = connection is SqliteConnection sqlite
             ? new SqliteStatement(sqlite, text)
             : new CommandStatement(connection, text, placeholders, returnsKey);
-        var copy = connection is NpgsqlConnection npgsql && !returnsKey && unlessExists is null
-            ? new Copy(npgsql, $"COPY {names.Table<TRow>()} ({string.Join(", ", properties.Select(p => sql.DelimitIdentifier(p.GetColumnName(table)!)))}) FROM STDIN (FORMAT BINARY)")
-            : null;
-        return new RowInserter<TRow>(columns, statement, copy);
+        IBatch? batch = connection switch
+        {
+            NpgsqlConnection npgsql when !returnsKey && unique is null =>
+                new Copy(npgsql, $"COPY {names.Table<TRow>()} ({Columns(properties)}) FROM STDIN (FORMAT BINARY)"),
+            // The returned rows are matched to the rows given by their unique key, which a null would not identify.
+            NpgsqlConnection when returnsKey && (unique is null || unique.Any(p => p.IsNullable)) => null,
+            NpgsqlConnection npgsql =>
+                new Unnest(
+                    npgsql,
+                    into + $"SELECT * FROM unnest({string.Join(", ", placeholders.Select((p, i) => $"{p}::{columns[i].StoreType}[]"))})" + onConflict +
+                        (returnsKey ? $" RETURNING {Columns([key!, .. unique!])}" : ""),
+                    placeholders,
+                    returnsKey ? unique!.Select(p => properties.IndexOf(p)).ToArray() : null),
+            _ => null,
+        };
+        return new RowInserter<TRow>(columns, statement, batch);
     }
 
     /// <summary>Inserts <paramref name="row"/>; returns the generated key, or 0 when it is not asked for or the row existed.</summary>
@@ -95,54 +113,39 @@ internal sealed class RowInserter<TRow> : IDisposable
     {
         for (var i = 0; i < _columns.Length; i++)
         {
-            var value = _columns[i].Get(row);
-            _values[i] = value is null ? null : _columns[i].Converter?.ConvertToProvider(value) ?? value;
+            _values[i] = _columns[i].ProviderValue(row);
         }
 
         return _statement.ExecuteAsync(_values, cancellationToken);
     }
 
     /// <summary>
-    /// Inserts <paramref name="rows"/>: on PostgreSQL, when there are several and no key or conflict is
-    /// asked for, as one binary COPY (one round trip, where inserts take one per row); otherwise one by one.
+    /// Inserts <paramref name="rows"/> in their order, as <see cref="InsertAsync"/> would one by one, and
+    /// returns what it would return for each. On PostgreSQL, when there are several, in one round trip:
+    /// one binary COPY when no key is returned and no conflict skipped, else one INSERT from arrays
+    /// (<c>unnest</c>), whose returned keys are matched to the rows by the unique key.
     /// </summary>
-    public async Task InsertAllAsync(IReadOnlyList<TRow> rows, CancellationToken cancellationToken)
+    public async Task<long[]> InsertAllAsync(IReadOnlyList<TRow> rows, CancellationToken cancellationToken)
     {
-        if (_copy is null || rows.Count < 2)
+        if (_batch is null || rows.Count < 2)
         {
-            foreach (var row in rows)
+            var keys = new long[rows.Count];
+            for (var i = 0; i < rows.Count; i++)
             {
-                await InsertAsync(row, cancellationToken).ConfigureAwait(false);
+                keys[i] = await InsertAsync(rows[i], cancellationToken).ConfigureAwait(false);
             }
 
-            return;
+            return keys;
         }
 
-        var import = await _copy.Connection.BeginBinaryImportAsync(_copy.Sql, cancellationToken).ConfigureAwait(false);
-        await using (import.ConfigureAwait(false))
-        {
-            foreach (var row in rows)
-            {
-                await import.StartRowAsync(cancellationToken).ConfigureAwait(false);
-                foreach (var column in _columns)
-                {
-                    var value = column.Get(row);
-                    if (value is null)
-                    {
-                        await import.WriteNullAsync(cancellationToken).ConfigureAwait(false);
-                    }
-                    else
-                    {
-                        await import.WriteAsync(column.Converter?.ConvertToProvider(value) ?? value, column.StoreType, cancellationToken).ConfigureAwait(false);
-                    }
-                }
-            }
-
-            await import.CompleteAsync(cancellationToken).ConfigureAwait(false);
-        }
+        return await _batch.InsertAsync(_columns, rows, cancellationToken).ConfigureAwait(false);
     }
 
-    public void Dispose() => _statement.Dispose();
+    public void Dispose()
+    {
+        _statement.Dispose();
+        _batch?.Dispose();
+    }
 
     private static Func<TRow, object?> Getter(IProperty property) => Getters.GetOrAdd(property.Name, _ =>
     {
@@ -151,9 +154,143 @@ internal sealed class RowInserter<TRow> : IDisposable
         return Expression.Lambda<Func<TRow, object?>>(Expression.Convert(Expression.Property(row, info), typeof(object)), row).Compile();
     });
 
-    private sealed record Column(Func<TRow, object?> Get, ValueConverter? Converter, string StoreType);
+    // The type a column's values have once converted, nullable where the column is: the element type of its array.
+    private static Type ProviderType(IProperty property)
+    {
+        var type = property.GetTypeMapping().Converter?.ProviderClrType ?? property.ClrType;
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        return type.IsValueType && property.IsNullable ? typeof(Nullable<>).MakeGenericType(type) : type;
+    }
 
-    private sealed record Copy(NpgsqlConnection Connection, string Sql);
+    private sealed record Column(Func<TRow, object?> Get, ValueConverter? Converter, string StoreType, Type ProviderType)
+    {
+        public object? ProviderValue(TRow row) => Get(row) is { } value ? Converter?.ConvertToProvider(value) ?? value : null;
+    }
+
+    private interface IBatch : IDisposable
+    {
+        DbTransaction? Transaction { set; }
+
+        Task<long[]> InsertAsync(Column[] columns, IReadOnlyList<TRow> rows, CancellationToken cancellationToken);
+    }
+
+    // COPY runs in the connection's transaction, whatever the command's.
+    private sealed class Copy(NpgsqlConnection connection, string sql) : IBatch
+    {
+        public DbTransaction? Transaction
+        {
+            set { }
+        }
+
+        public async Task<long[]> InsertAsync(Column[] columns, IReadOnlyList<TRow> rows, CancellationToken cancellationToken)
+        {
+            var import = await connection.BeginBinaryImportAsync(sql, cancellationToken).ConfigureAwait(false);
+            await using (import.ConfigureAwait(false))
+            {
+                foreach (var row in rows)
+                {
+                    await import.StartRowAsync(cancellationToken).ConfigureAwait(false);
+                    foreach (var column in columns)
+                    {
+                        if (column.ProviderValue(row) is { } value)
+                        {
+                            await import.WriteAsync(value, column.StoreType, cancellationToken).ConfigureAwait(false);
+                        }
+                        else
+                        {
+                            await import.WriteNullAsync(cancellationToken).ConfigureAwait(false);
+                        }
+                    }
+                }
+
+                await import.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            return new long[rows.Count];
+        }
+
+        public void Dispose()
+        {
+        }
+    }
+
+    // One INSERT … SELECT * FROM unnest(@p0::type[], …), an array per column; Npgsql prepares it automatically.
+    private sealed class Unnest : IBatch
+    {
+        private readonly NpgsqlCommand _command;
+        private readonly int[]? _uniqueColumns;
+
+        public Unnest(NpgsqlConnection connection, string sql, IReadOnlyList<string> placeholders, int[]? uniqueColumns)
+        {
+            _command = connection.CreateCommand();
+            _command.CommandText = sql;
+            foreach (var name in placeholders)
+            {
+                _command.Parameters.Add(new NpgsqlParameter { ParameterName = name });
+            }
+
+            _uniqueColumns = uniqueColumns;
+        }
+
+        public DbTransaction? Transaction
+        {
+            set => _command.Transaction = (NpgsqlTransaction?)value;
+        }
+
+        public async Task<long[]> InsertAsync(Column[] columns, IReadOnlyList<TRow> rows, CancellationToken cancellationToken)
+        {
+            for (var c = 0; c < columns.Length; c++)
+            {
+                var values = Array.CreateInstance(columns[c].ProviderType, rows.Count);
+                for (var r = 0; r < rows.Count; r++)
+                {
+                    values.SetValue(columns[c].ProviderValue(rows[r]), r);
+                }
+
+                _command.Parameters[c].Value = values;
+            }
+
+            var keys = new long[rows.Count];
+            if (_uniqueColumns is null)
+            {
+                await _command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                return keys;
+            }
+
+            // A row not returned existed already, or repeats the unique key of an earlier row, which was inserted first.
+            var rowOf = new Dictionary<string, int>(rows.Count, StringComparer.Ordinal);
+            for (var r = rows.Count - 1; r >= 0; r--)
+            {
+                rowOf[UniqueKey(i => columns[_uniqueColumns[i]].ProviderValue(rows[r]))] = r;
+            }
+
+            var reader = await _command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    keys[rowOf[UniqueKey(i => reader.GetValue(i + 1))]] = reader.GetInt64(0);
+                }
+            }
+
+            return keys;
+        }
+
+        public void Dispose() => _command.Dispose();
+
+        // The unique key's values as one text that no other values give: each value's length, then the value.
+        private string UniqueKey(Func<int, object?> value)
+        {
+            var key = new System.Text.StringBuilder();
+            for (var i = 0; i < _uniqueColumns!.Length; i++)
+            {
+                var text = value(i) is byte[] bytes ? Convert.ToHexString(bytes) : Convert.ToString(value(i), CultureInfo.InvariantCulture) ?? "";
+                key.Append(text.Length).Append(':').Append(text);
+            }
+
+            return key.ToString();
+        }
+    }
 
     private interface IStatement : IDisposable
     {

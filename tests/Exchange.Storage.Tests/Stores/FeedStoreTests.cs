@@ -37,6 +37,20 @@ public abstract class FeedStoreTests(DatabaseProvider provider) : StorageTest(pr
         Assert.Equal(2, (await ReadAsync(0)).Count);
     }
 
+    [Fact]
+    public async Task Unkeyed_events_appended_with_keyed_ones_are_all_kept_and_a_key_repeated_in_one_append_once()
+    {
+        await AppendAsync(Entry(Recipient) with { DedupKey = "certificate-expiring:01:30" });
+        await AppendAsync(
+            Entry(Recipient),
+            Entry(Recipient) with { DedupKey = "certificate-expiring:01:30" },
+            Entry(Recipient),
+            Entry(Recipient) with { DedupKey = "certificate-expiring:01:14" },
+            Entry(Recipient) with { DedupKey = "certificate-expiring:01:14" });
+
+        Assert.Equal(4, (await ReadAsync(0)).Count);
+    }
+
     private protected static FeedEntry Entry(string recipient) =>
         new(recipient, FeedEventKind.DeclarationPublished, DateTimeOffset.UtcNow, null, null, null, null, [], [1, 2, 3]);
 

@@ -7,8 +7,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Exchange.Storage.Tests.Stores;
 
 /// <summary>
-/// The bulk insert on a real database (on SQLite bound by position, elsewhere an ADO.NET command):
-/// every value comes back as EF reads it.
+/// The bulk insert on a real database (on SQLite bound by position, elsewhere an ADO.NET command; on
+/// PostgreSQL several rows as one COPY or one INSERT from arrays): every value comes back as EF reads it.
 /// </summary>
 public abstract class RowInserterTests(DatabaseProvider provider) : StorageTest(provider)
 {
@@ -93,6 +93,30 @@ public abstract class RowInserterTests(DatabaseProvider provider) : StorageTest(
         var rows = await db.Customers.AsNoTracking().OrderBy(c => c.Id).ToListAsync(Ct);
         Assert.Equal([first, second], rows.Select(r => r.Id));
         Assert.Equal([1, 2, 3], rows[0].Data);
+    }
+
+    [Fact]
+    public async Task Rows_inserted_together_return_each_ones_key_and_zero_where_its_unique_key_exists_or_repeats_an_earlier_ones()
+    {
+        using var scope = _storage.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<ExchangeDbContext>();
+        await using var transaction = await db.Database.BeginTransactionAsync(Ct);
+        using var insert = RowInserter<CustomerRow>.Create(db, returnKey: true, unlessExists: [nameof(CustomerRow.OwnerParty), nameof(CustomerRow.CustomerRef)]);
+        await insert.InsertAsync(Customer("c-2", [2], DateTimeOffset.UnixEpoch), Ct);
+
+        var keys = await insert.InsertAllAsync(
+            [Customer("c-3", [3], DateTimeOffset.UnixEpoch), Customer("c-2", [9], DateTimeOffset.UnixEpoch), Customer("c-1", [1], DateTimeOffset.UnixEpoch), Customer("c-3", [8], DateTimeOffset.UnixEpoch)],
+            Ct);
+        await transaction.CommitAsync(Ct);
+
+        var rows = await db.Customers.AsNoTracking().ToDictionaryAsync(c => c.Id, Ct);
+        Assert.Equal(3, rows.Count);
+        Assert.Equal([0, 0], new[] { keys[1], keys[3] });
+        Assert.Equal("c-3", rows[keys[0]].CustomerRef);
+        Assert.Equal([3], rows[keys[0]].Data);
+        Assert.Equal("c-1", rows[keys[2]].CustomerRef);
+        Assert.Equal([1], rows[keys[2]].Data);
+        Assert.Equal([2], rows.Values.Single(r => r.CustomerRef == "c-2").Data);
     }
 
     private protected static CustomerRow Customer(string customerRef, byte[] data, DateTimeOffset at) =>
