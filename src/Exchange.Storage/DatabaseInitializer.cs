@@ -64,6 +64,7 @@ internal sealed class DatabaseInitializer : IStorageInitializer
             await _db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken).ConfigureAwait(false);
         }
 
+        await IndexVehiclesForRecallsAsync(cancellationToken).ConfigureAwait(false);
         if (!await _db.Grants.AnyAsync(cancellationToken).ConfigureAwait(false))
         {
             foreach (var grant in DefaultGrants.Create())
@@ -73,6 +74,42 @@ internal sealed class DatabaseInitializer : IStorageInitializer
         }
 
         _ready.Set();
+    }
+
+    // Vehicles stored before recall matching existed have no normalised chassis number or model code
+    // (NFKC is not SQL's): they are indexed once from their records, a page of customers at a time,
+    // so that a campaign matches them. Each instance starting does the same harmless work; a vehicle
+    // with neither a readable chassis number nor a model code stays unindexed and is looked at again.
+    private async Task IndexVehiclesForRecallsAsync(CancellationToken cancellationToken)
+    {
+        const int Page = 1_000;
+        var afterId = 0L;
+        while (true)
+        {
+            var customers = await _db.Customers.Include(c => c.Vehicles)
+                .Where(c => c.Id > afterId && c.Vehicles.Any(v => (v.ChassisNumber != null || v.ModelCode != null) && v.ChassisFrame == null && v.ModelCodeNormalised == null && v.FirstRegistered == null))
+                .OrderBy(c => c.Id).Take(Page).ToListAsync(cancellationToken).ConfigureAwait(false);
+            if (customers.Count == 0)
+            {
+                return;
+            }
+
+            foreach (var customer in customers)
+            {
+                var indexed = Stores.CustomerStore.VehiclesOf(Contracts.V1.CustomerRecord.Parser.ParseFrom(customer.Data)).ToDictionary(v => v.VehicleRef, StringComparer.Ordinal);
+                foreach (var vehicle in customer.Vehicles)
+                {
+                    if (indexed.TryGetValue(vehicle.VehicleRef, out var row))
+                    {
+                        (vehicle.ChassisFrame, vehicle.ChassisSerial, vehicle.ModelCodeNormalised, vehicle.ModelBase, vehicle.FirstRegistered) = (row.ChassisFrame, row.ChassisSerial, row.ModelCodeNormalised, row.ModelBase, row.FirstRegistered);
+                    }
+                }
+            }
+
+            await _db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            _db.ChangeTracker.Clear();
+            afterId = customers[^1].Id;
+        }
     }
 
     // Development builds before the first migration created the schema without a history, which

@@ -36,6 +36,33 @@ public abstract class DatabaseInitializerTests(DatabaseProvider provider) : Stor
     }
 
     [Fact]
+    public async Task Vehicles_stored_before_recall_matching_existed_are_indexed_for_it_on_start()
+    {
+        using (var scope = Uninitialized.Services.CreateScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().InitializeAsync(Ct);
+            var record = new Contracts.V1.CustomerRecord { OwnerParty = "garage-a", CustomerRef = "c-1" };
+            record.Vehicles.Add(new Contracts.V1.Vehicle { VehicleRef = "v-1", InspectionCertificate = new() { ChassisNumber = "ＺＶＷ３０－１２３４５６７", ModelCode = "daa-zvw30", FirstRegistration = new() { Year = 2015, Month = 6 } } });
+            record.Vehicles.Add(new Contracts.V1.Vehicle { VehicleRef = "v-2" });
+            var store = scope.ServiceProvider.GetRequiredService<Domain.Records.ICustomerStore>();
+            await scope.ServiceProvider.GetRequiredService<Domain.Provisions.IUnitOfWork>().RunAsync(
+                ct => store.UpsertAsync([new Domain.Records.StoredCustomer("sub_0123456789abcdef0123456789abcdef", record, Google.Protobuf.MessageExtensions.ToByteArray(record), DateTimeOffset.UnixEpoch)], ct), Ct);
+            // As a hub before recall matching left them.
+            await scope.ServiceProvider.GetRequiredService<ExchangeDbContext>().Database.ExecuteSqlRawAsync(
+                "UPDATE vehicles SET chassis_frame = NULL, chassis_serial = NULL, model_code_normalised = NULL, model_base = NULL, first_registered = NULL", Ct);
+        }
+
+        using (var scope = Uninitialized.Services.CreateScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().InitializeAsync(Ct);
+            var vehicles = await scope.ServiceProvider.GetRequiredService<ExchangeDbContext>().Vehicles.OrderBy(v => v.VehicleRef).ToListAsync(Ct);
+
+            Assert.Equal(("ZVW30", 1234567L, "DAA-ZVW30", "ZVW30", 201506), (vehicles[0].ChassisFrame, vehicles[0].ChassisSerial, vehicles[0].ModelCodeNormalised, vehicles[0].ModelBase, vehicles[0].FirstRegistered));
+            Assert.Null(vehicles[1].ChassisFrame);
+        }
+    }
+
+    [Fact]
     public async Task Starting_again_on_a_migrated_database_keeps_its_data()
     {
         using (var scope = Uninitialized.Services.CreateScope())

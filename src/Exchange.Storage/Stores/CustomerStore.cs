@@ -238,7 +238,8 @@ internal sealed class CustomerStore(Lazy<ExchangeDbContext> context, ConnectionL
     private static IQueryable<EncodedCustomer> Encoded(IQueryable<CustomerRow> rows) =>
         rows.Select(c => new EncodedCustomer(c.SubjectId, c.Data, c.UpdatedAt));
 
-    private static IEnumerable<VehicleIndexRow> VehiclesOf(CustomerRecord record) => record.Vehicles.Select(v =>
+    /// <summary>The vehicle index rows of a record, recall matching's normalised columns included.</summary>
+    internal static IEnumerable<VehicleIndexRow> VehiclesOf(CustomerRecord record) => record.Vehicles.Select(v =>
     {
         var certificate = v.InspectionCertificate;
         var facts = RecallVehicle.Of(v);
