@@ -112,15 +112,16 @@ internal sealed class RecallStore(Lazy<ExchangeDbContext> context) : IRecallStor
     public async Task<IReadOnlyList<AffectedVehicleState>> AddAffectedAsync(IReadOnlyList<NewAffectedVehicle> vehicles, DateTimeOffset at, CancellationToken cancellationToken)
     {
         using var insert = RowInserter<RecallVehicleRow>.Create(Db, returnKey: true, unlessExists: [nameof(RecallVehicleRow.RecallNumber), nameof(RecallVehicleRow.OwnerParty), nameof(RecallVehicleRow.CustomerRef), nameof(RecallVehicleRow.VehicleRef)]);
+        // One round trip for the batch on PostgreSQL (RowInserter's unnest path); a key of 0 is a vehicle already affected.
+        var rows = vehicles.Select(v => new RecallVehicleRow { RecallNumber = v.RecallNumber, OwnerParty = v.OwnerParty, CustomerRef = v.CustomerRef, VehicleRef = v.VehicleRef, SubjectId = v.SubjectId, MatchedByVersion = v.Version, Step = (int)RecallStep.Affected, AffectedAt = at }).ToList();
+        var ids = await insert.InsertAllAsync(rows, cancellationToken).ConfigureAwait(false);
         var added = new List<AffectedVehicleState>();
-        foreach (var v in vehicles)
+        for (var i = 0; i < rows.Count; i++)
         {
-            var row = new RecallVehicleRow { RecallNumber = v.RecallNumber, OwnerParty = v.OwnerParty, CustomerRef = v.CustomerRef, VehicleRef = v.VehicleRef, SubjectId = v.SubjectId, MatchedByVersion = v.Version, Step = (int)RecallStep.Affected, AffectedAt = at };
-            var id = await insert.InsertAsync(row, cancellationToken).ConfigureAwait(false);
-            if (id != 0)
+            if (ids[i] != 0)
             {
-                row.Id = id;
-                added.Add(ToState(row));
+                rows[i].Id = ids[i];
+                added.Add(ToState(rows[i]));
             }
         }
 
