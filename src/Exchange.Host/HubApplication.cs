@@ -3,6 +3,7 @@ using System.Net;
 using System.Reflection;
 using Exchange.Domain.Declarations;
 using Exchange.Domain.Feed;
+using Exchange.Domain.Oversight;
 using Exchange.Domain.Policy;
 using Exchange.Domain.Provisions;
 using Exchange.Domain.Recalls;
@@ -116,6 +117,7 @@ internal static class HubApplication
         app.MapGrpcService<HubAuditService>();
         app.MapGrpcService<FeedService>();
         app.MapGrpcService<RecallsService>();
+        app.MapGrpcService<OversightService>();
         app.MapCrl();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
@@ -159,6 +161,20 @@ internal static class HubApplication
         services.AddScoped<CertificateExpiryNotices>();
         services.AddHostedService<FeedHeadWatcher>();
         services.AddHostedService<FeedMaintenance>();
+        services.AddSingleton(sp =>
+        {
+            var retention = sp.GetRequiredService<IOptions<HubOptions>>().Value.Retention;
+            return new RetentionSettings(retention.CustomerRecords, retention.WithdrawnGarageNotice, retention.ProvisionLogEntries);
+        });
+        services.AddSingleton(sp =>
+        {
+            var incidents = sp.GetRequiredService<IOptions<HubOptions>>().Value.Incidents;
+            return new OversightSettings(incidents.SensitiveItems.ToHashSet(StringComparer.Ordinal), incidents.DiscloseExceptionalByDefault);
+        });
+        services.AddScoped<ExceptionalProvisions>();
+        services.AddScoped<IncidentScopes>();
+        services.AddScoped<RetentionRuns>();
+        services.AddHostedService<RetentionService>();
     }
 
     private static IPEndPoint ToEndPoint(Uri listen)

@@ -39,6 +39,10 @@ internal abstract class ExchangeDbContext(DbContextOptions options) : DbContext(
     public DbSet<RecallRangeRow> RecallRanges => Set<RecallRangeRow>();
     public DbSet<RecallVehicleRow> RecallVehicles => Set<RecallVehicleRow>();
     public DbSet<RecallHistoryRow> RecallHistory => Set<RecallHistoryRow>();
+    public DbSet<ExceptionalProvisionRow> ExceptionalProvisions => Set<ExceptionalProvisionRow>();
+    public DbSet<ExceptionalProvisionEntryRow> ExceptionalProvisionEntries => Set<ExceptionalProvisionEntryRow>();
+    public DbSet<RetentionRunRow> RetentionRuns => Set<RetentionRunRow>();
+    public DbSet<LogReductionRow> LogReduction => Set<LogReductionRow>();
 
     /// <summary>
     /// True where the log has an index by person (<see cref="Postgres.PostgresExchangeDbContext"/>); otherwise
@@ -254,6 +258,30 @@ internal abstract class ExchangeDbContext(DbContextOptions options) : DbContext(
             e.ToTable("recall_history");
             e.Property(h => h.Actor).HasMaxLength(64);
             e.HasIndex(h => h.RecallVehicleId);
+        });
+        modelBuilder.Entity<ExceptionalProvisionRow>(e =>
+        {
+            e.ToTable("exceptional_provisions");
+            e.Property(x => x.Id).HasMaxLength(32);
+            e.HasIndex(x => new { x.RecordedAt, x.Id });
+        });
+        modelBuilder.Entity<ExceptionalProvisionEntryRow>(e =>
+        {
+            e.ToTable("exceptional_provision_entries");
+            e.HasKey(x => x.Sequence);
+            e.Property(x => x.Sequence).ValueGeneratedNever();
+            e.Property(x => x.ProvisionId).HasMaxLength(32);
+        });
+        modelBuilder.Entity<RetentionRunRow>(e =>
+        {
+            e.ToTable("retention_runs");
+            e.Property(x => x.Id).HasMaxLength(32);
+            e.HasIndex(x => x.StartedAt);
+        });
+        modelBuilder.Entity<LogReductionRow>(e =>
+        {
+            e.ToTable("provision_log_reduction");
+            e.Property(x => x.Id).ValueGeneratedNever();
         });
     }
 

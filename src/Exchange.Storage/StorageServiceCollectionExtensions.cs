@@ -2,6 +2,7 @@ using Exchange.Domain.Audit;
 using Exchange.Domain.Certificates;
 using Exchange.Domain.Declarations;
 using Exchange.Domain.Feed;
+using Exchange.Domain.Oversight;
 using Exchange.Domain.Parties;
 using Exchange.Domain.Policy;
 using Exchange.Domain.Provisions;
@@ -69,6 +70,7 @@ public static class StorageServiceCollectionExtensions
         services.AddScoped<IFeedStore, FeedStore>();
         services.AddScoped<ISyncSessionStore, SyncSessionStore>();
         services.AddScoped<IRecallStore, RecallStore>();
+        services.AddScoped<IOversightStore, OversightStore>();
         services.AddScoped<IPartyDirectory, PartyDirectory>();
         services.AddScoped<IVendorAuthorisations, VendorAuthorisationStore>();
         services.AddScoped<IDeclarationStore, DeclarationStore>();

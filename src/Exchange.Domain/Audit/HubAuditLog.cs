@@ -86,6 +86,15 @@ public static class HubAuditActions
 
     /// <summary>A recall campaign's next version was published; subject as for <see cref="RecallCampaignCreated"/>.</summary>
     public const string RecallCampaignRevised = "recall.campaign-revised";
+
+    /// <summary>An administrator recorded a provision on an exceptional legal ground; subject its ID.</summary>
+    public const string ExceptionalProvisionRecorded = "exceptional-provision.recorded";
+
+    /// <summary>An administrator read the scope of an incident; subject the party in question.</summary>
+    public const string IncidentScopeRead = "incident.scope-read";
+
+    /// <summary>Personal data past its retention period was disposed of; subject the run's ID.</summary>
+    public const string RetentionRun = "retention.run";
 }
 
 /// <summary>Which events to list.</summary>

@@ -28,6 +28,13 @@ public sealed class ChainWalk
         Position = start;
     }
 
+    /// <summary>
+    /// Entries up to this one were reduced by retention: their subject ID is erased, so their hash
+    /// cannot be computed again. The walk takes their stored hash, still checks that the next entry
+    /// links to it and that checkpoints over it verify; the Merkle tree's leaves are those hashes.
+    /// </summary>
+    public long ReducedThrough { get; set; }
+
     /// <summary>Through where the chain is found intact.</summary>
     public ChainPosition Position { get; private set; }
 
@@ -49,7 +56,7 @@ public sealed class ChainWalk
             throw new InvalidOperationException("The walk stopped at its first fault.");
         }
 
-        var hash = ProvisionChain.Hash(entry.Sequence, entry.Fact, entry.PreviousHash);
+        var hash = entry.Sequence <= ReducedThrough ? entry.EntryHash : ProvisionChain.Hash(entry.Sequence, entry.Fact, entry.PreviousHash);
         if (_anchorPending)
         {
             _anchorPending = false;
@@ -126,6 +133,21 @@ public sealed class ChainWalk
             FromSequence = FirstToRead,
             ThroughSequence = Position.Sequence,
         };
+    }
+
+    /// <summary>
+    /// Whether the fault just found may be a reduction made while the walk ran: the entry's hash
+    /// did not match and it names no person. Then <see cref="Retry"/> checks it again once the
+    /// reduction is known.
+    /// </summary>
+    public bool MayBeReduced(ChainedProvision entry) =>
+        Problem is not null && FirstBrokenSequence == entry.Sequence && entry.Fact.SubjectId is null && entry.Sequence > ReducedThrough;
+
+    /// <summary>Checks <paramref name="entry"/> again after <see cref="ReducedThrough"/> moved past it.</summary>
+    public bool Retry(ChainedProvision entry)
+    {
+        (FirstBrokenSequence, Problem) = (0, null);
+        return Check(entry);
     }
 
     private bool Fail(long sequence, string problem)

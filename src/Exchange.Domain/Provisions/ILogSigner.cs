@@ -56,6 +56,19 @@ public interface IProvisionLogStore
 
     /// <summary>What the hub's other records say the chain must hold.</summary>
     Task<LogCoverage> CoverageAsync(CancellationToken cancellationToken);
+
+    /// <summary>Through which entry retention has reduced the log (0: none): those entries name no person any more.</summary>
+    Task<long> ReducedThroughAsync(CancellationToken cancellationToken);
+
+    /// <summary>The last entry made before <paramref name="time"/> (0: none), found along the sequence, which time follows.</summary>
+    Task<long> LastBeforeAsync(DateTimeOffset time, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Erases the subject ID of every entry after the last reduction through <paramref name="sequence"/>,
+    /// and its lookup by person, in short transactions of their own, moving the reduction's mark
+    /// with each; with <paramref name="dryRun"/> only counts them. Returns the entries that named a person.
+    /// </summary>
+    Task<long> ReduceThroughAsync(long sequence, bool dryRun, CancellationToken cancellationToken);
 }
 
 /// <summary>Runs work in one storage transaction: all of it is stored, or none.</summary>

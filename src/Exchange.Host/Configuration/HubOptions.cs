@@ -67,6 +67,12 @@ internal sealed class HubOptions
     [Required]
     public FeedOptions Feed { get; set; } = new();
 
+    /// <summary>How long personal data is kept before the disposal erases it.</summary>
+    public RetentionOptions Retention { get; set; } = new();
+
+    /// <summary>What an incident's scope counts as sensitive, and what persons' reports show.</summary>
+    public IncidentOptions Incidents { get; set; } = new();
+
     /// <summary>The database: SQLite in <see cref="DataDirectory"/> (the default) or a PostgreSQL server.</summary>
     [Required]
     public DatabaseOptions Database { get; set; } = new();

@@ -38,6 +38,35 @@ internal sealed class HubOptionsValidator(IHostEnvironment environment) : IValid
             failures.Add($"Exchange:Feed:MaintenanceInterval must be 00:01:00 to 1.00:00:00 (it is {feed.MaintenanceInterval}).");
         }
 
+        var retention = options.Retention;
+        // Development hubs (and the tests) may keep data for minutes; a production hub for a day at least,
+        // and provision records for the year APPI's rules require at the least.
+        var (least, leastLog) = development ? (TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1)) : (TimeSpan.FromDays(1), TimeSpan.FromDays(365));
+        if (retention.CustomerRecords < least || retention.CustomerRecords > TimeSpan.FromDays(7305))
+        {
+            failures.Add($"Exchange:Retention:CustomerRecords must be {least} to 7305.00:00:00 (it is {retention.CustomerRecords}).");
+        }
+
+        if (retention.WithdrawnGarageNotice < TimeSpan.Zero || retention.WithdrawnGarageNotice > TimeSpan.FromDays(366))
+        {
+            failures.Add($"Exchange:Retention:WithdrawnGarageNotice must be 00:00:00 to 366.00:00:00 (it is {retention.WithdrawnGarageNotice}).");
+        }
+
+        if (retention.ProvisionLogEntries < leastLog || retention.ProvisionLogEntries > TimeSpan.FromDays(7305))
+        {
+            failures.Add($"Exchange:Retention:ProvisionLogEntries must be {leastLog} to 7305.00:00:00 (it is {retention.ProvisionLogEntries}): provision records are kept at least as long as APPI's rules require.");
+        }
+
+        if (retention.RunInterval < TimeSpan.FromMinutes(1) || retention.RunInterval > TimeSpan.FromDays(7))
+        {
+            failures.Add($"Exchange:Retention:RunInterval must be 00:01:00 to 7.00:00:00 (it is {retention.RunInterval}).");
+        }
+
+        if (options.Incidents.SensitiveItems.FirstOrDefault(i => !Exchange.Domain.Items.ItemCatalog.CustomerRecords.Items.Contains(i)) is { } unknownItem)
+        {
+            failures.Add($"Exchange:Incidents:SensitiveItems names '{unknownItem}', which is not a declared item ID.");
+        }
+
         var declaration = options.Declaration;
         if (declaration.Manager.IsSet || !development)
         {

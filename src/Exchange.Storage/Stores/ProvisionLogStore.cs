@@ -193,6 +193,68 @@ internal sealed class ProvisionLogStore(Lazy<ExchangeDbContext> context, Connect
             PreviousHash = Db.ProvisionEntries.Where(q => q.Sequence == p.Sequence - 1).Select(q => q.EntryHash).FirstOrDefault(),
         };
 
+    // Entries per transaction of a reduction: each holds the write gate briefly, so calls go on meanwhile.
+    private const int ReductionBatch = 50_000;
+
+    // The lookup rows of the entries about to lose their subject, found by primary key through the entries (the lookup has no index by sequence alone).
+    private static readonly SqlText UnindexSql = new(n =>
+    {
+        var (subjects, entries) = (n.Table<ProvisionSubjectRow>(), n.Table<ProvisionEntryRow>());
+        var (subject, sequence) = (n.Column<ProvisionSubjectRow>(nameof(ProvisionSubjectRow.SubjectId)), n.Column<ProvisionSubjectRow>(nameof(ProvisionSubjectRow.Sequence)));
+        var (entrySubject, entrySequence) = (n.Column<ProvisionEntryRow>(nameof(ProvisionEntryRow.SubjectId)), n.Column<ProvisionEntryRow>(nameof(ProvisionEntryRow.Sequence)));
+        return $"DELETE FROM {subjects} WHERE ({subject}, {sequence}) IN (SELECT {entrySubject}, {entrySequence} FROM {entries} WHERE {entrySequence} > {{0}} AND {entrySequence} <= {{1}} AND {entrySubject} IS NOT NULL)";
+    });
+
+    public async Task<long> ReducedThroughAsync(CancellationToken cancellationToken) =>
+        await Db.LogReduction.Where(r => r.Id == 1).Select(r => (long?)r.ReducedThrough).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false) ?? 0;
+
+    public async Task<long> LastBeforeAsync(DateTimeOffset time, CancellationToken cancellationToken)
+    {
+        // Entries are timed as they are appended under the chain lock, so time follows the sequence:
+        // a binary search along the primary key reads some twenty entries of ten million.
+        var (low, high) = (0L, (await HeadAsync(cancellationToken).ConfigureAwait(false))?.Sequence ?? 0);
+        while (low < high)
+        {
+            var middle = low + ((high - low + 1) / 2);
+            var at = await Db.ProvisionEntries.Where(p => p.Sequence == middle).Select(p => p.Time).FirstAsync(cancellationToken).ConfigureAwait(false);
+            (low, high) = at < time ? (middle, high) : (low, middle - 1);
+        }
+
+        return low;
+    }
+
+    public async Task<long> ReduceThroughAsync(long sequence, bool dryRun, CancellationToken cancellationToken)
+    {
+        var from = await ReducedThroughAsync(cancellationToken).ConfigureAwait(false);
+        if (dryRun)
+        {
+            return sequence <= from ? 0 : await Db.ProvisionEntries.LongCountAsync(p => p.Sequence > from && p.Sequence <= sequence && p.SubjectId != null, cancellationToken).ConfigureAwait(false);
+        }
+
+        long reduced = 0;
+        while (from < sequence)
+        {
+            var (after, through) = (from, Math.Min(sequence, from + ReductionBatch));
+            reduced += await unitOfWork.RunAsync(
+                async ct =>
+                {
+                    await Db.Database.ExecuteSqlRawAsync(UnindexSql.For(leases.Names), [after, through], ct).ConfigureAwait(false);
+                    var count = await Db.ProvisionEntries.Where(p => p.Sequence > after && p.Sequence <= through && p.SubjectId != null)
+                        .ExecuteUpdateAsync(u => u.SetProperty(p => p.SubjectId, (string?)null), ct).ConfigureAwait(false);
+                    if (await Db.LogReduction.Where(r => r.Id == 1).ExecuteUpdateAsync(u => u.SetProperty(r => r.ReducedThrough, through), ct).ConfigureAwait(false) == 0)
+                    {
+                        Db.LogReduction.Add(new LogReductionRow { Id = 1, ReducedThrough = through });
+                    }
+
+                    return (long)count;
+                },
+                cancellationToken).ConfigureAwait(false);
+            from = through;
+        }
+
+        return reduced;
+    }
+
     private static ProvisionEntryRow ToRow(ChainedProvision entry, int termsId) => new()
     {
         Sequence = entry.Sequence,

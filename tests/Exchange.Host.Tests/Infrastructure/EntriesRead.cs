@@ -56,4 +56,10 @@ internal sealed class CountingProvisionLogStore(IProvisionLogStore inner, Entrie
     public Task AddCheckpointAsync(ProvisionCheckpoint checkpoint, CancellationToken cancellationToken) => inner.AddCheckpointAsync(checkpoint, cancellationToken);
 
     public Task<LogCoverage> CoverageAsync(CancellationToken cancellationToken) => inner.CoverageAsync(cancellationToken);
+
+    public Task<long> ReducedThroughAsync(CancellationToken cancellationToken) => inner.ReducedThroughAsync(cancellationToken);
+
+    public Task<long> LastBeforeAsync(DateTimeOffset time, CancellationToken cancellationToken) => inner.LastBeforeAsync(time, cancellationToken);
+
+    public Task<long> ReduceThroughAsync(long sequence, bool dryRun, CancellationToken cancellationToken) => inner.ReduceThroughAsync(sequence, dryRun, cancellationToken);
 }
