@@ -95,6 +95,19 @@ internal sealed class CliOutput(CliEnvironment environment, OutputFormat format)
     public static string Time(Timestamp? time) =>
         time is null ? "" : time.ToDateTimeOffset().ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
+    /// <summary>A time given on the command line: ISO 8601, UTC unless it names its offset; null when not given.</summary>
+    public static Timestamp? ParseTime(string? value, string option)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return null;
+        }
+
+        return DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time)
+            ? Timestamp.FromDateTimeOffset(time)
+            : throw new CliException(ExitCodes.Usage, $"{option} '{value}' is not an ISO 8601 date or time (e.g. 2027-04-01 or 2027-04-01T09:00+09:00)");
+    }
+
     /// <summary>An enum value the way the CLI spells it: CERTIFICATE_STATE_NOT_YET_VALID becomes "not-yet-valid".</summary>
     public static string Name<T>(T value)
         where T : struct, System.Enum

@@ -60,6 +60,9 @@ internal sealed class ExchangeCli
         Root.Subcommands.Add(LogCommands.Create(this));
         Root.Subcommands.Add(WatchCommand.Create(this));
         Root.Subcommands.Add(RecallCommands.Create(this));
+        Root.Subcommands.Add(OversightCommands.Retention(this));
+        Root.Subcommands.Add(OversightCommands.Incident(this));
+        Root.Subcommands.Add(OversightCommands.Exceptional(this));
         Root.Subcommands.Add(MiscCommands.Ping(this));
     }
 

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using Exchange.Contracts.V1;
-using Google.Protobuf.WellKnownTypes;
 
 namespace Exchange.Cli.Commands;
 
@@ -28,7 +27,7 @@ internal static class AuthorizeCommands
                 throw new CliException(ExitCodes.Usage, "name the vendor and what it may do: exchange authorize --vendor <party-id> --operations read,write");
             }
 
-            var request = new GrantAuthorisationRequest { GarageParty = context.Value(garage) ?? "", VendorParty = vendorId, ValidFrom = Time(context.Value(from), "--from"), ValidUntil = Time(context.Value(until), "--until") };
+            var request = new GrantAuthorisationRequest { GarageParty = context.Value(garage) ?? "", VendorParty = vendorId, ValidFrom = CliOutput.ParseTime(context.Value(from), "--from"), ValidUntil = CliOutput.ParseTime(context.Value(until), "--until") };
             request.Operations.AddRange(operationList);
             var granted = await new Partners.PartnersClient(context.Hub.Channel).GrantAuthorisationAsync(request, context.Call).ConfigureAwait(false);
             context.Output.Record(granted, Fields(granted));
@@ -78,16 +77,4 @@ internal static class AuthorizeCommands
         ("recorded by", authorisation.RecordedBy),
         .. authorisation.RevokedAt is null ? Array.Empty<(string, string)>() : [("revoked", $"{CliOutput.Time(authorisation.RevokedAt)} by {authorisation.RevokedBy}")],
     ];
-
-    private static Timestamp? Time(string? value, string option)
-    {
-        if (string.IsNullOrEmpty(value))
-        {
-            return null;
-        }
-
-        return DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time)
-            ? Timestamp.FromDateTimeOffset(time)
-            : throw new CliException(ExitCodes.Usage, $"{option} '{value}' is not an ISO 8601 date or time (e.g. 2027-04-01 or 2027-04-01T09:00+09:00)");
-    }
 }

@@ -58,7 +58,7 @@ public sealed class ProvisionReportDocumentTests
             LegalBasis = "laws-and-regulations",
             Outcome = "exceptional",
             Items = { "contact.name" },
-            ItemNamesJa = { "氏名" },
+            ItemNamesJa = { "お名前" },
         });
 
         var html = ProvisionReportDocument.Render(report);
