@@ -78,6 +78,8 @@ internal sealed class BenchHub : IAsyncDisposable
                     ["Exchange:MaxConcurrentCallsPerParty"] = "512",
                     // Subscriptions are calls: the idle-subscription scenario holds a thousand at once.
                     ["Exchange:MaxConcurrentCalls"] = "2048",
+                    // The persons'-rights scenario loads records last changed two days ago for a retention run to dispose of.
+                    ["Exchange:Retention:CustomerRecords"] = "1.00:00:00",
                     // Configured levels win over SetMinimumLevel, so the default is set here too.
                     ["Logging:LogLevel:Default"] = "Warning",
                 }.Concat(database.HubSettings));

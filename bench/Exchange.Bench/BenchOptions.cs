@@ -25,11 +25,16 @@ internal sealed record BenchOptions
                               three gives the calls' floors; 0 to skip them (default 5000, below
                               what 2 cores serve, so queueing does not inflate the CPU per call)
           --only WHAT         transport (Ping calls), records (writes and reads), feed (change-feed
-                              deliveries to 100 subscriptions, memory of 1,000 idle ones) or recall
-                              (a campaign matched against --recall-vehicles, its notices delivered);
-                              all when absent
+                              deliveries to 100 subscriptions, memory of 1,000 idle ones), recall
+                              (a campaign matched against --recall-vehicles, its notices delivered)
+                              or subjects (an incident's scope over --incident-entries, a disposal
+                              of --disposal-records); all when absent
           --recall-vehicles N vehicles across 1,000 garages, loaded through the store, that a new
                               recall campaign is matched against (default 1000000; minutes to load)
+          --incident-entries N provision-log entries one party received, appended through the store,
+                              that an incident's scope reads (default 1000000)
+          --disposal-records N expired customer records, loaded through the store, that a retention
+                              run disposes of (default 1000000)
           --provider NAME     sqlite (default: a file in a temporary folder) or postgres: a database
                               of its own, created and dropped, on the server --postgres names
           --postgres CONN     the PostgreSQL server (any database; the user may create databases);
@@ -97,6 +102,14 @@ internal sealed record BenchOptions
 
     /// <summary>Vehicles the recall scenario loads before it creates a campaign.</summary>
     public int RecallVehicles { get; init; } = 1_000_000;
+
+    public bool Subjects { get; init; } = true;
+
+    /// <summary>Log entries received by one party that the incident scope reads.</summary>
+    public int IncidentEntries { get; init; } = 1_000_000;
+
+    /// <summary>Expired customer records a retention run disposes of.</summary>
+    public int DisposalRecords { get; init; } = 1_000_000;
 
     public bool Help { get; init; }
 
@@ -166,13 +179,16 @@ internal sealed record BenchOptions
                 "--read-rate" => options with { ReadRate = Number(name, text, 0, 1_000_000) },
                 "--instances" => options with { Instances = Number(name, text, 2, 8) },
                 "--recall-vehicles" => options with { RecallVehicles = Number(name, text, 10_000, 10_000_000) },
+                "--incident-entries" => options with { IncidentEntries = Number(name, text, 10_000, 100_000_000) },
+                "--disposal-records" => options with { DisposalRecords = Number(name, text, 10_000, 10_000_000) },
                 "--only" => text switch
                 {
-                    "transport" => options with { Transport = true, Records = false, Feed = false, Recall = false },
-                    "records" => options with { Transport = false, Records = true, Feed = false, Recall = false },
-                    "feed" => options with { Transport = false, Records = false, Feed = true, Recall = false },
-                    "recall" => options with { Transport = false, Records = false, Feed = false, Recall = true },
-                    _ => throw new ArgumentException($"--only takes transport, records, feed or recall, not '{text}'."),
+                    "transport" => options with { Transport = true, Records = false, Feed = false, Recall = false, Subjects = false },
+                    "records" => options with { Transport = false, Records = true, Feed = false, Recall = false, Subjects = false },
+                    "feed" => options with { Transport = false, Records = false, Feed = true, Recall = false, Subjects = false },
+                    "recall" => options with { Transport = false, Records = false, Feed = false, Recall = true, Subjects = false },
+                    "subjects" => options with { Transport = false, Records = false, Feed = false, Recall = false, Subjects = true },
+                    _ => throw new ArgumentException($"--only takes transport, records, feed, recall or subjects, not '{text}'."),
                 },
                 "--provider" => options with
                 {

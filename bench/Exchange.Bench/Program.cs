@@ -69,6 +69,7 @@ FloorResult? floor = null;
 ScenarioResult? delivery = null;
 IdleSubscriptionsRun? idle = null;
 RecallRun? recall = null;
+SubjectsRun? subjects = null;
 if (options.Transport)
 {
     unary = Report.Scenario(await Scenarios.UnaryAsync(clients, options));
@@ -111,6 +112,11 @@ if (options.Recall)
     recall = Report.Recall(await RecallScenario.RunAsync(hub, options.RecallVehicles));
 }
 
-Report.Summary(new BenchFigures(unary, streamed, duplex, writes, synced, reads, fixedRate, fixedRatePings, barePings, options.ReadRate, statistics, floor) { FeedDelivery = delivery, IdleSubscriptions = idle, Recall = recall }, memory.PeakGcHeapBytes);
+if (options.Subjects)
+{
+    subjects = Report.Subjects(await SubjectsScenario.RunAsync(hub, options));
+}
+
+Report.Summary(new BenchFigures(unary, streamed, duplex, writes, synced, reads, fixedRate, fixedRatePings, barePings, options.ReadRate, statistics, floor) { FeedDelivery = delivery, IdleSubscriptions = idle, Recall = recall, Subjects = subjects }, memory.PeakGcHeapBytes);
 
 return 0;

@@ -60,6 +60,13 @@ internal static class Report
         return r;
     }
 
+    public static SubjectsRun Subjects(SubjectsRun r)
+    {
+        Line($"  incident scope over {r.Entries:N0} entries received by one party ({r.Persons:N0} persons): {r.ScopeSeconds * 1000:N0} ms (one GetIncidentScope call)");
+        Line($"  retention run disposing of {r.Records:N0} expired customer records: {r.DisposalSeconds:N1} s, {r.DisposedPerSecond:N0} records/s (one RunRetention call)");
+        return r;
+    }
+
     public static IdleSubscriptionsRun Idle(IdleSubscriptionsRun r)
     {
         Line($"  {r.Subscriptions:N0} idle change-feed subscriptions, opened in {r.Opened.TotalMilliseconds:N0} ms: per subscription {r.WorkingSetPerSubscriptionKib:F1} KiB of working set, {r.GcHeapPerSubscriptionKib:F1} KiB of GC heap (client and hub, after full collections)");
@@ -147,6 +154,12 @@ internal static class Report
             rows.Add(("recall notices delivered/s, with log", "recall_notices_per_second", recall.NoticesPerSecond, Number(recall.NoticesPerSecond), "", ""));
         }
 
+        if (figures.Subjects is { } subjects)
+        {
+            rows.Add((FormattableString.Invariant($"incident scope over {subjects.Entries:N0} log entries, ms"), "incident_scope_ms", subjects.ScopeSeconds * 1000, Milliseconds(subjects.ScopeSeconds * 1000), "", ""));
+            rows.Add((FormattableString.Invariant($"retention run over {subjects.Records:N0} expired records, records/s"), "disposal_records_per_second", subjects.DisposedPerSecond, Number(subjects.DisposedPerSecond), "", ""));
+        }
+
         if (figures.IdleSubscriptions is { } idle)
         {
             rows.Add((FormattableString.Invariant($"memory per idle subscription ({idle.Subscriptions:N0} open), working set"), "idle_subscription_working_set_kib", idle.WorkingSetPerSubscriptionKib, FormattableString.Invariant($"{idle.WorkingSetPerSubscriptionKib:F1} KiB"), "", ""));
@@ -205,4 +218,6 @@ internal sealed record BenchFigures(ScenarioResult? Unary, ScenarioResult? Strea
 
     /// <summary>A recall campaign matched at size and its notices delivered, or null when skipped.</summary>
     public RecallRun? Recall { get; init; }
+
+    public SubjectsRun? Subjects { get; init; }
 }
