@@ -275,8 +275,10 @@ internal abstract class ExchangeDbContext(DbContextOptions options) : DbContext(
         modelBuilder.Entity<RetentionRunRow>(e =>
         {
             e.ToTable("retention_runs");
+            e.HasKey(x => x.Sequence);
+            e.Property(x => x.Sequence).ValueGeneratedOnAdd();
             e.Property(x => x.Id).HasMaxLength(32);
-            e.HasIndex(x => x.StartedAt);
+            e.HasIndex(x => x.Id).IsUnique();
         });
         modelBuilder.Entity<LogReductionRow>(e =>
         {

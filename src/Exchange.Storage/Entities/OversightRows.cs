@@ -15,9 +15,10 @@ internal sealed class ExceptionalProvisionEntryRow
     public required string ProvisionId { get; set; }
 }
 
-/// <summary>A finished retention run, its wire form kept whole.</summary>
+/// <summary>A finished retention run, its wire form kept whole, numbered in the order runs finished.</summary>
 internal sealed class RetentionRunRow
 {
+    public long Sequence { get; set; }
     public required string Id { get; set; }
     public DateTimeOffset StartedAt { get; set; }
     public required byte[] Data { get; set; }

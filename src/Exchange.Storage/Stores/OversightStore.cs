@@ -123,7 +123,7 @@ internal sealed class OversightStore(Lazy<ExchangeDbContext> context, IProvision
     }
 
     public async Task<IReadOnlyList<RetentionRun>> ListRunsAsync(int limit, CancellationToken cancellationToken) =>
-        (await Db.RetentionRuns.AsNoTracking().OrderByDescending(r => r.StartedAt).ThenByDescending(r => r.Id).Take(limit).Select(r => r.Data).ToListAsync(cancellationToken).ConfigureAwait(false))
+        (await Db.RetentionRuns.AsNoTracking().OrderByDescending(r => r.Sequence).Take(limit).Select(r => r.Data).ToListAsync(cancellationToken).ConfigureAwait(false))
             .Select(RetentionRun.Parser.ParseFrom).ToList();
 
     // Along the primary key, a batch per transaction: one pass over the table, however many go.
