@@ -18,6 +18,9 @@ internal sealed record CommandContext(ParseResult Result, CliEnvironment Environ
 
     internal HubSession? HubOrNull { get; init; }
 
+    /// <summary>The options every command takes (--ca, --timeout …).</summary>
+    public GlobalOptions Options { get; init; } = null!;
+
     /// <summary>Call options with the session's deadline.</summary>
     public CallOptions Call => Hub.Call(CancellationToken);
 
@@ -59,6 +62,7 @@ internal sealed class ExchangeCli
         Root.Subcommands.Add(MiscCommands.Audit(this));
         Root.Subcommands.Add(LogCommands.Create(this));
         Root.Subcommands.Add(WatchCommand.Create(this));
+        Root.Subcommands.Add(WitnessCommand.Create(this));
         Root.Subcommands.Add(RecallCommands.Create(this));
         Root.Subcommands.Add(MiscCommands.Ping(this));
     }
@@ -127,7 +131,7 @@ internal sealed class ExchangeCli
         try
         {
             session = callsHub ? HubSession.Open(result, Options, _environment) : null;
-            var context = new CommandContext(result, _environment, new CliOutput(_environment, Options.FormatOf(result)), cancellationToken) { HubOrNull = session };
+            var context = new CommandContext(result, _environment, new CliOutput(_environment, Options.FormatOf(result)), cancellationToken) { HubOrNull = session, Options = Options };
             return await action(context).ConfigureAwait(false);
         }
         catch (RpcException e)
