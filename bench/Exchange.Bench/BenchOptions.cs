@@ -25,9 +25,12 @@ internal sealed record BenchOptions
                               three gives the calls' floors; 0 to skip them (default 5000, below
                               what 2 cores serve, so queueing does not inflate the CPU per call)
           --only WHAT         transport (Ping calls), records (writes and reads), feed (change-feed
-                              deliveries to 100 subscriptions, memory of 1,000 idle ones) or recall
-                              (a campaign matched against --recall-vehicles, its notices delivered);
-                              all when absent
+                              deliveries to 100 subscriptions, memory of 1,000 idle ones), recall
+                              (a campaign matched against --recall-vehicles, its notices delivered)
+                              or log (inclusion and consistency proofs served, checkpoint and
+                              cosignature latency at --log-entries); all when absent
+          --log-entries N     provision-log entries the log scenario fills the log to, through the
+                              store, before it measures (default 10000000; about half an hour)
           --recall-vehicles N vehicles across 1,000 garages, loaded through the store, that a new
                               recall campaign is matched against (default 1000000; minutes to load)
           --provider NAME     sqlite (default: a file in a temporary folder) or postgres: a database
@@ -94,6 +97,11 @@ internal sealed record BenchOptions
     public bool Feed { get; init; } = true;
 
     public bool Recall { get; init; } = true;
+
+    public bool Log { get; init; } = true;
+
+    /// <summary>Entries the transparency-log scenario fills the provision log to.</summary>
+    public int LogEntries { get; init; } = 10_000_000;
 
     /// <summary>Vehicles the recall scenario loads before it creates a campaign.</summary>
     public int RecallVehicles { get; init; } = 1_000_000;
@@ -166,13 +174,15 @@ internal sealed record BenchOptions
                 "--read-rate" => options with { ReadRate = Number(name, text, 0, 1_000_000) },
                 "--instances" => options with { Instances = Number(name, text, 2, 8) },
                 "--recall-vehicles" => options with { RecallVehicles = Number(name, text, 10_000, 10_000_000) },
+                "--log-entries" => options with { LogEntries = Number(name, text, 10_000, 1_000_000_000) },
                 "--only" => text switch
                 {
-                    "transport" => options with { Transport = true, Records = false, Feed = false, Recall = false },
-                    "records" => options with { Transport = false, Records = true, Feed = false, Recall = false },
-                    "feed" => options with { Transport = false, Records = false, Feed = true, Recall = false },
-                    "recall" => options with { Transport = false, Records = false, Feed = false, Recall = true },
-                    _ => throw new ArgumentException($"--only takes transport, records, feed or recall, not '{text}'."),
+                    "transport" => options with { Transport = true, Records = false, Feed = false, Recall = false, Log = false },
+                    "records" => options with { Transport = false, Records = true, Feed = false, Recall = false, Log = false },
+                    "feed" => options with { Transport = false, Records = false, Feed = true, Recall = false, Log = false },
+                    "recall" => options with { Transport = false, Records = false, Feed = false, Recall = true, Log = false },
+                    "log" => options with { Transport = false, Records = false, Feed = false, Recall = false, Log = true },
+                    _ => throw new ArgumentException($"--only takes transport, records, feed, recall or log, not '{text}'."),
                 },
                 "--provider" => options with
                 {

@@ -111,6 +111,14 @@ if (options.Recall)
     recall = Report.Recall(await RecallScenario.RunAsync(hub, options.RecallVehicles));
 }
 
+if (options.Log)
+{
+    var (log, inclusion, consistency) = await TransparencyScenario.RunAsync(hub, options);
+    Report.Scenario(inclusion);
+    Report.Scenario(consistency);
+    Report.Transparency(log);
+}
+
 Report.Summary(new BenchFigures(unary, streamed, duplex, writes, synced, reads, fixedRate, fixedRatePings, barePings, options.ReadRate, statistics, floor) { FeedDelivery = delivery, IdleSubscriptions = idle, Recall = recall }, memory.PeakGcHeapBytes);
 
 return 0;
