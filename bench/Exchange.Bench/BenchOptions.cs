@@ -30,7 +30,7 @@ internal sealed record BenchOptions
                               or log (inclusion and consistency proofs served, checkpoint and
                               cosignature latency at --log-entries); all when absent
           --log-entries N     provision-log entries the log scenario fills the log to, through the
-                              store, before it measures (default 10000000; about half an hour)
+                              store, before it measures (default 10000000: about ten minutes to fill)
           --recall-vehicles N vehicles across 1,000 garages, loaded through the store, that a new
                               recall campaign is matched against (default 1000000; minutes to load)
           --provider NAME     sqlite (default: a file in a temporary folder) or postgres: a database
