@@ -45,7 +45,7 @@ internal sealed class ExchangeCli
         // executable's (dotnet's, or a test host's): help always says "exchange".
         Root = new Command(
             "exchange",
-            "Manage the Exchange hub's partners, certificates and vendor authorisations, verify its provision log, watch your change feed and run recall campaigns, over mutual TLS, " +
+            "Manage the Exchange hub's partners, certificates and vendor authorisations, verify its provision log (as any partner too), witness it, watch your change feed and run recall campaigns, over mutual TLS, " +
             "with your own client certificate.\n\n" + ExitCodes.Help)
         {
             new HelpOption(),

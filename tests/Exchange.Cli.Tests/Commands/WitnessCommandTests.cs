@@ -120,6 +120,8 @@ public abstract class WitnessCommandTests(DatabaseProvider provider) : CliScenar
         Assert.Contains("  witness/group-lotus+", run.Error, StringComparison.Ordinal);
         Assert.StartsWith("PRIVATE+KEY+witness/group-lotus+", await File.ReadAllTextAsync(InWorkingDirectory("new/witness.key"), Ct), StringComparison.Ordinal);
         Assert.Contains("INVALID_ARGUMENT: cosignature of tree size 3 refused", run.Error, StringComparison.Ordinal);
+        // Recorded before it was submitted: the refused submission still left the tree it checked.
+        Assert.Equal(3, ReadState().GetProperty("size").GetInt64());
         if (!OperatingSystem.IsWindows())
         {
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(InWorkingDirectory("new/witness.key")));
