@@ -1,5 +1,6 @@
 using System.Net;
 using Exchange.Contracts.V1;
+using Exchange.Domain;
 using Exchange.Domain.Provisions;
 using Exchange.Host.Tests.Infrastructure;
 using Exchange.Host.Tests.Interop;
@@ -179,6 +180,27 @@ public abstract class TransparencyLogTests(DatabaseProvider provider) : IAsyncLi
         });
         Assert.Equal(["ok", "ok", "ok"], verdicts.Take(3));
         Assert.StartsWith("fail: no cosignature", verdicts[3], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Entries_are_proved_together_against_one_cosigned_checkpoint_for_a_persons_report()
+    {
+        await AppendThroughAsync(600);
+        _time.Advance(TimeSpan.FromMinutes(1));
+        var checkpoint = await WaitForCheckpointAsync(600);
+        var body = checkpoint.Note[..(checkpoint.Note.IndexOf("\n\n", StringComparison.Ordinal) + 1)];
+        await Log("group-lotus").AddCosignatureAsync(new AddCosignatureRequest { TreeSize = 600, Cosignature = _lotus.Cosign(body, _time.GetUtcNow()) }, cancellationToken: Ct);
+        await Log("vendor-broadleaf").AddCosignatureAsync(new AddCosignatureRequest { TreeSize = 600, Cosignature = _broadleaf.Cosign(body, _time.GetUtcNow()) }, cancellationToken: Ct);
+        await AppendThroughAsync(700);
+
+        await using var scope = Hub.Services.CreateAsyncScope();
+        var (cosigned, proofs) = await scope.ServiceProvider.GetRequiredService<ProvisionTree>().ProveInclusionsAsync([1, 255, 256, 257, 600], 0, Ct);
+
+        Assert.Equal((600, true), (cosigned.Checkpoint.Size, cosigned.QuorumMet));
+        Assert.NotNull(NoteKey.Open(cosigned.Note, checkpoint.VerifierKey));
+        Assert.Equal([1L, 255, 256, 257, 600], proofs.Select(p => p.Sequence));
+        Assert.All(proofs, p => Assert.True(MerkleTree.VerifyInclusion(p.Sequence - 1, 600, MerkleTree.EntryLeafHash(p.EntryHash), p.Hashes, cosigned.Checkpoint.RootHash), $"entry {p.Sequence}"));
+        await Assert.ThrowsAsync<ExchangeException>(() => scope.ServiceProvider.GetRequiredService<ProvisionTree>().ProveInclusionsAsync([601], 600, Ct));
     }
 
     [Fact]
