@@ -1,4 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
+using Exchange.Domain.Provisions;
 using Exchange.Host;
 using Exchange.Protocol.Client;
 using Exchange.Protocol.Pki;
@@ -30,9 +31,10 @@ internal sealed class BenchHub : IAsyncDisposable
     private readonly Dictionary<string, X509Certificate2> _certificates = [];
     private readonly List<GrpcChannel> _channels = [];
 
-    private BenchHub(WebApplication app, string directory, BenchDatabase database)
+    private BenchHub(WebApplication app, string directory, BenchDatabase database, NoteKey witness)
     {
         _app = app;
+        Witness = witness;
         _directory = directory;
         Database = database;
         Address = HubApplication.GetListeningAddress(app);
@@ -53,12 +55,16 @@ internal sealed class BenchHub : IAsyncDisposable
 
     public X509Certificate2Collection TrustAnchors { get; }
 
+    /// <summary>The witness key of <see cref="GroupBody"/>, configured as the log's one witness (quorum 1).</summary>
+    public NoteKey Witness { get; }
+
     public static async Task<BenchHub> StartAsync(BenchOptions options)
     {
         var directory = Path.Combine(Path.GetTempPath(), "exchange-bench-" + Guid.NewGuid().ToString("N")[..12]);
         System.IO.Directory.CreateDirectory(directory);
         WebApplication? app = null;
         BenchDatabase? database = null;
+        var witness = NoteKey.CreateWitness("witness.bench.example");
         try
         {
             database = options.Provider == BenchProvider.Postgres
@@ -82,13 +88,16 @@ internal sealed class BenchHub : IAsyncDisposable
                     ["Exchange:Retention:CustomerRecords"] = "1.00:00:00",
                     // Configured levels win over SetMinimumLevel, so the default is set here too.
                     ["Logging:LogLevel:Default"] = "Warning",
+                    ["Exchange:TreeLog:Witnesses:0:Party"] = GroupBody,
+                    ["Exchange:TreeLog:Witnesses:0:VerifierKey"] = witness.VerifierKey,
+                    ["Exchange:TreeLog:Quorum"] = "1",
                 }.Concat(database.HubSettings));
                 builder.Logging.ClearProviders();
                 builder.Logging.SetMinimumLevel(LogLevel.Warning);
                 builder.Logging.AddSimpleConsole(console => console.SingleLine = true);
             });
             await app.StartAsync().ConfigureAwait(false);
-            return new BenchHub(app, directory, database);
+            return new BenchHub(app, directory, database, witness);
         }
         catch
         {
@@ -103,6 +112,7 @@ internal sealed class BenchHub : IAsyncDisposable
             }
 
             DeleteDirectory(directory);
+            witness.Dispose();
             throw;
         }
     }
@@ -142,6 +152,7 @@ internal sealed class BenchHub : IAsyncDisposable
 
             await Database.DisposeAsync().ConfigureAwait(false);
             DeleteDirectory(_directory);
+            Witness.Dispose();
         }
     }
 

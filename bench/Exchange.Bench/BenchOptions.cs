@@ -26,9 +26,13 @@ internal sealed record BenchOptions
                               what 2 cores serve, so queueing does not inflate the CPU per call)
           --only WHAT         transport (Ping calls), records (writes and reads), feed (change-feed
                               deliveries to 100 subscriptions, memory of 1,000 idle ones), recall
-                              (a campaign matched against --recall-vehicles, its notices delivered)
-                              or subjects (an incident's scope over --incident-entries, a disposal
-                              of --disposal-records); all when absent
+                              (a campaign matched against --recall-vehicles, its notices delivered),
+                              subjects (an incident's scope over --incident-entries, a disposal
+                              of --disposal-records) or log (inclusion and consistency proofs
+                              served, checkpoint and cosignature latency at --log-entries); all
+                              when absent
+          --log-entries N     provision-log entries the log scenario fills the log to, through the
+                              store, before it measures (default 10000000: about ten minutes to fill)
           --recall-vehicles N vehicles across 1,000 garages, loaded through the store, that a new
                               recall campaign is matched against (default 1000000; minutes to load)
           --incident-entries N provision-log entries one party received, appended through the store,
@@ -99,6 +103,11 @@ internal sealed record BenchOptions
     public bool Feed { get; init; } = true;
 
     public bool Recall { get; init; } = true;
+
+    public bool Log { get; init; } = true;
+
+    /// <summary>Entries the transparency-log scenario fills the provision log to.</summary>
+    public int LogEntries { get; init; } = 10_000_000;
 
     /// <summary>Vehicles the recall scenario loads before it creates a campaign.</summary>
     public int RecallVehicles { get; init; } = 1_000_000;
@@ -181,14 +190,16 @@ internal sealed record BenchOptions
                 "--recall-vehicles" => options with { RecallVehicles = Number(name, text, 10_000, 10_000_000) },
                 "--incident-entries" => options with { IncidentEntries = Number(name, text, 10_000, 100_000_000) },
                 "--disposal-records" => options with { DisposalRecords = Number(name, text, 10_000, 10_000_000) },
+                "--log-entries" => options with { LogEntries = Number(name, text, 10_000, 1_000_000_000) },
                 "--only" => text switch
                 {
-                    "transport" => options with { Transport = true, Records = false, Feed = false, Recall = false, Subjects = false },
-                    "records" => options with { Transport = false, Records = true, Feed = false, Recall = false, Subjects = false },
-                    "feed" => options with { Transport = false, Records = false, Feed = true, Recall = false, Subjects = false },
-                    "recall" => options with { Transport = false, Records = false, Feed = false, Recall = true, Subjects = false },
-                    "subjects" => options with { Transport = false, Records = false, Feed = false, Recall = false, Subjects = true },
-                    _ => throw new ArgumentException($"--only takes transport, records, feed, recall or subjects, not '{text}'."),
+                    "transport" => options with { Transport = true, Records = false, Feed = false, Recall = false, Subjects = false, Log = false },
+                    "records" => options with { Transport = false, Records = true, Feed = false, Recall = false, Subjects = false, Log = false },
+                    "feed" => options with { Transport = false, Records = false, Feed = true, Recall = false, Subjects = false, Log = false },
+                    "recall" => options with { Transport = false, Records = false, Feed = false, Recall = true, Subjects = false, Log = false },
+                    "subjects" => options with { Transport = false, Records = false, Feed = false, Recall = false, Subjects = true, Log = false },
+                    "log" => options with { Transport = false, Records = false, Feed = false, Recall = false, Subjects = false, Log = true },
+                    _ => throw new ArgumentException($"--only takes transport, records, feed, recall, subjects or log, not '{text}'."),
                 },
                 "--provider" => options with
                 {

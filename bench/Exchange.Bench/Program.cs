@@ -117,6 +117,14 @@ if (options.Subjects)
     subjects = Report.Subjects(await SubjectsScenario.RunAsync(hub, options));
 }
 
+if (options.Log)
+{
+    var (log, inclusion, consistency) = await TransparencyScenario.RunAsync(hub, options);
+    Report.Scenario(inclusion);
+    Report.Scenario(consistency);
+    Report.Transparency(log);
+}
+
 Report.Summary(new BenchFigures(unary, streamed, duplex, writes, synced, reads, fixedRate, fixedRatePings, barePings, options.ReadRate, statistics, floor) { FeedDelivery = delivery, IdleSubscriptions = idle, Recall = recall, Subjects = subjects }, memory.PeakGcHeapBytes);
 
 return 0;

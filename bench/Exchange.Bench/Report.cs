@@ -67,6 +67,12 @@ internal static class Report
         return r;
     }
 
+    public static TransparencyRun Transparency(TransparencyRun r)
+    {
+        Line($"  transparency log at {r.Entries:N0} entries, {TransparencyScenario.Rounds} rounds: checkpoint signed p50 {r.Checkpoint.Percentile(0.5):F2} ms, p99 {r.Checkpoint.Percentile(0.99):F2} ms; AddCosignature p50 {r.Cosignature.Percentile(0.5):F2} ms, p99 {r.Cosignature.Percentile(0.99):F2} ms; whole witness round (checkpoint, consistency proof checked, cosign, submit) p50 {r.WitnessRound.Percentile(0.5):F2} ms, p99 {r.WitnessRound.Percentile(0.99):F2} ms");
+        return r;
+    }
+
     public static IdleSubscriptionsRun Idle(IdleSubscriptionsRun r)
     {
         Line($"  {r.Subscriptions:N0} idle change-feed subscriptions, opened in {r.Opened.TotalMilliseconds:N0} ms: per subscription {r.WorkingSetPerSubscriptionKib:F1} KiB of working set, {r.GcHeapPerSubscriptionKib:F1} KiB of GC heap (client and hub, after full collections)");

@@ -18,6 +18,9 @@ internal sealed record CommandContext(ParseResult Result, CliEnvironment Environ
 
     internal HubSession? HubOrNull { get; init; }
 
+    /// <summary>The options every command takes (--ca, --timeout …).</summary>
+    public GlobalOptions Options { get; init; } = null!;
+
     /// <summary>Call options with the session's deadline.</summary>
     public CallOptions Call => Hub.Call(CancellationToken);
 
@@ -42,7 +45,7 @@ internal sealed class ExchangeCli
         // executable's (dotnet's, or a test host's): help always says "exchange".
         Root = new Command(
             "exchange",
-            "Manage the Exchange hub's partners, certificates and vendor authorisations, verify its provision log, watch your change feed and run recall campaigns, over mutual TLS, " +
+            "Manage the Exchange hub's partners, certificates and vendor authorisations, verify its provision log (as any partner too), witness it, watch your change feed and run recall campaigns, over mutual TLS, " +
             "with your own client certificate.\n\n" + ExitCodes.Help)
         {
             new HelpOption(),
@@ -59,6 +62,7 @@ internal sealed class ExchangeCli
         Root.Subcommands.Add(MiscCommands.Audit(this));
         Root.Subcommands.Add(LogCommands.Create(this));
         Root.Subcommands.Add(WatchCommand.Create(this));
+        Root.Subcommands.Add(WitnessCommand.Create(this));
         Root.Subcommands.Add(RecallCommands.Create(this));
         Root.Subcommands.Add(OversightCommands.Retention(this));
         Root.Subcommands.Add(OversightCommands.Incident(this));
@@ -130,7 +134,7 @@ internal sealed class ExchangeCli
         try
         {
             session = callsHub ? HubSession.Open(result, Options, _environment) : null;
-            var context = new CommandContext(result, _environment, new CliOutput(_environment, Options.FormatOf(result)), cancellationToken) { HubOrNull = session };
+            var context = new CommandContext(result, _environment, new CliOutput(_environment, Options.FormatOf(result)), cancellationToken) { HubOrNull = session, Options = Options };
             return await action(context).ConfigureAwait(false);
         }
         catch (RpcException e)

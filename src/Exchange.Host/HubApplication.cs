@@ -148,7 +148,7 @@ internal static class HubApplication
         services.AddScoped<CustomerRecords>();
         services.AddScoped<RecordSync>();
         services.AddScoped<ProvisionLogAudit>();
-        services.AddScoped(sp => new ProvisionTree(sp.GetRequiredService<IProvisionTreeStore>(), sp.GetRequiredService<HubKeys>().TreeKey, sp.GetRequiredService<TimeProvider>()));
+        services.AddScoped(sp => new ProvisionTree(sp.GetRequiredService<IProvisionTreeStore>(), sp.GetRequiredService<HubKeys>().TreeKey, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<HubOptions>>().Value.TreeLog.Policy));
         services.AddScoped<CallContextFactory>();
         services.AddSingleton<RegisteredParties>();
         services.AddHostedService<HubStartup>();

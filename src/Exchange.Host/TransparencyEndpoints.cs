@@ -19,14 +19,26 @@ internal static class TransparencyEndpoints
     public const string InclusionPath = "/log/proof/inclusion";
     public const string ConsistencyPath = "/log/proof/consistency";
 
+    /// <summary>The latest checkpoint's response says how many witnesses cosigned it, how many the policy asks for, and whether that is met.</summary>
+    public const string CosignaturesHeader = "Log-Cosignatures";
+    public const string QuorumHeader = "Log-Witness-Quorum";
+    public const string QuorumMetHeader = "Log-Witness-Quorum-Met";
+
     private static readonly string[] GetAndHead = [HttpMethods.Get, HttpMethods.Head];
 
     /// <summary>Maps the checkpoint, the key and the proofs, to GET and HEAD.</summary>
     public static void MapTransparencyLog(this IEndpointRouteBuilder app)
     {
         app.MapMethods(KeyPath, GetAndHead, (ProvisionTree tree) => Text(tree.VerifierKey + "\n"));
-        app.MapMethods(CheckpointPath, GetAndHead, (ProvisionTree tree, CancellationToken ct) =>
-            AnswerAsync(async () => (await tree.LatestAsync(ct).ConfigureAwait(false)).Note));
+        app.MapMethods(CheckpointPath, GetAndHead, (ProvisionTree tree, HttpResponse response, CancellationToken ct) =>
+            AnswerAsync(async () =>
+            {
+                var cosigned = await tree.CosignedAsync(0, ct).ConfigureAwait(false);
+                response.Headers[CosignaturesHeader] = cosigned.Cosignatures.Count.ToString(CultureInfo.InvariantCulture);
+                response.Headers[QuorumHeader] = cosigned.Policy.Quorum.ToString(CultureInfo.InvariantCulture);
+                response.Headers[QuorumMetHeader] = cosigned.QuorumMet ? "true" : "false";
+                return cosigned.Note;
+            }));
         app.MapMethods(InclusionPath, GetAndHead, (ProvisionTree tree, string? sequence, string? size, CancellationToken ct) =>
             AnswerAsync(async () =>
             {

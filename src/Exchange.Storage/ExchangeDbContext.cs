@@ -28,6 +28,7 @@ internal abstract class ExchangeDbContext(DbContextOptions options) : DbContext(
     public DbSet<VerifiedCheckpointRow> VerifiedCheckpoints => Set<VerifiedCheckpointRow>();
     public DbSet<ProvisionTreeNodeRow> TreeNodes => Set<ProvisionTreeNodeRow>();
     public DbSet<TreeCheckpointRow> TreeCheckpoints => Set<TreeCheckpointRow>();
+    public DbSet<TreeCosignatureRow> TreeCosignatures => Set<TreeCosignatureRow>();
     public DbSet<SigningRequestRow> SigningRequests => Set<SigningRequestRow>();
     public DbSet<IssuedCertificateRow> IssuedCertificates => Set<IssuedCertificateRow>();
     public DbSet<CertificateRevocationRow> CertificateRevocations => Set<CertificateRevocationRow>();
@@ -168,6 +169,12 @@ internal abstract class ExchangeDbContext(DbContextOptions options) : DbContext(
             e.ToTable("provision_log_tree_checkpoints");
             e.HasKey(c => c.Size);
             e.Property(c => c.Size).ValueGeneratedNever();
+        });
+        modelBuilder.Entity<TreeCosignatureRow>(e =>
+        {
+            e.ToTable("provision_log_tree_cosignatures");
+            e.HasKey(c => new { c.Size, c.Witness });
+            e.HasOne<TreeCheckpointRow>().WithMany().HasForeignKey(c => c.Size).OnDelete(DeleteBehavior.Cascade);
         });
         modelBuilder.Entity<VerifiedCheckpointRow>(e =>
         {

@@ -14,4 +14,10 @@ public interface IProvisionTreeStore : ITreeSource
 
     /// <summary>The checkpoint of the tree of <paramref name="size"/> leaves, or null.</summary>
     Task<TreeCheckpoint?> CheckpointAsync(long size, CancellationToken cancellationToken);
+
+    /// <summary>Stores <paramref name="cosignature"/> unless its witness has one of that size stored already; returns the one stored.</summary>
+    Task<TreeCosignature> AddCosignatureAsync(TreeCosignature cosignature, CancellationToken cancellationToken);
+
+    /// <summary>The cosignatures of the checkpoint of <paramref name="size"/>, in witness order.</summary>
+    Task<IReadOnlyList<TreeCosignature>> CosignaturesAsync(long size, CancellationToken cancellationToken);
 }

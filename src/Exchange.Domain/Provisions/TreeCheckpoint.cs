@@ -11,6 +11,9 @@ namespace Exchange.Domain.Provisions;
 /// <param name="Note">The signed note, exactly as served.</param>
 public sealed record TreeCheckpoint(long Size, byte[] RootHash, DateTimeOffset SignedAt, string Note)
 {
+    /// <summary>The text the log signed, and witnesses cosign: the note up to its blank line.</summary>
+    public string SignedBody => Note[..(Note.IndexOf("\n\n", StringComparison.Ordinal) + 1)];
+
     /// <summary>The checkpoint body over (<paramref name="size"/>, <paramref name="rootHash"/>) for <paramref name="origin"/>.</summary>
     public static string Body(string origin, long size, byte[] rootHash) =>
         string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{origin}\n{size}\n{Convert.ToBase64String(rootHash)}\n");

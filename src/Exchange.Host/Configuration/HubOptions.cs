@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Exchange.Domain.Provisions;
 using Exchange.Protocol.Server;
 using Exchange.Storage;
 
@@ -129,8 +130,27 @@ internal sealed class TreeLogOptions
     /// </summary>
     public string? KeyFile { get; set; }
 
+    /// <summary>The parties whose C2SP cosignatures of checkpoints the hub accepts, each with its witness key.</summary>
+    public List<WitnessOptions> Witnesses { get; set; } = [];
+
+    /// <summary>How many witnesses must cosign a checkpoint for it to count as trusted: 1 to their number when there are any, else 0.</summary>
+    public int Quorum { get; set; }
+
     /// <summary>The origin these settings give, default applied.</summary>
     public string OriginFor(string trustDomain) => Origin is { Length: > 0 } origin ? origin : trustDomain + "/provision-log";
+
+    /// <summary>The trust policy these settings give.</summary>
+    public WitnessPolicy Policy => new([.. Witnesses.Select(w => new TreeWitness(w.Party ?? "", (w.VerifierKey ?? "").Trim()))], Quorum);
+}
+
+/// <summary>One of <c>Exchange:TreeLog:Witnesses</c>.</summary>
+internal sealed class WitnessOptions
+{
+    /// <summary>The witness's party ID (its client certificate names it).</summary>
+    public string? Party { get; set; }
+
+    /// <summary>Its verifier key, <c>name+key ID hex+base64(0x04 ‖ Ed25519 key)</c>, as <c>exchange witness</c> prints it.</summary>
+    public string? VerifierKey { get; set; }
 }
 
 /// <summary>The <c>Exchange:Database</c> settings (checked by <see cref="HubOptionsValidator"/>).</summary>

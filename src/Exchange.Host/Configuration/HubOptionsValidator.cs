@@ -22,6 +22,8 @@ internal sealed class HubOptionsValidator(IHostEnvironment environment) : IValid
             failures.Add($"Exchange:TreeLog:KeyFile must name the provision log's note signer key outside the Development environment (environment {environment.EnvironmentName}): a key generated beside the database can be replaced with it. docs/transparency.md says how to make one.");
         }
 
+        failures.AddRange(WitnessProblems(options.TreeLog));
+
         var feed = options.Feed;
         if (feed.RetentionDays is < 1 or > 3650)
         {
@@ -179,5 +181,32 @@ internal sealed class HubOptionsValidator(IHostEnvironment environment) : IValid
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static IEnumerable<string> WitnessProblems(TreeLogOptions treeLog)
+    {
+        var witnesses = treeLog.Witnesses;
+        for (var i = 0; i < witnesses.Count; i++)
+        {
+            if (witnesses[i].Party is not { Length: > 0 } party || !party.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' or '_' or '.'))
+            {
+                yield return $"Exchange:TreeLog:Witnesses:{i}:Party must be a party ID (lowercase letters, digits, '-', '_' or '.').";
+            }
+
+            if (!Exchange.Domain.Provisions.NoteKey.IsWitnessVerifierKey(witnesses[i].VerifierKey ?? ""))
+            {
+                yield return $"Exchange:TreeLog:Witnesses:{i}:VerifierKey must be a witness's cosignature/v1 verifier key (<name>+<key ID hex>+<base64 of 0x04 and the 32-byte Ed25519 key>), as 'exchange witness' prints it.";
+            }
+        }
+
+        if (witnesses.Select(w => w.Party).Distinct(StringComparer.Ordinal).Count() != witnesses.Count)
+        {
+            yield return "Exchange:TreeLog:Witnesses names a party twice: one key per witness.";
+        }
+
+        if (witnesses.Count > 0 ? treeLog.Quorum < 1 || treeLog.Quorum > witnesses.Count : treeLog.Quorum != 0)
+        {
+            yield return $"Exchange:TreeLog:Quorum must be 1 to the number of witnesses ({witnesses.Count}) when witnesses are configured, 0 without them (it is {treeLog.Quorum}).";
+        }
     }
 }

@@ -13,15 +13,36 @@ internal sealed class ProvisionLogService(ProvisionLogAudit audit, ProvisionTree
     public override async Task<Contracts.V1.TreeCheckpoint> GetTreeCheckpoint(GetTreeCheckpointRequest request, ServerCallContext context)
     {
         await calls.CreateAsync(context).ConfigureAwait(false);
-        var checkpoint = await tree.CheckpointOfAsync(request.TreeSize, context.CancellationToken).ConfigureAwait(false);
-        return new Contracts.V1.TreeCheckpoint
+        return ToMessage(await tree.CosignedAsync(request.TreeSize, context.CancellationToken).ConfigureAwait(false));
+    }
+
+    public override async Task<Contracts.V1.TreeCheckpoint> AddCosignature(AddCosignatureRequest request, ServerCallContext context)
+    {
+        var call = await calls.CreateAsync(context).ConfigureAwait(false);
+        return ToMessage(await tree.AddCosignatureAsync(call.Caller.Id, request.TreeSize, request.Cosignature, context.CancellationToken).ConfigureAwait(false));
+    }
+
+    private Contracts.V1.TreeCheckpoint ToMessage(CosignedCheckpoint cosigned)
+    {
+        var checkpoint = cosigned.Checkpoint;
+        var message = new Contracts.V1.TreeCheckpoint
         {
             TreeSize = checkpoint.Size,
             RootHash = ByteString.CopyFrom(checkpoint.RootHash),
-            Note = checkpoint.Note,
+            Note = cosigned.Note,
             VerifierKey = tree.VerifierKey,
             SignedAt = Timestamp.FromDateTimeOffset(checkpoint.SignedAt),
+            Quorum = cosigned.Policy.Quorum,
+            QuorumMet = cosigned.QuorumMet,
         };
+        message.Cosignatures.AddRange(cosigned.Cosignatures.Select(c => new WitnessCosignature
+        {
+            Witness = c.Witness,
+            VerifierKey = cosigned.Policy.Find(c.Witness)!.VerifierKey,
+            Time = Timestamp.FromDateTimeOffset(c.Time),
+            Line = c.Line,
+        }));
+        return message;
     }
 
     public override async Task<Contracts.V1.InclusionProof> ProveInclusion(ProveInclusionRequest request, ServerCallContext context)

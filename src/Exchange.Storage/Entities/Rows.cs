@@ -241,6 +241,15 @@ internal sealed class ProvisionTreeNodeRow
     public required byte[] Hash { get; set; }
 }
 
+/// <summary>A witness's C2SP cosignature of the checkpoint of one tree size: one per witness per size.</summary>
+internal sealed class TreeCosignatureRow
+{
+    public long Size { get; set; }
+    public required string Witness { get; set; }
+    public DateTimeOffset Time { get; set; }
+    public required string Line { get; set; }
+}
+
 /// <summary>A signed tree head (C2SP checkpoint) of the provision log: one per tree size.</summary>
 internal sealed class TreeCheckpointRow
 {

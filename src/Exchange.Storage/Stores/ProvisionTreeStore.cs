@@ -33,6 +33,24 @@ internal sealed class ProvisionTreeStore(Lazy<ExchangeDbContext> context, Connec
             ?? throw new InvalidOperationException("A tree checkpoint was stored and is not there.");
     }
 
+    public async Task<TreeCosignature> AddCosignatureAsync(TreeCosignature cosignature, CancellationToken cancellationToken)
+    {
+        // A witness's second cosignature of one size, or one from another instance at once, yields to the first.
+        var transaction = await Db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using (transaction.ConfigureAwait(false))
+        {
+            using var insert = RowInserter<TreeCosignatureRow>.Create(Db, unlessExists: [nameof(TreeCosignatureRow.Size), nameof(TreeCosignatureRow.Witness)]);
+            await insert.InsertAsync(new TreeCosignatureRow { Size = cosignature.Size, Witness = cosignature.Witness, Time = cosignature.Time, Line = cosignature.Line }, cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return (await CosignaturesAsync(cosignature.Size, cancellationToken).ConfigureAwait(false)).Single(c => c.Witness == cosignature.Witness);
+    }
+
+    public async Task<IReadOnlyList<TreeCosignature>> CosignaturesAsync(long size, CancellationToken cancellationToken) =>
+        (await Db.TreeCosignatures.AsNoTracking().Where(c => c.Size == size).OrderBy(c => c.Witness).ToListAsync(cancellationToken).ConfigureAwait(false))
+            .Select(c => new TreeCosignature(c.Size, c.Witness, c.Time, c.Line)).ToList();
+
     public async Task<TreeCheckpoint?> LatestCheckpointAsync(CancellationToken cancellationToken) =>
         ToCheckpoint(await Db.TreeCheckpoints.AsNoTracking().OrderByDescending(c => c.Size).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false));
 

@@ -46,7 +46,7 @@ public abstract class CliScenario : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        Hub = await TestHub.StartAsync();
+        Hub = await StartHubAsync();
         WorkingDirectory = Path.Combine(Hub.Directory, "cli");
         Directory.CreateDirectory(WorkingDirectory);
         Environment["EXCHANGE_HUB"] = Hub.Address.ToString();
@@ -54,6 +54,9 @@ public abstract class CliScenario : IAsyncLifetime
         Environment["EXCHANGE_CERT"] = Path.Combine(Hub.CertificateDirectory, "admin.crt");
         Environment["EXCHANGE_KEY"] = Path.Combine(Hub.CertificateDirectory, "admin.key");
     }
+
+    /// <summary>Starts the hub the tool talks to: by default a development hub on SQLite.</summary>
+    protected virtual Task<TestHub> StartHubAsync() => TestHub.StartAsync();
 
     public async ValueTask DisposeAsync()
     {

@@ -37,4 +37,37 @@ public sealed class NoteKeyTests
         Assert.Throws<FormatException>(() => NoteKey.Parse(key.SignerKey().Replace("PRIVATE+KEY+log+", "PRIVATE+KEY+gol+", StringComparison.Ordinal)));
         Assert.Throws<FormatException>(() => NoteKey.Parse("log+00000000+AAAA"));
     }
+
+    [Fact]
+    public void A_cosignature_is_the_C2SP_cosignature_v1_line_and_checks_only_over_its_checkpoint_with_its_witness_key()
+    {
+        using var witness = NoteKey.CreateWitness("witness.test");
+        using var other = NoteKey.CreateWitness("witness.test");
+        using var logKey = NoteKey.Create("witness.test");
+        var body = TreeCheckpoint.Body("exchange.test/provision-log", 5, new byte[32]);
+        var time = DateTimeOffset.FromUnixTimeSeconds(1_765_000_000);
+
+        var line = witness.Cosign(body, time);
+
+        // Written out from the spec: key ID over 0x04, 8-byte big-endian time, Ed25519 over the cosigned message.
+        var blob = Convert.FromBase64String(line["\u2014 witness.test ".Length..]);
+        var keyId = System.Security.Cryptography.SHA256.HashData([.. "witness.test\n"u8, 0x04, .. witness.PublicKey])[..4];
+        Assert.Equal(keyId, blob[..4]);
+        Assert.Equal(1_765_000_000UL, System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(blob.AsSpan(4, 8)));
+        var publicKey = NSec.Cryptography.PublicKey.Import(NSec.Cryptography.SignatureAlgorithm.Ed25519, witness.PublicKey, NSec.Cryptography.KeyBlobFormat.RawPublicKey);
+        Assert.True(NSec.Cryptography.SignatureAlgorithm.Ed25519.Verify(publicKey, System.Text.Encoding.UTF8.GetBytes("cosignature/v1\ntime 1765000000\n" + body), blob[12..]));
+        Assert.StartsWith("witness.test+" + Convert.ToHexStringLower(keyId) + "+B", witness.VerifierKey, StringComparison.Ordinal);
+
+        Assert.Equal(time, NoteKey.CheckCosignature(witness.VerifierKey, body, line, out _));
+        Assert.Null(NoteKey.CheckCosignature(witness.VerifierKey, body.Replace("\n5\n", "\n6\n", StringComparison.Ordinal), line, out var altered));
+        Assert.Contains("does not verify", altered, StringComparison.Ordinal);
+        Assert.Null(NoteKey.CheckCosignature(other.VerifierKey, body, line, out var another));
+        Assert.Contains("key ID", another, StringComparison.Ordinal);
+        Assert.Null(NoteKey.CheckCosignature(logKey.VerifierKey, body, line, out _));
+        Assert.False(NoteKey.IsWitnessVerifierKey(logKey.VerifierKey));
+        Assert.Throws<ArgumentException>(() => logKey.Cosign(body, time));
+        Assert.Throws<ArgumentException>(() => witness.Sign(body));
+        using var read = NoteKey.Parse(witness.SignerKey());
+        Assert.Equal((witness.VerifierKey, true), (read.VerifierKey, read.IsWitness));
+    }
 }

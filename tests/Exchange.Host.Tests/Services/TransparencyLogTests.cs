@@ -1,5 +1,6 @@
 using System.Net;
 using Exchange.Contracts.V1;
+using Exchange.Domain;
 using Exchange.Domain.Provisions;
 using Exchange.Host.Tests.Infrastructure;
 using Exchange.Host.Tests.Interop;
@@ -14,6 +15,8 @@ namespace Exchange.Host.Tests.Services;
 public abstract class TransparencyLogTests(DatabaseProvider provider) : IAsyncLifetime
 {
     private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
+    private readonly NoteKey _lotus = NoteKey.CreateWitness("witness.lotus.example");
+    private readonly NoteKey _broadleaf = NoteKey.CreateWitness("witness.broadleaf.example");
     private TestHub? _hub;
     private HttpClient? _http;
 
@@ -23,13 +26,22 @@ public abstract class TransparencyLogTests(DatabaseProvider provider) : IAsyncLi
 
     public async ValueTask InitializeAsync()
     {
-        _hub = await TestHub.StartAsync(_time, provider: provider);
+        _hub = await TestHub.StartAsync(_time, provider: provider, settings: new Dictionary<string, string?>
+        {
+            ["Exchange:TreeLog:Witnesses:0:Party"] = "group-lotus",
+            ["Exchange:TreeLog:Witnesses:0:VerifierKey"] = _lotus.VerifierKey,
+            ["Exchange:TreeLog:Witnesses:1:Party"] = "vendor-broadleaf",
+            ["Exchange:TreeLog:Witnesses:1:VerifierKey"] = _broadleaf.VerifierKey,
+            ["Exchange:TreeLog:Quorum"] = "2",
+        });
         _http = new HttpClient(MutualTlsChannel.CreateHandler(null, Hub.TrustAnchors)) { BaseAddress = Hub.PublicAddress };
     }
 
     public async ValueTask DisposeAsync()
     {
         _http?.Dispose();
+        _lotus.Dispose();
+        _broadleaf.Dispose();
         if (_hub is not null)
         {
             await _hub.DisposeAsync();
@@ -111,6 +123,84 @@ public abstract class TransparencyLogTests(DatabaseProvider provider) : IAsyncLi
         Assert.False(MerkleTree.VerifyInclusion(299, 700, proof.LeafHash.ToByteArray(), hashes, checkpoint.RootHash.ToByteArray()));
         var verdict = Assert.Single(await GoTlog.CheckAsync(new { key, inclusion = new[] { new { note = checkpoint.Note, index = 299L, entry_hash = proof.EntryHash, proof = hashes.Select(Convert.ToBase64String).ToList() } } }));
         Assert.StartsWith("fail", verdict, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Witnesses_cosignatures_are_checked_stored_once_each_and_served_with_the_checkpoint_and_Go_verifies_them()
+    {
+        await AppendThroughAsync(5);
+        _time.Advance(TimeSpan.FromMinutes(1));
+        var checkpoint = await WaitForCheckpointAsync(5);
+        var body = checkpoint.Note[..(checkpoint.Note.IndexOf("\n\n", StringComparison.Ordinal) + 1)];
+        Assert.Equal((0, 2, false), (checkpoint.Cosignatures.Count, checkpoint.Quorum, checkpoint.QuorumMet));
+
+        async Task RefusedAsync(string party, StatusCode code, string text, long size, string line)
+        {
+            var e = await Assert.ThrowsAsync<RpcException>(() => Log(party).AddCosignatureAsync(new AddCosignatureRequest { TreeSize = size, Cosignature = line }, cancellationToken: Ct).ResponseAsync);
+            Assert.Equal(code, e.StatusCode);
+            Assert.Contains(text, e.Status.Detail, StringComparison.Ordinal);
+        }
+
+        var now = _time.GetUtcNow();
+        await RefusedAsync("garage-kaminoyama", StatusCode.PermissionDenied, "not one of the provision log's witnesses", 5, _lotus.Cosign(body, now));
+        await RefusedAsync("group-lotus", StatusCode.NotFound, "tree size 4", 4, _lotus.Cosign(body, now));
+        await RefusedAsync("group-lotus", StatusCode.InvalidArgument, "tree_size must be positive", -1, _lotus.Cosign(body, now));
+        await RefusedAsync("group-lotus", StatusCode.InvalidArgument, "a cosignature is a line", 5, "— witness.lotus.example AAAA");
+        await RefusedAsync("group-lotus", StatusCode.InvalidArgument, "a cosignature is a line", 5, _broadleaf.Cosign(body, now));
+        await RefusedAsync("group-lotus", StatusCode.InvalidArgument, "does not verify", 5, _lotus.Cosign(body.Replace("\n5\n", "\n6\n", StringComparison.Ordinal), now));
+        await RefusedAsync("group-lotus", StatusCode.InvalidArgument, "ahead of the hub's clock", 5, _lotus.Cosign(body, now.AddHours(1)));
+
+        var first = _lotus.Cosign(body, now);
+        var once = await Log("group-lotus").AddCosignatureAsync(new AddCosignatureRequest { TreeSize = 5, Cosignature = first }, cancellationToken: Ct);
+        Assert.Equal((1, false), (once.Cosignatures.Count, once.QuorumMet));
+        Assert.Equal(("group-lotus", first, _lotus.VerifierKey), (once.Cosignatures[0].Witness, once.Cosignatures[0].Line, once.Cosignatures[0].VerifierKey));
+
+        // Again, later: the first stays, and is the only one of this witness.
+        var again = await Log("group-lotus").AddCosignatureAsync(new AddCosignatureRequest { TreeSize = 5, Cosignature = _lotus.Cosign(body, now.AddSeconds(30)) }, cancellationToken: Ct);
+        Assert.Equal(first, Assert.Single(again.Cosignatures).Line);
+
+        var both = await Log("vendor-broadleaf").AddCosignatureAsync(new AddCosignatureRequest { TreeSize = 5, Cosignature = _broadleaf.Cosign(body, now) }, cancellationToken: Ct);
+        Assert.Equal((2, true), (both.Cosignatures.Count, both.QuorumMet));
+        Assert.Equal(both.Note, (await Log("garage-kaminoyama").GetTreeCheckpointAsync(new GetTreeCheckpointRequest { TreeSize = 5 }, cancellationToken: Ct)).Note);
+
+        using var response = await _http!.GetAsync(new Uri("/log/checkpoint", UriKind.Relative), Ct);
+        var served = await response.Content.ReadAsStringAsync(Ct);
+        Assert.Equal(both.Note, served);
+        Assert.StartsWith(checkpoint.Note, served, StringComparison.Ordinal);
+        Assert.Equal(("2", "2", "true"), (response.Headers.GetValues("Log-Cosignatures").Single(), response.Headers.GetValues("Log-Witness-Quorum").Single(), response.Headers.GetValues("Log-Witness-Quorum-Met").Single()));
+
+        // Go: the log's signature still opens the cosigned note; each cosignature verifies; a witness that did not cosign is not found.
+        using var stranger = NoteKey.CreateWitness("witness.stranger.example");
+        var key = await GetAsync("/log/key");
+        var verdicts = await GoTlog.CheckAsync(new
+        {
+            key,
+            notes = new[] { served },
+            cosignatures = new[] { new { witness = _lotus.VerifierKey, note = served }, new { witness = _broadleaf.VerifierKey, note = served }, new { witness = stranger.VerifierKey, note = served } },
+        });
+        Assert.Equal(["ok", "ok", "ok"], verdicts.Take(3));
+        Assert.StartsWith("fail: no cosignature", verdicts[3], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Entries_are_proved_together_against_one_cosigned_checkpoint_for_a_persons_report()
+    {
+        await AppendThroughAsync(600);
+        _time.Advance(TimeSpan.FromMinutes(1));
+        var checkpoint = await WaitForCheckpointAsync(600);
+        var body = checkpoint.Note[..(checkpoint.Note.IndexOf("\n\n", StringComparison.Ordinal) + 1)];
+        await Log("group-lotus").AddCosignatureAsync(new AddCosignatureRequest { TreeSize = 600, Cosignature = _lotus.Cosign(body, _time.GetUtcNow()) }, cancellationToken: Ct);
+        await Log("vendor-broadleaf").AddCosignatureAsync(new AddCosignatureRequest { TreeSize = 600, Cosignature = _broadleaf.Cosign(body, _time.GetUtcNow()) }, cancellationToken: Ct);
+        await AppendThroughAsync(700);
+
+        await using var scope = Hub.Services.CreateAsyncScope();
+        var (cosigned, proofs) = await scope.ServiceProvider.GetRequiredService<ProvisionTree>().ProveInclusionsAsync([1, 255, 256, 257, 600], 0, Ct);
+
+        Assert.Equal((600, true), (cosigned.Checkpoint.Size, cosigned.QuorumMet));
+        Assert.NotNull(NoteKey.Open(cosigned.Note, checkpoint.VerifierKey));
+        Assert.Equal([1L, 255, 256, 257, 600], proofs.Select(p => p.Sequence));
+        Assert.All(proofs, p => Assert.True(MerkleTree.VerifyInclusion(p.Sequence - 1, 600, MerkleTree.EntryLeafHash(p.EntryHash), p.Hashes, cosigned.Checkpoint.RootHash), $"entry {p.Sequence}"));
+        await Assert.ThrowsAsync<ExchangeException>(() => scope.ServiceProvider.GetRequiredService<ProvisionTree>().ProveInclusionsAsync([601], 600, Ct));
     }
 
     [Fact]

@@ -1038,6 +1038,31 @@ namespace Exchange.Storage.Migrations.Postgres
                     b.ToTable("provision_log_tree_checkpoints", (string)null);
                 });
 
+            modelBuilder.Entity("Exchange.Storage.Entities.TreeCosignatureRow", b =>
+                {
+                    b.Property<long>("Size")
+                        .HasColumnType("bigint")
+                        .HasColumnName("size");
+
+                    b.Property<string>("Witness")
+                        .HasColumnType("text")
+                        .HasColumnName("witness");
+
+                    b.Property<string>("Line")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("line");
+
+                    b.Property<long>("Time")
+                        .HasColumnType("bigint")
+                        .HasColumnName("time");
+
+                    b.HasKey("Size", "Witness")
+                        .HasName("pk_provision_log_tree_cosignatures");
+
+                    b.ToTable("provision_log_tree_cosignatures", (string)null);
+                });
+
             modelBuilder.Entity("Exchange.Storage.Entities.VehicleIndexRow", b =>
                 {
                     b.Property<long>("Id")
@@ -1194,6 +1219,16 @@ namespace Exchange.Storage.Migrations.Postgres
                         .HasDatabaseName("ix_provision_log_verifications_sequence");
 
                     b.ToTable("provision_log_verifications", (string)null);
+                });
+
+            modelBuilder.Entity("Exchange.Storage.Entities.TreeCosignatureRow", b =>
+                {
+                    b.HasOne("Exchange.Storage.Entities.TreeCheckpointRow", null)
+                        .WithMany()
+                        .HasForeignKey("Size")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_provision_log_tree_cosignatures_provision_log_tree_checkpoi");
                 });
 
             modelBuilder.Entity("Exchange.Storage.Entities.VehicleIndexRow", b =>

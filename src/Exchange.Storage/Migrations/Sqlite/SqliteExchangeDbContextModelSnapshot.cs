@@ -1007,6 +1007,31 @@ namespace Exchange.Storage.Migrations.Sqlite
                     b.ToTable("provision_log_tree_checkpoints", (string)null);
                 });
 
+            modelBuilder.Entity("Exchange.Storage.Entities.TreeCosignatureRow", b =>
+                {
+                    b.Property<long>("Size")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("size");
+
+                    b.Property<string>("Witness")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("witness");
+
+                    b.Property<string>("Line")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("line");
+
+                    b.Property<long>("Time")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("time");
+
+                    b.HasKey("Size", "Witness")
+                        .HasName("pk_provision_log_tree_cosignatures");
+
+                    b.ToTable("provision_log_tree_cosignatures", (string)null);
+                });
+
             modelBuilder.Entity("Exchange.Storage.Entities.VehicleIndexRow", b =>
                 {
                     b.Property<long>("Id")
@@ -1157,6 +1182,16 @@ namespace Exchange.Storage.Migrations.Sqlite
                         .HasDatabaseName("ix_provision_log_verifications_sequence");
 
                     b.ToTable("provision_log_verifications", (string)null);
+                });
+
+            modelBuilder.Entity("Exchange.Storage.Entities.TreeCosignatureRow", b =>
+                {
+                    b.HasOne("Exchange.Storage.Entities.TreeCheckpointRow", null)
+                        .WithMany()
+                        .HasForeignKey("Size")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_provision_log_tree_cosignatures_provision_log_tree_checkpoints_size");
                 });
 
             modelBuilder.Entity("Exchange.Storage.Entities.VehicleIndexRow", b =>

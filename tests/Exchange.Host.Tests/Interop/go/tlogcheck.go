@@ -4,7 +4,13 @@
 package main
 
 import (
+	"bytes"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -28,11 +34,56 @@ type consistency struct {
 	Proof []string `json:"proof"`
 }
 
+// cosigned asks whether Note, opened with the log key, carries a valid C2SP tlog-cosignature
+// (cosignature/v1, alg 0x04) by the witness key Witness.
+type cosigned struct {
+	Witness string `json:"witness"`
+	Note    string `json:"note"`
+}
+
 type request struct {
-	Key         string        `json:"key"`
-	Notes       []string      `json:"notes"`
-	Inclusion   []inclusion   `json:"inclusion"`
-	Consistency []consistency `json:"consistency"`
+	Key          string        `json:"key"`
+	Notes        []string      `json:"notes"`
+	Inclusion    []inclusion   `json:"inclusion"`
+	Consistency  []consistency `json:"consistency"`
+	Cosignatures []cosigned    `json:"cosignatures"`
+}
+
+// checkCosignature verifies with crypto/ed25519 directly: sumdb/note knows no algorithm 0x04.
+func checkCosignature(verifier note.Verifier, c cosigned) error {
+	if _, _, err := open(verifier, c.Note); err != nil {
+		return err
+	}
+	parts := strings.SplitN(c.Witness, "+", 3)
+	if len(parts) != 3 {
+		return errors.New("malformed witness key")
+	}
+	blob, err := base64.StdEncoding.DecodeString(parts[2])
+	if err != nil || len(blob) != 33 || blob[0] != 0x04 {
+		return errors.New("witness key is not a cosignature/v1 key")
+	}
+	id := sha256.Sum256(append([]byte(parts[0]+"\n"), blob...))
+	if hex.EncodeToString(id[:4]) != parts[1] {
+		return errors.New("witness key ID does not match its name and key")
+	}
+	split := strings.LastIndex(c.Note, "\n\n")
+	body := c.Note[:split+1]
+	for _, line := range strings.Split(strings.TrimSuffix(c.Note[split+2:], "\n"), "\n") {
+		prefix := "\u2014 " + parts[0] + " "
+		if !strings.HasPrefix(line, prefix) {
+			continue
+		}
+		sig, err := base64.StdEncoding.DecodeString(line[len(prefix):])
+		if err != nil || len(sig) != 76 || !bytes.Equal(sig[:4], id[:4]) {
+			continue
+		}
+		msg := fmt.Sprintf("cosignature/v1\ntime %d\n%s", binary.BigEndian.Uint64(sig[4:12]), body)
+		if ed25519.Verify(ed25519.PublicKey(blob[1:]), []byte(msg), sig[12:]) {
+			return nil
+		}
+		return errors.New("cosignature does not verify")
+	}
+	return fmt.Errorf("no cosignature by %s", parts[0])
 }
 
 // open verifies a signed checkpoint with the key and returns its size and root hash.
@@ -121,5 +172,8 @@ func main() {
 			}
 			return tlog.CheckTree(proof, t, newer, n, older)
 		}())
+	}
+	for _, c := range req.Cosignatures {
+		report(checkCosignature(verifier, c))
 	}
 }
