@@ -166,6 +166,49 @@ namespace Exchange.Storage.Migrations.Sqlite
                     b.ToTable("declarations", (string)null);
                 });
 
+            modelBuilder.Entity("Exchange.Storage.Entities.ExceptionalProvisionEntryRow", b =>
+                {
+                    b.Property<long>("Sequence")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sequence");
+
+                    b.Property<string>("ProvisionId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("provision_id");
+
+                    b.HasKey("Sequence")
+                        .HasName("pk_exceptional_provision_entries");
+
+                    b.ToTable("exceptional_provision_entries", (string)null);
+                });
+
+            modelBuilder.Entity("Exchange.Storage.Entities.ExceptionalProvisionRow", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<byte[]>("Data")
+                        .IsRequired()
+                        .HasColumnType("BLOB")
+                        .HasColumnName("data");
+
+                    b.Property<long>("RecordedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("recorded_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_exceptional_provisions");
+
+                    b.HasIndex("RecordedAt", "Id")
+                        .HasDatabaseName("ix_exceptional_provisions_recorded_at_id");
+
+                    b.ToTable("exceptional_provisions", (string)null);
+                });
+
             modelBuilder.Entity("Exchange.Storage.Entities.FeedEventRow", b =>
                 {
                     b.Property<long>("Sequence")
@@ -402,6 +445,22 @@ namespace Exchange.Storage.Migrations.Sqlite
                         .HasDatabaseName("ix_issued_certificates_renewed_from");
 
                     b.ToTable("issued_certificates", (string)null);
+                });
+
+            modelBuilder.Entity("Exchange.Storage.Entities.LogReductionRow", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("ReducedThrough")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("reduced_through");
+
+                    b.HasKey("Id")
+                        .HasName("pk_provision_log_reduction");
+
+                    b.ToTable("provision_log_reduction", (string)null);
                 });
 
             modelBuilder.Entity("Exchange.Storage.Entities.OptOutRow", b =>
@@ -858,6 +917,37 @@ namespace Exchange.Storage.Migrations.Sqlite
                             Id = 1,
                             Version = 0L
                         });
+                });
+
+            modelBuilder.Entity("Exchange.Storage.Entities.RetentionRunRow", b =>
+                {
+                    b.Property<long>("Sequence")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sequence");
+
+                    b.Property<byte[]>("Data")
+                        .IsRequired()
+                        .HasColumnType("BLOB")
+                        .HasColumnName("data");
+
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("started_at");
+
+                    b.HasKey("Sequence")
+                        .HasName("pk_retention_runs");
+
+                    b.HasIndex("Id")
+                        .IsUnique()
+                        .HasDatabaseName("ix_retention_runs_id");
+
+                    b.ToTable("retention_runs", (string)null);
                 });
 
             modelBuilder.Entity("Exchange.Storage.Entities.SigningRequestRow", b =>
