@@ -6,6 +6,7 @@ using Exchange.Domain.Feed;
 using Exchange.Domain.Policy;
 using Exchange.Domain.Provisions;
 using Exchange.Domain.Recalls;
+using Exchange.Domain.Subjects;
 using Exchange.Domain.Records;
 using Exchange.Host.Calls;
 using Exchange.Host.Configuration;
@@ -116,6 +117,7 @@ internal static class HubApplication
         app.MapGrpcService<HubAuditService>();
         app.MapGrpcService<FeedService>();
         app.MapGrpcService<RecallsService>();
+        app.MapGrpcService<SubjectsService>();
         app.MapCrl();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
@@ -159,6 +161,10 @@ internal static class HubApplication
         services.AddScoped<CertificateExpiryNotices>();
         services.AddHostedService<FeedHeadWatcher>();
         services.AddHostedService<FeedMaintenance>();
+        services.AddSingleton(sp => new SubjectSettings { ReminderAfter = sp.GetRequiredService<IOptions<HubOptions>>().Value.Subjects.ReminderAfter });
+        services.AddScoped<SubjectRequests>();
+        services.AddScoped<SubjectDisclosures>();
+        services.AddHostedService<SubjectReminders>();
     }
 
     private static IPEndPoint ToEndPoint(Uri listen)

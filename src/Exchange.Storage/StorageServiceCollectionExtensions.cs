@@ -6,6 +6,7 @@ using Exchange.Domain.Parties;
 using Exchange.Domain.Policy;
 using Exchange.Domain.Provisions;
 using Exchange.Domain.Recalls;
+using Exchange.Domain.Subjects;
 using Exchange.Domain.Records;
 using Exchange.Storage.Postgres;
 using Exchange.Storage.Sqlite;
@@ -69,6 +70,7 @@ public static class StorageServiceCollectionExtensions
         services.AddScoped<IFeedStore, FeedStore>();
         services.AddScoped<ISyncSessionStore, SyncSessionStore>();
         services.AddScoped<IRecallStore, RecallStore>();
+        services.AddScoped<ISubjectRequestStore, SubjectRequestStore>();
         services.AddScoped<IPartyDirectory, PartyDirectory>();
         services.AddScoped<IVendorAuthorisations, VendorAuthorisationStore>();
         services.AddScoped<IDeclarationStore, DeclarationStore>();

@@ -67,6 +67,10 @@ internal sealed class HubOptions
     [Required]
     public FeedOptions Feed { get; set; } = new();
 
+    /// <summary>Persons' requests: when unacknowledged propagations are reminded.</summary>
+    [Required]
+    public SubjectsOptions Subjects { get; set; } = new();
+
     /// <summary>The database: SQLite in <see cref="DataDirectory"/> (the default) or a PostgreSQL server.</summary>
     [Required]
     public DatabaseOptions Database { get; set; } = new();
