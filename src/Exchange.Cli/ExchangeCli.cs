@@ -60,6 +60,7 @@ internal sealed class ExchangeCli
         Root.Subcommands.Add(LogCommands.Create(this));
         Root.Subcommands.Add(WatchCommand.Create(this));
         Root.Subcommands.Add(RecallCommands.Create(this));
+        Root.Subcommands.Add(SubjectCommands.Create(this));
         Root.Subcommands.Add(MiscCommands.Ping(this));
     }
 
