@@ -70,6 +70,11 @@ public abstract class SubjectsServiceTests(DatabaseProvider provider) : HubScena
 
         Assert.Equal(StatusCode.NotFound, (await Refusals.FailsAsync(() => new Records.RecordsClient(Channel(Garage)).GetCustomerAsync(new GetCustomerRequest { Purpose = "after-sales", OwnerParty = Garage, CustomerRef = "SUB-D001", Items = { "contact" } }, cancellationToken: Ct).ResponseAsync)).StatusCode);
 
+        // Only the partner a propagation was sent to acknowledges it: not the garage, not another partner's stand-in.
+        var notSent = await Refusals.FailsAsync(() => subjects.AcknowledgePropagationAsync(new AcknowledgePropagationRequest { RequestId = executed.Id, Outcome = PropagationOutcome.Applied }, cancellationToken: Ct).ResponseAsync);
+        Assert.Equal((StatusCode.PermissionDenied, true), (notSent.StatusCode, notSent.Status.Detail.Contains("subject-request.not-propagation-recipient", StringComparison.Ordinal)));
+        Assert.All((await subjects.GetRequestAsync(new GetRequestRequest { RequestId = executed.Id }, cancellationToken: Ct)).Propagations, p => Assert.Equal(PropagationOutcome.Pending, p.Outcome));
+
         var applied = await Client(Channel(Lotus)).AcknowledgePropagationAsync(new AcknowledgePropagationRequest { RequestId = executed.Id, Outcome = PropagationOutcome.Applied }, cancellationToken: Ct);
         Assert.Equal((PropagationOutcome.Applied, Lotus), (applied.Outcome, applied.Partner));
         var again = await Client(Channel(Lotus)).AcknowledgePropagationAsync(new AcknowledgePropagationRequest { RequestId = executed.Id, Outcome = PropagationOutcome.NotApplied, RefusalGround = RefusalGround.NoGround, RefusalReason = "後から" }, cancellationToken: Ct);
@@ -149,14 +154,17 @@ public abstract class SubjectsServiceTests(DatabaseProvider provider) : HubScena
         var correction = new CustomerRecord { Contact = new CustomerContact { Phone = "023-672-9999" } };
         var opened = await subjects.OpenRequestAsync(new OpenRequestRequest { Kind = SubjectRequestKind.Correction, Records = { Key("SUB-K001") }, Correction = correction, Verification = Verification() }, cancellationToken: Ct);
 
-        var entries = await Hub.EntriesDuringAsync(async () => await subjects.ExecuteRequestAsync(new ExecuteRequestRequest { RequestId = opened.Id }, cancellationToken: Ct));
+        SubjectRequest executed = null!;
+        var entries = await Hub.EntriesDuringAsync(async () => executed = await subjects.ExecuteRequestAsync(new ExecuteRequestRequest { RequestId = opened.Id }, cancellationToken: Ct));
 
         var received = Assert.Single(entries);
         Assert.Equal((ProvisionOutcome.Received, Garage, subject, "after-sales"), (received.Outcome, received.Provider, received.SubjectId, received.Purpose));
         var stored = (await new Records.RecordsClient(Channel(Garage)).GetCustomerAsync(new GetCustomerRequest { Purpose = "after-sales", OwnerParty = Garage, CustomerRef = "SUB-K001", Items = { "contact", "vehicle" } }, cancellationToken: Ct)).Record;
         Assert.Equal(("023-672-9999", "山田 太郎 SUB-K001", "v1"), (stored.Contact.Phone, stored.Contact.Name, Assert.Single(stored.Vehicles).VehicleRef));
-        var corrected = Assert.Single(await EventsAsync(Channel(Lotus), 1, e => e.RecordCorrected is not null)).RecordCorrected;
-        Assert.Equal((opened.Id, "023-672-9999"), (corrected.RequestId, corrected.Record.Contact.Phone));
+        var corrected = Assert.Single(await EventsAsync(Channel(Lotus), 1, e => e.RecordCorrected is not null));
+        Assert.Equal((opened.Id, "023-672-9999"), (corrected.RecordCorrected.RequestId, corrected.RecordCorrected.Record.Contact.Phone));
+        var propagation = Assert.Single(executed.Propagations);
+        Assert.Equal((SubjectRequestStatus.Propagating, Lotus, corrected.Sequence), (executed.Status, propagation.Partner, propagation.FeedSequence));
     }
 
     [Fact]
@@ -168,9 +176,11 @@ public abstract class SubjectsServiceTests(DatabaseProvider provider) : HubScena
         await ReadAsync(Channel(Lotus), "SUB-R001", "contact.name", "contact.phone");
         await ReadAsync(zao, "SUB-R001", "vehicle.mileage");
         await ReadAsync(Channel(Lotus), "SUB-R002", "contact.name");
+        // The garage's own use of its own record is no provision to a third party: summarised.
+        await new Records.RecordsClient(Channel(Garage)).GetCustomerAsync(new GetCustomerRequest { Purpose = "after-sales", OwnerParty = Garage, CustomerRef = "SUB-R001", Items = { "contact" } }, cancellationToken: Ct);
         await Refusals.FailsAsync(() => ReadAsync(zao, "SUB-R001", "repair.work"));
         var log = await Hub.ReadAllAsync();
-        var expected = log.Where(e => e.Fact.SubjectId == subject && e.Fact.Outcome == ProvisionOutcome.Provided).ToList();
+        var expected = log.Where(e => e.Fact.SubjectId == subject && e.Fact.Outcome == ProvisionOutcome.Provided && e.Fact.Recipient != Garage).ToList();
         Assert.Equal(2, expected.Count);
 
         var subjects = Client(Channel(Garage));
@@ -185,7 +195,7 @@ public abstract class SubjectsServiceTests(DatabaseProvider provider) : HubScena
         Assert.Equal(["お名前", "お電話番号"], first.ItemNamesJa);
         Assert.Contains("案内", first.PurposeJa, StringComparison.Ordinal);
         Assert.Equal((Zao, ZaoNameJa, "vehicle.mileage"), (report.Provisions[1].Recipient, report.Provisions[1].RecipientNameJa, Assert.Single(report.Provisions[1].Items)));
-        Assert.Equal([("received", "", 1L), ("refused", "item.not-granted", 1L)], report.Summary.Select(s => (s.Outcome, s.Rule, s.Count)));
+        Assert.Equal([("own-use", "", 1L), ("received", "", 1L), ("refused", "item.not-granted", 1L)], report.Summary.Select(s => (s.Outcome, s.Rule, s.Count)));
         Assert.Equal(SubjectRequestStatus.Completed, (await subjects.GetRequestAsync(new GetRequestRequest { RequestId = opened.Id }, cancellationToken: Ct)).Status);
     }
 
