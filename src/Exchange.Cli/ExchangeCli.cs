@@ -67,6 +67,7 @@ internal sealed class ExchangeCli
         Root.Subcommands.Add(OversightCommands.Retention(this));
         Root.Subcommands.Add(OversightCommands.Incident(this));
         Root.Subcommands.Add(OversightCommands.Exceptional(this));
+        Root.Subcommands.Add(SubjectCommands.Create(this));
         Root.Subcommands.Add(MiscCommands.Ping(this));
     }
 

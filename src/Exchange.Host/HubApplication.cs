@@ -7,6 +7,7 @@ using Exchange.Domain.Oversight;
 using Exchange.Domain.Policy;
 using Exchange.Domain.Provisions;
 using Exchange.Domain.Recalls;
+using Exchange.Domain.Subjects;
 using Exchange.Domain.Records;
 using Exchange.Host.Calls;
 using Exchange.Host.Configuration;
@@ -118,6 +119,7 @@ internal static class HubApplication
         app.MapGrpcService<FeedService>();
         app.MapGrpcService<RecallsService>();
         app.MapGrpcService<OversightService>();
+        app.MapGrpcService<SubjectsService>();
         app.MapCrl();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
@@ -175,6 +177,10 @@ internal static class HubApplication
         services.AddScoped<IncidentScopes>();
         services.AddScoped<RetentionRuns>();
         services.AddHostedService<RetentionService>();
+        services.AddSingleton(sp => new SubjectSettings { ReminderAfter = sp.GetRequiredService<IOptions<HubOptions>>().Value.Subjects.ReminderAfter });
+        services.AddScoped<SubjectRequests>();
+        services.AddScoped<SubjectDisclosures>();
+        services.AddHostedService<SubjectReminders>();
     }
 
     private static IPEndPoint ToEndPoint(Uri listen)

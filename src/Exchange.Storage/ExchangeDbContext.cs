@@ -44,6 +44,8 @@ internal abstract class ExchangeDbContext(DbContextOptions options) : DbContext(
     public DbSet<ExceptionalProvisionEntryRow> ExceptionalProvisionEntries => Set<ExceptionalProvisionEntryRow>();
     public DbSet<RetentionRunRow> RetentionRuns => Set<RetentionRunRow>();
     public DbSet<LogReductionRow> LogReduction => Set<LogReductionRow>();
+    public DbSet<SubjectRequestRow> SubjectRequests => Set<SubjectRequestRow>();
+    public DbSet<SubjectRequestPropagationRow> SubjectRequestPropagations => Set<SubjectRequestPropagationRow>();
 
     /// <summary>
     /// True where the log has an index by person (<see cref="Postgres.PostgresExchangeDbContext"/>); otherwise
@@ -224,6 +226,8 @@ internal abstract class ExchangeDbContext(DbContextOptions options) : DbContext(
             e.HasIndex(f => new { f.Recipient, f.Sequence });
             e.HasIndex(f => f.StoredAt);
             e.HasIndex(f => f.DedupKey).IsUnique();
+            e.Property(f => f.RequestId).HasMaxLength(64);
+            e.HasIndex(f => f.RequestId);
         });
         modelBuilder.Entity<FeedHorizonRow>(e =>
         {
@@ -291,6 +295,27 @@ internal abstract class ExchangeDbContext(DbContextOptions options) : DbContext(
         {
             e.ToTable("provision_log_reduction");
             e.Property(x => x.Id).ValueGeneratedNever();
+        });
+        modelBuilder.Entity<SubjectRequestRow>(e =>
+        {
+            // Listed newest first along the sequence; found by the ID a caller holds.
+            e.ToTable("subject_requests");
+            e.HasKey(r => r.Sequence);
+            e.Property(r => r.Sequence).ValueGeneratedOnAdd();
+            e.Property(r => r.Id).HasMaxLength(64);
+            e.HasIndex(r => r.Id).IsUnique();
+            e.Property(r => r.OpenedBy).HasMaxLength(64);
+            e.HasIndex(r => r.OpenedBy);
+        });
+        modelBuilder.Entity<SubjectRequestPropagationRow>(e =>
+        {
+            // The reminder job finds the pending ones due along (outcome, next_reminder_at).
+            e.ToTable("subject_request_propagations");
+            e.HasKey(p => new { p.RequestId, p.Partner });
+            e.Property(p => p.RequestId).HasMaxLength(64);
+            e.Property(p => p.Partner).HasMaxLength(64);
+            e.Property(p => p.RefusalReason).HasMaxLength(500);
+            e.HasIndex(p => new { p.Outcome, p.NextReminderAt });
         });
     }
 

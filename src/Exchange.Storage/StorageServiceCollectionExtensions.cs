@@ -7,6 +7,7 @@ using Exchange.Domain.Parties;
 using Exchange.Domain.Policy;
 using Exchange.Domain.Provisions;
 using Exchange.Domain.Recalls;
+using Exchange.Domain.Subjects;
 using Exchange.Domain.Records;
 using Exchange.Storage.Postgres;
 using Exchange.Storage.Sqlite;
@@ -71,6 +72,7 @@ public static class StorageServiceCollectionExtensions
         services.AddScoped<ISyncSessionStore, SyncSessionStore>();
         services.AddScoped<IRecallStore, RecallStore>();
         services.AddScoped<IOversightStore, OversightStore>();
+        services.AddScoped<ISubjectRequestStore, SubjectRequestStore>();
         services.AddScoped<IPartyDirectory, PartyDirectory>();
         services.AddScoped<IVendorAuthorisations, VendorAuthorisationStore>();
         services.AddScoped<IDeclarationStore, DeclarationStore>();

@@ -95,6 +95,30 @@ public static class HubAuditActions
 
     /// <summary>Personal data past its retention period was disposed of; subject the run's ID.</summary>
     public const string RetentionRun = "retention.run";
+
+    /// <summary>A person's request was recorded (subject: the request ID).</summary>
+    public const string SubjectRequestOpened = "subject-request.opened";
+
+    /// <summary>A request's identity verification was recorded.</summary>
+    public const string SubjectRequestVerified = "subject-request.verified";
+
+    /// <summary>A request was executed at the hub (and sent to its partners).</summary>
+    public const string SubjectRequestExecuted = "subject-request.executed";
+
+    /// <summary>A request's data or provision records were disclosed.</summary>
+    public const string SubjectRequestDisclosed = "subject-request.disclosed";
+
+    /// <summary>A request was refused.</summary>
+    public const string SubjectRequestRefused = "subject-request.refused";
+
+    /// <summary>A partner acknowledged a request's propagation.</summary>
+    public const string SubjectRequestAcknowledged = "subject-request.acknowledged";
+
+    /// <summary>A partner was reminded of an unacknowledged propagation.</summary>
+    public const string SubjectRequestReminded = "subject-request.reminded";
+
+    /// <summary>Every partner acknowledged: the request is completed.</summary>
+    public const string SubjectRequestCompleted = "subject-request.completed";
 }
 
 /// <summary>Which events to list.</summary>

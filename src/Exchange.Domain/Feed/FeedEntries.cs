@@ -34,4 +34,32 @@ public static class FeedEntries
         };
         return new FeedEntry(partyId, FeedEventKind.CertificateExpiring, now, null, null, null, null, [], message.ToByteArray(), $"certificate-expiring:{serialNumber}:{threshold}");
     }
+
+    /// <summary>
+    /// A person's cessation of use or of provision, for a partner that received the record for
+    /// <paramref name="purposes"/> (those of the stopped purposes it received it for).
+    /// </summary>
+    public static FeedEntry ProcessingStopped(string recipient, string ownerParty, string customerRef, string subjectId, IReadOnlyList<string> purposes, string requestId, DateTimeOffset now)
+    {
+        var message = new FeedEvent
+        {
+            OccurredAt = Timestamp.FromDateTimeOffset(now),
+            ProcessingStopped = new ProcessingStopped { OwnerParty = ownerParty, CustomerRef = customerRef, SubjectId = subjectId, Purposes = { purposes }, RequestId = requestId },
+        };
+        return new FeedEntry(recipient, FeedEventKind.ProcessingStopped, now, ownerParty, customerRef, subjectId, null, [], message.ToByteArray(), RequestId: requestId);
+    }
+
+    /// <summary>
+    /// The <paramref name="reminder"/>th reminder of the unacknowledged event at
+    /// <paramref name="feedSequence"/>; keyed by it, so that instances reminding at once store it once.
+    /// </summary>
+    public static FeedEntry PropagationReminder(string recipient, string requestId, long feedSequence, DateTimeOffset sentAt, int reminder, DateTimeOffset now)
+    {
+        var message = new FeedEvent
+        {
+            OccurredAt = Timestamp.FromDateTimeOffset(now),
+            PropagationReminder = new PropagationReminder { RequestId = requestId, FeedSequence = feedSequence, SentAt = Timestamp.FromDateTimeOffset(sentAt), Reminder = reminder },
+        };
+        return new FeedEntry(recipient, FeedEventKind.PropagationReminder, now, null, null, null, null, [], message.ToByteArray(), $"propagation-reminder:{feedSequence}:{reminder}");
+    }
 }

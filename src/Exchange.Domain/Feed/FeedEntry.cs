@@ -15,6 +15,7 @@ namespace Exchange.Domain.Feed;
 /// <param name="Items">The items the recipient received, for a correction.</param>
 /// <param name="Body">The encoded event.</param>
 /// <param name="DedupKey">Set for an event several hub instances may store: only the first is kept.</param>
+/// <param name="RequestId">The person's request (Subjects) the event propagates, or null.</param>
 public sealed record FeedEntry(
     string Recipient,
     FeedEventKind Kind,
@@ -27,7 +28,8 @@ public sealed record FeedEntry(
 #pragma warning disable CA1819 // The encoded event, stored as it is.
     byte[] Body,
 #pragma warning restore CA1819
-    string? DedupKey = null)
+    string? DedupKey = null,
+    string? RequestId = null)
 {
     /// <summary>The recipient of an event meant for every partner.</summary>
     public const string Broadcast = "*";

@@ -20,4 +20,10 @@ public enum FeedEventKind
 
     /// <summary>A vehicle of the recipient garage is affected by a recall campaign.</summary>
     RecallNotice = 6,
+
+    /// <summary>A person asked that a record the recipient received stop being used or provided for some purposes.</summary>
+    ProcessingStopped = 7,
+
+    /// <summary>A correction, deletion or cessation sent earlier is still not acknowledged.</summary>
+    PropagationReminder = 8,
 }

@@ -48,12 +48,12 @@ public sealed class FeedRecordChanges(IFeedStore feed) : IRecordChanges
         var message = new FeedEvent { OccurredAt = Timestamp.FromDateTimeOffset(change.At) };
         if (change.Kind == RecordChangeKind.Deleted)
         {
-            message.RecordDeleted = new RecordDeleted { OwnerParty = change.OwnerParty, CustomerRef = change.CustomerRef, SubjectId = change.SubjectId };
-            return new FeedEntry(recipient, FeedEventKind.RecordDeleted, change.At, change.OwnerParty, change.CustomerRef, change.SubjectId, null, [], message.ToByteArray());
+            message.RecordDeleted = new RecordDeleted { OwnerParty = change.OwnerParty, CustomerRef = change.CustomerRef, SubjectId = change.SubjectId, RequestId = change.RequestId ?? "" };
+            return new FeedEntry(recipient, FeedEventKind.RecordDeleted, change.At, change.OwnerParty, change.CustomerRef, change.SubjectId, null, [], message.ToByteArray(), RequestId: change.RequestId);
         }
 
-        message.RecordCorrected = new RecordCorrected { OwnerParty = change.OwnerParty, CustomerRef = change.CustomerRef, SubjectId = change.SubjectId, Purpose = purpose, Items = { items } };
-        return new FeedEntry(recipient, FeedEventKind.RecordCorrected, change.At, change.OwnerParty, change.CustomerRef, change.SubjectId, purpose, items, message.ToByteArray());
+        message.RecordCorrected = new RecordCorrected { OwnerParty = change.OwnerParty, CustomerRef = change.CustomerRef, SubjectId = change.SubjectId, Purpose = purpose, Items = { items }, RequestId = change.RequestId ?? "" };
+        return new FeedEntry(recipient, FeedEventKind.RecordCorrected, change.At, change.OwnerParty, change.CustomerRef, change.SubjectId, purpose, items, message.ToByteArray(), RequestId: change.RequestId);
     }
 
     private static FeedEntry ForGarage(RecordChange change)

@@ -27,4 +27,7 @@ public interface IFeedStore
     /// the provider, in one lookup (a batch's persons at once).
     /// </summary>
     Task<IReadOnlyList<EarlierProvision>> EarlierProvisionsAsync(IReadOnlyCollection<string> subjectIds, CancellationToken cancellationToken);
+
+    /// <summary>The events stored for the person's request <paramref name="requestId"/> (in the current unit of work too), in order.</summary>
+    Task<IReadOnlyList<SentFeedEvent>> SentForRequestAsync(string requestId, CancellationToken cancellationToken);
 }

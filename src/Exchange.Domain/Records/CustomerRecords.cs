@@ -247,12 +247,75 @@ public sealed class CustomerRecords(
     private static ExchangeException Absent(CheckedChange change) =>
         new(FailureKind.NotFound, $"'{change.Owner}' holds no customer {Identifiers.Quote(change.CustomerRef)}");
 
-    private async Task<WriteChecks> ChecksAsync(CallContext call, string purpose, CancellationToken cancellationToken)
+    private async Task<WriteChecks> ChecksAsync(CallContext call, string purpose, CancellationToken cancellationToken, string? requestId = null)
     {
         var now = time.GetUtcNow();
         var declaration = await declarations.InForceAsync(now, cancellationToken).ConfigureAwait(false);
         var grantList = await grants.ListAsync(cancellationToken).ConfigureAwait(false);
-        return new WriteChecks(call, purpose, declaration, now, grantList, policy, (garage, vendor, ct) => IsAuthorisedAsync(garage, vendor, VendorOperations.Write, now, ct), parties, pseudonyms, Screen);
+        return new WriteChecks(call, purpose, declaration, now, grantList, policy, (garage, vendor, ct) => IsAuthorisedAsync(garage, vendor, VendorOperations.Write, now, ct), parties, pseudonyms, Screen)
+        {
+            RequestId = requestId,
+        };
+    }
+
+    /// <summary>
+    /// Carries out a person's correction or deletion (Subjects): each change checked as its owner's
+    /// after-sales write is, made as <see cref="RequestWrite.Call"/>, all or nothing (a refusal
+    /// refuses them all, each person with a refusal entry), stored with its provision-log entries
+    /// and its feed events, which carry <paramref name="requestId"/>, in ONE transaction, in which
+    /// <paramref name="after"/> runs last. A deletion of a record that is not there is NOT_FOUND and
+    /// changes nothing.
+    /// </summary>
+    internal async Task ApplyForRequestAsync(string requestId, IReadOnlyList<RequestWrite> writes, Func<CancellationToken, Task> after, CancellationToken cancellationToken)
+    {
+        var parts = new List<(WriteChecks Checks, List<CheckedChange> Changes)>(writes.Count);
+        foreach (var write in writes)
+        {
+            var checks = await ChecksAsync(write.Call, Purposes.AfterSales, cancellationToken, requestId).ConfigureAwait(false);
+            var checkedChanges = new List<CheckedChange>();
+            foreach (var record in write.Upserts)
+            {
+                checkedChanges.Add(await checks.UpsertAsync(record, "", null, null, cancellationToken).ConfigureAwait(false));
+            }
+
+            foreach (var key in write.Deletions)
+            {
+                checkedChanges.Add(await checks.DeletionAsync(key, cancellationToken).ConfigureAwait(false));
+            }
+
+            parts.Add((checks, checkedChanges));
+        }
+
+        if (parts.SelectMany(p => p.Changes).FirstOrDefault(c => c.Refusal is not null) is { Refusal: { } refusal })
+        {
+            throw await RefuseAsync(parts.SelectMany(p => p.Changes.Select(c => p.Checks.Refusal(c, refusal.Rule))).ToList(), refusal, cancellationToken).ConfigureAwait(false);
+        }
+
+        await unitOfWork.RunAsync(
+            async ct =>
+            {
+                var facts = new List<ProvisionFact>();
+                var recordChanges = new List<RecordChange>();
+                foreach (var (checks, changes) in parts)
+                {
+                    var stored = changes.Where(c => c.Stored is not null).ToList();
+                    await StoreAsync(checks, stored, recordChanges, ct).ConfigureAwait(false);
+                    facts.AddRange(stored.Select(c => checks.Fact(c, ProvisionOutcome.Received, null)));
+                    foreach (var deletion in changes.Where(c => c.Stored is null))
+                    {
+                        if (!await DeleteCheckedAsync(checks, deletion, facts, recordChanges, ct).ConfigureAwait(false))
+                        {
+                            throw Absent(deletion);
+                        }
+                    }
+                }
+
+                await AppendAsync(facts, ct).ConfigureAwait(false);
+                await RecordChangesAsync(recordChanges, ct).ConfigureAwait(false);
+                await after(ct).ConfigureAwait(false);
+                return true;
+            },
+            cancellationToken).ConfigureAwait(false);
     }
 
     // Stores permitted upserts in the current unit of work; their record changes are added to recordChanges.
@@ -528,26 +591,33 @@ public sealed class CustomerRecords(
         var customer = await customers.FindAsync(ownerParty, customerRef, cancellationToken).ConfigureAwait(false)
             ?? throw new ExchangeException(FailureKind.NotFound, $"'{ownerParty}' holds no customer {Identifiers.Quote(customerRef)}");
         var subject = customer.SubjectId;
-        var (relayedBy, agent) = caller.Role == PartyRole.Vendor ? (ownerParty, caller.Id) : (caller.Id, (string?)null);
-        await unitOfWork.RunAsync(
-            async ct =>
-            {
-                var wasOptedOut = (await customers.OptedOutAsync(purpose, [subject], ct).ConfigureAwait(false)).Contains(subject);
-                if (wasOptedOut == optedOut)
-                {
-                    return false;
-                }
-
-                await customers.SetOptOutAsync(subject, purpose, optedOut, now, ct).ConfigureAwait(false);
-                var outcome = optedOut ? ProvisionOutcome.OptedOut : ProvisionOutcome.OptOutWithdrawn;
-                var entry = (await log.AppendAsync([new ProvisionFact(now, relayedBy, ProvisionFact.Hub, agent, subject, [], purpose, declaration.Version, declaration.Hash, call.CallId, outcome, null)], ct).ConfigureAwait(false))[0];
-                var details = $"purpose {purpose}; before: {OptOutState(wasOptedOut)}; after: {OptOutState(optedOut)}; customer of {ownerParty}"
-                    + (agent is null ? "" : $", relayed by {agent} for it") + $"; provision-log entry {entry.Sequence}";
-                await audit.AppendAsync(new HubAuditEvent(now, caller.Id, optedOut ? HubAuditActions.OptOutRecorded : HubAuditActions.OptOutWithdrawn, subject, details), ct).ConfigureAwait(false);
-                return true;
-            },
-            cancellationToken).ConfigureAwait(false);
+        await unitOfWork.RunAsync(ct => RecordOptOutAsync(call, ownerParty, subject, purpose, optedOut, declaration, now, ct), cancellationToken).ConfigureAwait(false);
         return subject;
+    }
+
+    /// <summary>
+    /// Records (or withdraws) a person's opt-out in the current unit of work, with its provision-log
+    /// entry and audit event, as <see cref="SetOptOutAsync"/> does once it has checked the caller:
+    /// a person's cessation request (Subjects) relayed by an inquiry desk comes here too. False when
+    /// the person is already in that state, which records nothing.
+    /// </summary>
+    internal async Task<bool> RecordOptOutAsync(CallContext call, string ownerParty, string subject, string purpose, bool optedOut, DeclarationRecord declaration, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var caller = call.Caller;
+        var (relayedBy, agent) = caller.Role == PartyRole.Vendor ? (ownerParty, caller.Id) : (caller.Id, (string?)null);
+        var wasOptedOut = (await customers.OptedOutAsync(purpose, [subject], cancellationToken).ConfigureAwait(false)).Contains(subject);
+        if (wasOptedOut == optedOut)
+        {
+            return false;
+        }
+
+        await customers.SetOptOutAsync(subject, purpose, optedOut, now, cancellationToken).ConfigureAwait(false);
+        var outcome = optedOut ? ProvisionOutcome.OptedOut : ProvisionOutcome.OptOutWithdrawn;
+        var entry = (await log.AppendAsync([new ProvisionFact(now, relayedBy, ProvisionFact.Hub, agent, subject, [], purpose, declaration.Version, declaration.Hash, call.CallId, outcome, null)], cancellationToken).ConfigureAwait(false))[0];
+        var details = $"purpose {purpose}; before: {OptOutState(wasOptedOut)}; after: {OptOutState(optedOut)}; customer of {ownerParty}"
+            + (agent is null ? "" : $", relayed by {agent} for it") + $"; provision-log entry {entry.Sequence}";
+        await audit.AppendAsync(new HubAuditEvent(now, caller.Id, optedOut ? HubAuditActions.OptOutRecorded : HubAuditActions.OptOutWithdrawn, subject, details), cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
     /// <summary>

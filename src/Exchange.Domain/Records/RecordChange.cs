@@ -9,4 +9,5 @@ namespace Exchange.Domain.Records;
 /// <param name="At">When it was made.</param>
 /// <param name="CallId">The call that made it, as the provision log records it.</param>
 /// <param name="Record">The record as written, for a creation or a correction; null for a deletion.</param>
-public sealed record RecordChange(string OwnerParty, string CustomerRef, string SubjectId, RecordChangeKind Kind, string? Agent, DateTimeOffset At, string CallId, Contracts.V1.CustomerRecord? Record = null);
+/// <param name="RequestId">The person's request (Subjects) that made the change, or null.</param>
+public sealed record RecordChange(string OwnerParty, string CustomerRef, string SubjectId, RecordChangeKind Kind, string? Agent, DateTimeOffset At, string CallId, Contracts.V1.CustomerRecord? Record = null, string? RequestId = null);

@@ -52,6 +52,9 @@ internal sealed class WriteChecks
     /// <summary>The vendor writing for a garage, or null when a garage writes.</summary>
     public string? Agent { get; }
 
+    /// <summary>The person's request the writes carry out, or null.</summary>
+    public string? RequestId { get; init; }
+
     /// <summary>The owner a change names: a garage may leave it empty for its own customers.</summary>
     public string OwnerOf(string ownerParty) =>
         string.IsNullOrEmpty(ownerParty) && _call.Caller.Role == PartyRole.MemberGarage ? _call.Caller.Id : ownerParty;
@@ -136,7 +139,7 @@ internal sealed class WriteChecks
     public ProvisionFact Refusal(CheckedChange change, string? rule = null) => Fact(change, ProvisionOutcome.Refused, rule ?? change.Refusal?.Rule);
 
     public RecordChange Change(CheckedChange change, RecordChangeKind kind) =>
-        new(change.Owner, change.CustomerRef, change.SubjectId!, kind, Agent, Now, _call.CallId, change.Stored?.Record);
+        new(change.Owner, change.CustomerRef, change.SubjectId!, kind, Agent, Now, _call.CallId, change.Stored?.Record, RequestId);
 
     private string? SubjectOf(string owner, string customerRef) =>
         Identifiers.IsPartyId(owner) && Identifiers.ReferenceProblem(customerRef) is null ? _pseudonyms.SubjectOf(owner, customerRef) : null;

@@ -74,6 +74,10 @@ internal sealed class HubOptions
     /// <summary>What an incident's scope counts as sensitive, and what persons' reports show.</summary>
     public IncidentOptions Incidents { get; set; } = new();
 
+    /// <summary>Persons' requests: when unacknowledged propagations are reminded.</summary>
+    [Required]
+    public SubjectsOptions Subjects { get; set; } = new();
+
     /// <summary>The database: SQLite in <see cref="DataDirectory"/> (the default) or a PostgreSQL server.</summary>
     [Required]
     public DatabaseOptions Database { get; set; } = new();

@@ -69,6 +69,17 @@ internal sealed class HubOptionsValidator(IHostEnvironment environment) : IValid
             failures.Add($"Exchange:Incidents:SensitiveItems names '{unknownItem}', which is not a declared item ID.");
         }
 
+        var subjects = options.Subjects;
+        if (subjects.ReminderAfter < TimeSpan.FromMinutes(1) || subjects.ReminderAfter > TimeSpan.FromDays(365))
+        {
+            failures.Add($"Exchange:Subjects:ReminderAfter must be 00:01:00 to 365.00:00:00 (it is {subjects.ReminderAfter}).");
+        }
+
+        if (subjects.ReminderCheckInterval < TimeSpan.FromSeconds(1) || subjects.ReminderCheckInterval > TimeSpan.FromDays(1))
+        {
+            failures.Add($"Exchange:Subjects:ReminderCheckInterval must be 00:00:01 to 1.00:00:00 (it is {subjects.ReminderCheckInterval}).");
+        }
+
         var declaration = options.Declaration;
         if (declaration.Manager.IsSet || !development)
         {

@@ -20,6 +20,9 @@ internal sealed class FeedEventRow
     public string? Items { get; set; }
     public required byte[] Body { get; set; }
     public string? DedupKey { get; set; }
+
+    // The person's request (Subjects) the event propagates.
+    public string? RequestId { get; set; }
 }
 
 /// <summary>For one recipient (or the broadcast marker), the last event sequence retention disposed of.</summary>

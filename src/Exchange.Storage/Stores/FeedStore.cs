@@ -116,6 +116,13 @@ internal sealed class FeedStore(Lazy<ExchangeDbContext> context, UnitOfWork unit
         return found.Select(f => new EarlierProvision(f.Sequence, f.SubjectId!, f.Provider, f.Recipient, f.Purpose, f.Items.Split(' ', StringSplitOptions.RemoveEmptyEntries))).ToList();
     }
 
+    public async Task<IReadOnlyList<SentFeedEvent>> SentForRequestAsync(string requestId, CancellationToken cancellationToken) =>
+        await Db.FeedEvents.AsNoTracking()
+            .Where(f => f.RequestId == requestId)
+            .OrderBy(f => f.Sequence)
+            .Select(f => new SentFeedEvent(f.Sequence, f.Recipient, f.StoredAt))
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+
     private async Task<long> StoredHeadAsync(CancellationToken cancellationToken) =>
         await Db.FeedEvents.MaxAsync(f => (long?)f.Sequence, cancellationToken).ConfigureAwait(false) ?? 0;
 
@@ -132,5 +139,6 @@ internal sealed class FeedStore(Lazy<ExchangeDbContext> context, UnitOfWork unit
         Items = entry.Items.Count == 0 ? null : string.Join(' ', entry.Items),
         Body = entry.Body,
         DedupKey = entry.DedupKey,
+        RequestId = entry.RequestId,
     };
 }

@@ -235,6 +235,8 @@ public sealed class DeclarationRegistryTests
         public Task<int> PruneAsync(DateTimeOffset storedBefore, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task<IReadOnlyList<EarlierProvision>> EarlierProvisionsAsync(IReadOnlyCollection<string> subjectIds, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<SentFeedEvent>> SentForRequestAsync(string requestId, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 
     private sealed class NoTransaction : IUnitOfWork

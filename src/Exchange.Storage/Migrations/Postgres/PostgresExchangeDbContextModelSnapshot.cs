@@ -266,6 +266,11 @@ namespace Exchange.Storage.Migrations.Postgres
                         .HasColumnType("character varying(64)")
                         .HasColumnName("recipient");
 
+                    b.Property<string>("RequestId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("request_id");
+
                     b.Property<long>("StoredAt")
                         .HasColumnType("bigint")
                         .HasColumnName("stored_at");
@@ -280,6 +285,9 @@ namespace Exchange.Storage.Migrations.Postgres
                     b.HasIndex("DedupKey")
                         .IsUnique()
                         .HasDatabaseName("ix_feed_events_dedup_key");
+
+                    b.HasIndex("RequestId")
+                        .HasDatabaseName("ix_feed_events_request_id");
 
                     b.HasIndex("StoredAt")
                         .HasDatabaseName("ix_feed_events_stored_at");
@@ -1065,6 +1073,119 @@ namespace Exchange.Storage.Migrations.Postgres
                         .HasName("pk_provision_log_subject_index");
 
                     b.ToTable("provision_log_subject_index", (string)null);
+                });
+
+            modelBuilder.Entity("Exchange.Storage.Entities.SubjectRequestPropagationRow", b =>
+                {
+                    b.Property<string>("RequestId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("request_id");
+
+                    b.Property<string>("Partner")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("partner");
+
+                    b.Property<long?>("AcknowledgedAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("acknowledged_at");
+
+                    b.Property<long>("FeedSequence")
+                        .HasColumnType("bigint")
+                        .HasColumnName("feed_sequence");
+
+                    b.Property<long?>("LastRemindedAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("last_reminded_at");
+
+                    b.Property<long>("NextReminderAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("next_reminder_at");
+
+                    b.Property<int>("Outcome")
+                        .HasColumnType("integer")
+                        .HasColumnName("outcome");
+
+                    b.Property<int>("RefusalGround")
+                        .HasColumnType("integer")
+                        .HasColumnName("refusal_ground");
+
+                    b.Property<string>("RefusalReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("refusal_reason");
+
+                    b.Property<int>("Reminders")
+                        .HasColumnType("integer")
+                        .HasColumnName("reminders");
+
+                    b.Property<long>("SentAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("sent_at");
+
+                    b.HasKey("RequestId", "Partner")
+                        .HasName("pk_subject_request_propagations");
+
+                    b.HasIndex("Outcome", "NextReminderAt")
+                        .HasDatabaseName("ix_subject_request_propagations_outcome_next_reminder_at");
+
+                    b.ToTable("subject_request_propagations", (string)null);
+                });
+
+            modelBuilder.Entity("Exchange.Storage.Entities.SubjectRequestRow", b =>
+                {
+                    b.Property<long>("Sequence")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("sequence");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Sequence"));
+
+                    b.Property<byte[]>("Body")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("body");
+
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("id");
+
+                    b.Property<int>("Kind")
+                        .HasColumnType("integer")
+                        .HasColumnName("kind");
+
+                    b.Property<long>("OpenedAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("opened_at");
+
+                    b.Property<string>("OpenedBy")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("opened_by");
+
+                    b.Property<string>("Owners")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("owners");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("integer")
+                        .HasColumnName("status");
+
+                    b.HasKey("Sequence")
+                        .HasName("pk_subject_requests");
+
+                    b.HasIndex("Id")
+                        .IsUnique()
+                        .HasDatabaseName("ix_subject_requests_id");
+
+                    b.HasIndex("OpenedBy")
+                        .HasDatabaseName("ix_subject_requests_opened_by");
+
+                    b.ToTable("subject_requests", (string)null);
                 });
 
             modelBuilder.Entity("Exchange.Storage.Entities.SyncSessionRow", b =>

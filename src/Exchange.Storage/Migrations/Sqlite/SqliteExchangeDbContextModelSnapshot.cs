@@ -255,6 +255,11 @@ namespace Exchange.Storage.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("recipient");
 
+                    b.Property<string>("RequestId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("request_id");
+
                     b.Property<long>("StoredAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("stored_at");
@@ -269,6 +274,9 @@ namespace Exchange.Storage.Migrations.Sqlite
                     b.HasIndex("DedupKey")
                         .IsUnique()
                         .HasDatabaseName("ix_feed_events_dedup_key");
+
+                    b.HasIndex("RequestId")
+                        .HasDatabaseName("ix_feed_events_request_id");
 
                     b.HasIndex("StoredAt")
                         .HasDatabaseName("ix_feed_events_stored_at");
@@ -1032,6 +1040,117 @@ namespace Exchange.Storage.Migrations.Sqlite
                         .HasName("pk_provision_log_subject_index");
 
                     b.ToTable("provision_log_subject_index", (string)null);
+                });
+
+            modelBuilder.Entity("Exchange.Storage.Entities.SubjectRequestPropagationRow", b =>
+                {
+                    b.Property<string>("RequestId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("request_id");
+
+                    b.Property<string>("Partner")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("partner");
+
+                    b.Property<long?>("AcknowledgedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("acknowledged_at");
+
+                    b.Property<long>("FeedSequence")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("feed_sequence");
+
+                    b.Property<long?>("LastRemindedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_reminded_at");
+
+                    b.Property<long>("NextReminderAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("next_reminder_at");
+
+                    b.Property<int>("Outcome")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("outcome");
+
+                    b.Property<int>("RefusalGround")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("refusal_ground");
+
+                    b.Property<string>("RefusalReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("refusal_reason");
+
+                    b.Property<int>("Reminders")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("reminders");
+
+                    b.Property<long>("SentAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sent_at");
+
+                    b.HasKey("RequestId", "Partner")
+                        .HasName("pk_subject_request_propagations");
+
+                    b.HasIndex("Outcome", "NextReminderAt")
+                        .HasDatabaseName("ix_subject_request_propagations_outcome_next_reminder_at");
+
+                    b.ToTable("subject_request_propagations", (string)null);
+                });
+
+            modelBuilder.Entity("Exchange.Storage.Entities.SubjectRequestRow", b =>
+                {
+                    b.Property<long>("Sequence")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sequence");
+
+                    b.Property<byte[]>("Body")
+                        .IsRequired()
+                        .HasColumnType("BLOB")
+                        .HasColumnName("body");
+
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<int>("Kind")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("kind");
+
+                    b.Property<long>("OpenedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("opened_at");
+
+                    b.Property<string>("OpenedBy")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("opened_by");
+
+                    b.Property<string>("Owners")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("owners");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("status");
+
+                    b.HasKey("Sequence")
+                        .HasName("pk_subject_requests");
+
+                    b.HasIndex("Id")
+                        .IsUnique()
+                        .HasDatabaseName("ix_subject_requests_id");
+
+                    b.HasIndex("OpenedBy")
+                        .HasDatabaseName("ix_subject_requests_opened_by");
+
+                    b.ToTable("subject_requests", (string)null);
                 });
 
             modelBuilder.Entity("Exchange.Storage.Entities.SyncSessionRow", b =>

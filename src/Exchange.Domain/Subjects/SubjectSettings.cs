@@ -1,0 +1,8 @@
+namespace Exchange.Domain.Subjects;
+
+/// <summary>Settings of persons' requests.</summary>
+public sealed class SubjectSettings
+{
+    /// <summary>How long a propagation may stay unacknowledged before its partner is reminded, and then between reminders.</summary>
+    public TimeSpan ReminderAfter { get; set; } = TimeSpan.FromDays(3);
+}
