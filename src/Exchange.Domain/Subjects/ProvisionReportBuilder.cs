@@ -10,7 +10,8 @@ namespace Exchange.Domain.Subjects;
 /// provision of their data to a party other than the one it came from, oldest first, with the
 /// parties' legal names and the items' and purpose's declared Japanese names; every other entry
 /// (receipts, refusals, opt-outs, deletions, a garage's own use) summarised by outcome and rule.
-/// Exceptional provisions are left out here (whether a person may see one is decided apart).
+/// An exceptional provision (to an authority, on a legal ground) is listed only where its record
+/// lets the person see it; otherwise it is left out entirely, not even counted.
 /// </summary>
 public static class ProvisionReportBuilder
 {
@@ -23,10 +24,12 @@ public static class ProvisionReportBuilder
     /// <param name="entries">The provision-log entries about them.</param>
     /// <param name="declarations">Every declaration version, by number.</param>
     /// <param name="partyNames">Legal names (Japanese) by party ID; a party not in it is shown by its ID.</param>
+    /// <param name="exceptional">The exceptional provisions the exceptional entries record, by sequence.</param>
     /// <param name="now">When the report is made.</param>
     public static ProvisionReport Build(string requestId, IReadOnlyList<string> subjectIds, IEnumerable<ChainedProvision> entries,
-        IReadOnlyDictionary<int, DeclarationRecord> declarations, IReadOnlyDictionary<string, string> partyNames, DateTimeOffset now)
+        IReadOnlyDictionary<int, DeclarationRecord> declarations, IReadOnlyDictionary<string, string> partyNames, IReadOnlyDictionary<long, ExceptionalProvision> exceptional, DateTimeOffset now)
     {
+        ArgumentNullException.ThrowIfNull(exceptional);
         ArgumentNullException.ThrowIfNull(subjectIds);
         ArgumentNullException.ThrowIfNull(declarations);
         ArgumentNullException.ThrowIfNull(partyNames);
@@ -38,6 +41,14 @@ public static class ProvisionReportBuilder
             var fact = entry.Fact;
             if (fact.Outcome == ProvisionOutcome.Exceptional)
             {
+                if (exceptional.GetValueOrDefault(entry.Sequence) is { DiscloseToSubject: true } shown)
+                {
+                    var reported = Reported(entry, declarations.GetValueOrDefault(fact.DeclarationVersion), partyNames);
+                    (reported.Authority, reported.LegalBasis, reported.RecipientNameJa, reported.PurposeJa) = (shown.Authority, fact.Rule ?? "", shown.Authority, "");
+                    reported.Time = shown.ProvidedAt ?? reported.Time;
+                    report.Provisions.Add(reported);
+                }
+
                 continue;
             }
 

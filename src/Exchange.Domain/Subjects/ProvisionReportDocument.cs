@@ -26,6 +26,7 @@ public static class ProvisionReportDocument
         ["deleted"] = "削除",
         ["exceptional"] = "法令等に基づく提供",
         ["disclosed-to-subject"] = "ご本人への開示",
+        ["own-use"] = "自社での利用",
     };
 
     private static readonly Dictionary<string, string> LegalBasisNames = new(StringComparer.Ordinal)

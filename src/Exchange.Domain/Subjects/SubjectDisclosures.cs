@@ -1,6 +1,7 @@
 using Exchange.Contracts.V1;
 using Exchange.Domain.Declarations;
 using Exchange.Domain.Items;
+using Exchange.Domain.Oversight;
 using Exchange.Domain.Parties;
 using Exchange.Domain.Provisions;
 using Exchange.Domain.Records;
@@ -20,6 +21,8 @@ public sealed class SubjectDisclosures(
     IUnitOfWork unitOfWork,
     IPartyDirectory parties,
     DeclarationRegistry declarations,
+    IOversightStore oversight,
+    ProvisionTree tree,
     TimeProvider time)
 {
     /// <summary>
@@ -95,10 +98,12 @@ public sealed class SubjectDisclosures(
 
     /// <summary>
     /// Every provision of the person's data, from the provision log through its subject index, with
-    /// names a person can read (see <see cref="ProvisionReportBuilder"/>); the document is left to
-    /// the caller to add. Completes the request.
+    /// names a person can read (see <see cref="ProvisionReportBuilder"/>), and as a Japanese document
+    /// (<see cref="ProvisionReportDocument"/>) unless <paramref name="omitDocument"/>; with
+    /// <paramref name="withProofs"/>, each listed entry's inclusion proof against the latest signed
+    /// checkpoint (with its witnesses' cosignatures). Completes the request.
     /// </summary>
-    public async Task<ProvisionReport> GetProvisionReportAsync(CallContext call, string requestId, CancellationToken cancellationToken)
+    public async Task<ProvisionReport> GetProvisionReportAsync(CallContext call, string requestId, bool omitDocument, bool withProofs, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(call);
         var request = await requests.ForDisclosureAsync(call, requestId, SubjectRequestKind.DiscloseProvisions, cancellationToken).ConfigureAwait(false);
@@ -123,7 +128,19 @@ public sealed class SubjectDisclosures(
             }
         }
 
-        var report = ProvisionReportBuilder.Build(request.Id, subjects, entries.Values, versions, names, now);
+        var exceptional = await oversight.ExceptionalAtAsync(entries.Values.Where(e => e.Fact.Outcome == ProvisionOutcome.Exceptional).Select(e => e.Sequence).ToList(), cancellationToken).ConfigureAwait(false);
+        var report = ProvisionReportBuilder.Build(request.Id, subjects, entries.Values, versions, names, exceptional, now);
+        if (withProofs && report.Provisions.Count > 0)
+        {
+            await AddProofsAsync(report, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!omitDocument)
+        {
+            var inForce = await declarations.InForceAsync(now, cancellationToken).ConfigureAwait(false);
+            report.DocumentHtml = ProvisionReportDocument.Render(report, inForce.Content);
+        }
+
         await unitOfWork.RunAsync(
             async ct =>
             {
@@ -132,5 +149,16 @@ public sealed class SubjectDisclosures(
             },
             cancellationToken).ConfigureAwait(false);
         return report;
+    }
+
+    // Entries newer than the latest checkpoint are listed without a proof: the next checkpoint,
+    // signed within the tree checkpoint interval, covers them.
+    private async Task AddProofsAsync(ProvisionReport report, CancellationToken cancellationToken)
+    {
+        var latest = await tree.LatestAsync(cancellationToken).ConfigureAwait(false);
+        var covered = report.Provisions.Select(p => p.Sequence).Where(s => s <= latest.Size).ToList();
+        var (checkpoint, proofs) = await tree.ProveInclusionsAsync(covered, latest.Size, cancellationToken).ConfigureAwait(false);
+        report.Checkpoint = checkpoint.Note;
+        report.Proofs.AddRange(proofs.Select(p => new ReportProof { Sequence = p.Sequence, Hashes = { p.Hashes.Select(Convert.ToBase64String) } }));
     }
 }

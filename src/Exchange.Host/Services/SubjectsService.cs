@@ -59,9 +59,8 @@ internal sealed class SubjectsService(SubjectRequests requests, SubjectDisclosur
 
     public override async Task<ProvisionReport> GetProvisionReport(GetProvisionReportRequest request, ServerCallContext context)
     {
-        // The Japanese document (document_html) and inclusion proofs are added at merge (issues 22 and 23).
         var call = await calls.CreateAsync(context).ConfigureAwait(false);
-        return await disclosures.GetProvisionReportAsync(call, request.RequestId, context.CancellationToken).ConfigureAwait(false);
+        return await disclosures.GetProvisionReportAsync(call, request.RequestId, request.OmitDocument, request.WithProofs, context.CancellationToken).ConfigureAwait(false);
     }
 
     public override async Task<Propagation> AcknowledgePropagation(AcknowledgePropagationRequest request, ServerCallContext context)

@@ -40,7 +40,7 @@ public sealed class ProvisionReportBuilderTests
             Entry(9, Fact(7, Garage, Garage, ProvisionOutcome.Provided, ["contact.name"], "after-sales") with { Recipient = Garage, Agent = Vendor }),
         ];
 
-        var report = ProvisionReportBuilder.Build("req_1", ["s1"], entries, Declarations, Names, Start.AddDays(1));
+        var report = ProvisionReportBuilder.Build("req_1", ["s1"], entries, Declarations, Names, new Dictionary<long, ExceptionalProvision>(), Start.AddDays(1));
 
         Assert.Equal([4L, 5L], report.Provisions.Select(p => p.Sequence));
         var first = report.Provisions[0];
@@ -56,10 +56,29 @@ public sealed class ProvisionReportBuilderTests
     [Fact]
     public void An_unknown_party_or_item_is_shown_by_its_identifier()
     {
-        var report = ProvisionReportBuilder.Build("req_2", ["s1"], [Entry(1, Fact(0, Garage, "group-gone", ProvisionOutcome.Provided, ["contact.name"], "marketing") with { DeclarationVersion = 9 })], Declarations, Names, Start);
+        var report = ProvisionReportBuilder.Build("req_2", ["s1"], [Entry(1, Fact(0, Garage, "group-gone", ProvisionOutcome.Provided, ["contact.name"], "marketing") with { DeclarationVersion = 9 })], Declarations, Names, new Dictionary<long, ExceptionalProvision>(), Start);
 
         var provision = Assert.Single(report.Provisions);
         Assert.Equal(("group-gone", "contact.name", "marketing"), (provision.RecipientNameJa, Assert.Single(provision.ItemNamesJa), provision.PurposeJa));
+    }
+
+    [Fact]
+    public void An_exceptional_provision_is_listed_with_its_authority_only_where_its_record_lets_the_person_see_it()
+    {
+        ChainedProvision[] entries =
+        [
+            Entry(1, Fact(1, Garage, "authority", ProvisionOutcome.Exceptional, ["contact.name"], "exceptional-provision") with { Rule = "laws-and-regulations" }),
+            Entry(2, Fact(2, Garage, "authority", ProvisionOutcome.Exceptional, ["contact.phone"], "exceptional-provision") with { Rule = "laws-and-regulations" }),
+        ];
+        var shown = new ExceptionalProvision { Authority = "山形地方裁判所", DiscloseToSubject = true, ProvidedAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(Start) };
+        var hidden = new ExceptionalProvision { Authority = "山形県警察", DiscloseToSubject = false };
+
+        var report = ProvisionReportBuilder.Build("req_3", ["s1"], entries, Declarations, Names, new Dictionary<long, ExceptionalProvision> { [1] = shown, [2] = hidden }, Start.AddDays(1));
+
+        var listed = Assert.Single(report.Provisions);
+        Assert.Equal((1L, "山形地方裁判所", "laws-and-regulations", "exceptional", Start), (listed.Sequence, listed.Authority, listed.LegalBasis, listed.Outcome, listed.Time.ToDateTimeOffset()));
+        Assert.Empty(report.Summary);
+        Assert.DoesNotContain("山形県警察", report.ToString(), StringComparison.Ordinal);
     }
 
     private static ChainedProvision Entry(long sequence, ProvisionFact fact) => new(sequence, fact, $"hash-{sequence - 1}", $"hash-{sequence}");

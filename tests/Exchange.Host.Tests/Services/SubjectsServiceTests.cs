@@ -200,6 +200,47 @@ public abstract class SubjectsServiceTests(DatabaseProvider provider) : HubScena
     }
 
     [Fact]
+    public async Task Provision_report_carries_its_Japanese_document_a_disclosable_exceptional_provision_and_inclusion_proofs()
+    {
+        var subject = await PutAsync("SUB-D001");
+        await ReadAsync(Channel(Lotus), "SUB-D001", "contact.name");
+        var oversight = new Oversight.OversightClient(Channel("admin"));
+        await oversight.RecordExceptionalProvisionAsync(new RecordExceptionalProvisionRequest { Records = { Key("SUB-D001") }, Items = { "contact.phone" }, Authority = "山形地方裁判所", LegalBasis = LegalBasis.LawsAndRegulations, DiscloseToSubject = true }, cancellationToken: Ct);
+        await oversight.RecordExceptionalProvisionAsync(new RecordExceptionalProvisionRequest { Records = { Key("SUB-D001") }, Items = { "contact.address" }, Authority = "山形県警察 捜査第一課", LegalBasis = LegalBasis.LawsAndRegulations, DiscloseToSubject = false }, cancellationToken: Ct);
+        await using (var scope = Hub.Services.CreateAsyncScope())
+        {
+            // What the tree checkpoint service signs each minute, signed now.
+            await scope.ServiceProvider.GetRequiredService<Domain.Provisions.ProvisionTree>().CheckpointAsync(Ct);
+        }
+
+        var subjects = Client(Channel(Garage));
+        var opened = await subjects.OpenRequestAsync(new OpenRequestRequest { Kind = SubjectRequestKind.DiscloseProvisions, Records = { Key("SUB-D001") }, Verification = Verification() }, cancellationToken: Ct);
+        var report = await subjects.GetProvisionReportAsync(new GetProvisionReportRequest { RequestId = opened.Id, WithProofs = true }, cancellationToken: Ct);
+
+        Assert.Equal([("provided", ""), ("exceptional", "山形地方裁判所")], report.Provisions.Select(p => (p.Outcome, p.Authority)));
+        Assert.Equal([subject], report.SubjectIds);
+        Assert.StartsWith("<!DOCTYPE html>", report.DocumentHtml, StringComparison.Ordinal);
+        Assert.Contains(LotusNameJa, report.DocumentHtml, StringComparison.Ordinal);
+        Assert.Contains("山形地方裁判所", report.DocumentHtml, StringComparison.Ordinal);
+        Assert.DoesNotContain("捜査第一課", report.ToString(), StringComparison.Ordinal);
+
+        // Each listed entry is in the tree the served checkpoint signs.
+        var lines = report.Checkpoint.Split('\n');
+        var (size, root) = (long.Parse(lines[1], System.Globalization.CultureInfo.InvariantCulture), Convert.FromBase64String(lines[2]));
+        Assert.Equal(report.Provisions.Select(p => p.Sequence), report.Proofs.Select(p => p.Sequence));
+        foreach (var (provision, proof) in report.Provisions.Zip(report.Proofs))
+        {
+            var hashes = proof.Hashes.Select(Convert.FromBase64String).ToList();
+            Assert.True(Domain.Provisions.MerkleTree.VerifyInclusion(provision.Sequence - 1, size, Domain.Provisions.MerkleTree.EntryLeafHash(provision.EntryHash), hashes, root), $"entry {provision.Sequence}");
+            Assert.False(Domain.Provisions.MerkleTree.VerifyInclusion(provision.Sequence - 1, size, Domain.Provisions.MerkleTree.EntryLeafHash(new string('0', 64)), hashes, root));
+        }
+
+        var plain = await subjects.GetProvisionReportAsync(new GetProvisionReportRequest { RequestId = opened.Id, OmitDocument = true }, cancellationToken: Ct);
+        Assert.Equal(("", ""), (plain.DocumentHtml, plain.Checkpoint));
+        Assert.Empty(plain.Proofs);
+    }
+
+    [Fact]
     public async Task Held_data_shows_each_item_with_its_source_and_is_recorded_as_disclosed_to_the_person()
     {
         var subject = await PutAsync("SUB-H001");
