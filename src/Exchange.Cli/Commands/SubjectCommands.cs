@@ -124,11 +124,12 @@ internal static class SubjectCommands
     {
         var id = RequestIdArgument();
         var html = new Option<string>("--html") { Description = "Write the report as a Japanese HTML document (to print and hand to the person) to this file", HelpName = "file" };
-        var command = new Command("report", "A person's provision records (第三者提供記録), for a verified request of that kind: the JSON, or the document with --html") { id, html };
+        var proofs = new Option<bool>("--with-proofs") { Description = "Add each listed entry's inclusion proof against the latest cosigned checkpoint (issue 23's transparency log)" };
+        var command = new Command("report", "A person's provision records (第三者提供記録), for a verified request of that kind: the JSON, or the document with --html") { id, html, proofs };
         cli.OnHub(command, async context =>
         {
             var path = context.Value(html);
-            var report = await Client(context).GetProvisionReportAsync(new GetProvisionReportRequest { RequestId = context.Value(id), OmitDocument = path is null }, context.Call).ConfigureAwait(false);
+            var report = await Client(context).GetProvisionReportAsync(new GetProvisionReportRequest { RequestId = context.Value(id), OmitDocument = path is null, WithProofs = context.Value(proofs) }, context.Call).ConfigureAwait(false);
             if (path is null)
             {
                 context.Environment.Out.WriteLine(Json.Format(report));

@@ -62,6 +62,22 @@ public sealed class SubjectCommandsTests : CliScenario
     }
 
     [Fact]
+    public async Task The_report_is_written_as_a_Japanese_document_to_hand_to_the_person()
+    {
+        await GarageWritesAsync("CLI-R002");
+        await GroupBodyReadsAsync("CLI-R002");
+        var id = (await RunAsAsync(Garage, ["subject", "open", "disclose-provisions", "CLI-R002", .. Verified])).Expect(0).Field("id");
+
+        var written = (await RunAsAsync(Garage, "subject", "report", id, "--html", "report.html")).Expect(0);
+        var html = await File.ReadAllTextAsync(InWorkingDirectory("report.html"), Ct);
+
+        Assert.Contains("wrote the report of 1 provision(s)", written.Error, StringComparison.Ordinal);
+        Assert.StartsWith("<!DOCTYPE html>", html, StringComparison.Ordinal);
+        Assert.Contains("第三者提供記録の開示", html, StringComparison.Ordinal);
+        Assert.Contains("株式会社ロータス（全日本ロータス同友会）", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_correction_is_read_from_a_JSON_file_and_applied()
     {
         await GarageWritesAsync("CLI-K001");
