@@ -70,6 +70,7 @@ ScenarioResult? delivery = null;
 IdleSubscriptionsRun? idle = null;
 RecallRun? recall = null;
 SubjectsRun? subjects = null;
+(LatencyHistogram Latency, long Entries)? personReport = null;
 if (options.Transport)
 {
     unary = Report.Scenario(await Scenarios.UnaryAsync(clients, options));
@@ -123,8 +124,9 @@ if (options.Log)
     Report.Scenario(inclusion);
     Report.Scenario(consistency);
     Report.Transparency(log);
+    personReport = Report.PersonReport(await SubjectsScenario.ReportsAsync(hub, options.LogEntries), options.LogEntries);
 }
 
-Report.Summary(new BenchFigures(unary, streamed, duplex, writes, synced, reads, fixedRate, fixedRatePings, barePings, options.ReadRate, statistics, floor) { FeedDelivery = delivery, IdleSubscriptions = idle, Recall = recall, Subjects = subjects }, memory.PeakGcHeapBytes);
+Report.Summary(new BenchFigures(unary, streamed, duplex, writes, synced, reads, fixedRate, fixedRatePings, barePings, options.ReadRate, statistics, floor) { FeedDelivery = delivery, IdleSubscriptions = idle, Recall = recall, Subjects = subjects, PersonReport = personReport }, memory.PeakGcHeapBytes);
 
 return 0;

@@ -67,6 +67,12 @@ internal static class Report
         return r;
     }
 
+    public static (LatencyHistogram Latency, long Entries) PersonReport(LatencyHistogram latency, long entries)
+    {
+        Line($"  one person's provision report (data and Japanese document, one GetProvisionReport call) on a log of {entries:N0} entries, {SubjectsScenario.ReportedPersons} persons: p50 {latency.Percentile(0.5):F1} ms, p99 {latency.Percentile(0.99):F1} ms");
+        return (latency, entries);
+    }
+
     public static TransparencyRun Transparency(TransparencyRun r)
     {
         Line($"  transparency log at {r.Entries:N0} entries, {TransparencyScenario.Rounds} rounds: checkpoint signed p50 {r.Checkpoint.Percentile(0.5):F2} ms, p99 {r.Checkpoint.Percentile(0.99):F2} ms; AddCosignature p50 {r.Cosignature.Percentile(0.5):F2} ms, p99 {r.Cosignature.Percentile(0.99):F2} ms; whole witness round (checkpoint, consistency proof checked, cosign, submit) p50 {r.WitnessRound.Percentile(0.5):F2} ms, p99 {r.WitnessRound.Percentile(0.99):F2} ms");
@@ -160,6 +166,12 @@ internal static class Report
             rows.Add(("recall notices delivered/s, with log", "recall_notices_per_second", recall.NoticesPerSecond, Number(recall.NoticesPerSecond), "", ""));
         }
 
+        if (figures.PersonReport is { } personReport)
+        {
+            var p50 = personReport.Latency.Percentile(0.5);
+            rows.Add((FormattableString.Invariant($"one person's provision report, log of {personReport.Entries:N0} entries, p50 ms"), "person_report_ms", p50, Milliseconds(p50), "<= 50.00 ms", Verdict(p50 <= 50)));
+        }
+
         if (figures.Subjects is { } subjects)
         {
             rows.Add((FormattableString.Invariant($"incident scope over {subjects.Entries:N0} log entries, ms"), "incident_scope_ms", subjects.ScopeSeconds * 1000, Milliseconds(subjects.ScopeSeconds * 1000), "", ""));
@@ -226,4 +238,6 @@ internal sealed record BenchFigures(ScenarioResult? Unary, ScenarioResult? Strea
     public RecallRun? Recall { get; init; }
 
     public SubjectsRun? Subjects { get; init; }
+
+    public (LatencyHistogram Latency, long Entries)? PersonReport { get; init; }
 }

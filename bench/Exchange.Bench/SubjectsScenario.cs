@@ -64,6 +64,44 @@ internal static class SubjectsScenario
         return new SubjectsRun(options.IncidentEntries, scope.Persons, scopeSeconds, disposed, disposalSeconds);
     }
 
+    /// <summary>Persons whose provision report is timed on the filled log.</summary>
+    public const int ReportedPersons = 50;
+
+    /// <summary>
+    /// One person's provision report (the data and the Japanese document, one GetProvisionReport
+    /// call) on a log <see cref="ProvisionLogFiller"/> filled: for each of <see cref="ReportedPersons"/>
+    /// persons whose entries it holds, their garage record is written and a verified request opened,
+    /// then the report alone is timed.
+    /// </summary>
+    public static async Task<LatencyHistogram> ReportsAsync(BenchHub hub, long logEntries)
+    {
+        var persons = Math.Max(1, logEntries / 10);
+        var garage = hub.CreateChannel();
+        var records = new Records.RecordsClient(garage);
+        var subjects = new Subjects.SubjectsClient(garage);
+        var latency = new LatencyHistogram();
+        for (var i = 0; i < ReportedPersons; i++)
+        {
+            var customerRef = ProvisionLogFiller.CustomerRefOf(i * (persons / ReportedPersons), persons);
+            await records.PutCustomerAsync(new PutCustomerRequest { Purpose = "after-sales", Record = new CustomerRecord { CustomerRef = customerRef, Contact = new CustomerContact { Name = $"報告 花子 {i}" } } }).ConfigureAwait(false);
+            var opened = await subjects.OpenRequestAsync(new OpenRequestRequest
+            {
+                Kind = SubjectRequestKind.DiscloseProvisions,
+                Records = { new CustomerKey { OwnerParty = BenchHub.Garage, CustomerRef = customerRef } },
+                Verification = new IdentityVerification { VerifiedBy = "窓口 佐藤", Method = VerificationMethod.InPersonPhotoId, VerifiedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddMinutes(-1)) },
+            }).ConfigureAwait(false);
+            var started = Stopwatch.GetTimestamp();
+            var report = await subjects.GetProvisionReportAsync(new GetProvisionReportRequest { RequestId = opened.Id }).ConfigureAwait(false);
+            latency.Record(started);
+            if (report.Provisions.Count == 0 || report.DocumentHtml.Length == 0)
+            {
+                throw new InvalidOperationException($"The report of {customerRef} lists no provisions.");
+            }
+        }
+
+        return latency;
+    }
+
     // PROVIDED entries to the incident's party, about one person in ten entries, a transaction per batch.
     private static async Task AppendReceiptsAsync(BenchHub hub, int entries)
     {
