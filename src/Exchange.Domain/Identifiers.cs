@@ -128,6 +128,15 @@ public static class Identifiers
         return null;
     }
 
+    /// <summary>
+    /// Why free text given for a field is refused, or null: missing where <paramref name="required"/>,
+    /// longer than <paramref name="max"/>, or holding a character no text at the hub may hold.
+    /// </summary>
+    public static string? FreeTextProblem(string text, int max, bool required) =>
+        required && string.IsNullOrWhiteSpace(text) ? "is required"
+        : text.Length > max ? $"is longer than {max} characters"
+        : TextProblem(text);
+
     /// <summary>Refuses <paramref name="value"/> unless it is a valid reference.</summary>
     /// <exception cref="ExchangeException">With <see cref="FailureKind.InvalidArgument"/>, naming <paramref name="field"/>.</exception>
     public static void RequireReference(string? value, string field)

@@ -156,25 +156,8 @@ public sealed class ExceptionalProvisions(
         return (authority, particulars, BasisName(request.LegalBasis), expanded.Order(StringComparer.Ordinal).ToList());
     }
 
-    private static string Text(string value, string field, int max, bool required)
-    {
-        if (required && string.IsNullOrWhiteSpace(value))
-        {
-            throw Invalid($"{field} is required");
-        }
-
-        if (value.Length > max)
-        {
-            throw Invalid($"{field} is at most {max} characters (it has {value.Length})");
-        }
-
-        if (Identifiers.TextProblem(value) is { } problem)
-        {
-            throw Invalid($"{field} {problem}");
-        }
-
-        return value.Normalize(System.Text.NormalizationForm.FormC).Trim();
-    }
+    private static string Text(string value, string field, int max, bool required) =>
+        Identifiers.FreeTextProblem(value, max, required) is { } problem ? throw Invalid($"{field} {problem}") : value;
 
     private static ExchangeException Invalid(string message) => new(FailureKind.InvalidArgument, message);
 }

@@ -113,17 +113,7 @@ public static class SubjectRequestValidation
     /// <summary>Checks free text: its length, and that it holds only characters the hub accepts.</summary>
     public static void CheckText(string text, string field, int max, bool required)
     {
-        if (required && string.IsNullOrWhiteSpace(text))
-        {
-            throw Malformed(field, "is required");
-        }
-
-        if (text.Length > max)
-        {
-            throw Malformed(field, $"is longer than {max} characters");
-        }
-
-        if (Identifiers.TextProblem(text) is { } problem)
+        if (Identifiers.FreeTextProblem(text, max, required) is { } problem)
         {
             throw Malformed(field, problem);
         }

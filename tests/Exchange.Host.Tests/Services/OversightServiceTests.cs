@@ -212,10 +212,10 @@ public abstract class OversightServiceTests(DatabaseProvider provider) : HubScen
 
         var cases = new (Action<RecordExceptionalProvisionRequest> Spoil, StatusCode Status, string Message)[]
         {
-            (r => r.Authority = new string('警', 201), StatusCode.InvalidArgument, "authority is at most 200"),
+            (r => r.Authority = new string('警', 201), StatusCode.InvalidArgument, "authority is longer than 200 characters"),
             (r => r.Authority = "裁判所\u202e", StatusCode.InvalidArgument, "authority holds the character U+202E"),
             (r => r.Authority = " ", StatusCode.InvalidArgument, "authority is required"),
-            (r => r.Particulars = new string('x', 501), StatusCode.InvalidArgument, "particulars is at most 500"),
+            (r => r.Particulars = new string('x', 501), StatusCode.InvalidArgument, "particulars is longer than 500 characters"),
             (r => r.LegalBasis = LegalBasis.Unspecified, StatusCode.InvalidArgument, "legal_basis"),
             (r => r.LegalBasis = (LegalBasis)99, StatusCode.InvalidArgument, "legal_basis"),
             (r => r.Items[0] = "contact.blood_type", StatusCode.InvalidArgument, "contact.blood_type"),
