@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Exchange.Contracts.V1;
+using Grpc.Core;
 
 namespace Exchange.Cli.Commands;
 
@@ -76,10 +77,18 @@ internal static class OversightCommands
                 From = CliOutput.ParseTime(context.Value(from), "--from"),
                 To = CliOutput.ParseTime(context.Value(to), "--to") ?? Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(context.Environment.Time.GetUtcNow()),
             };
-            var scope = await new Oversight.OversightClient(context.Hub.Channel).GetIncidentScopeAsync(request, context.Call).ConfigureAwait(false);
+            var client = new Oversight.OversightClient(context.Hub.Channel);
+            var scope = await client.GetIncidentScopeAsync(request, context.Call).ConfigureAwait(false);
             if (context.Value(persons))
             {
-                context.Output.List(scope, scope.Affected, ("SUBJECT", a => a.SubjectId), ("GARAGE", a => a.Record?.OwnerParty ?? ""), ("CUSTOMER", a => a.Record?.CustomerRef ?? "(disposed of)"), ("PROVISIONS", a => Number(a.Provisions)), ("SENSITIVE", a => a.Sensitive ? "yes" : "no"), ("ITEMS", a => string.Join(',', a.Items)));
+                using var stream = client.ListIncidentPersons(request, context.Call);
+                var all = new IncidentPersons();
+                await foreach (var page in stream.ResponseStream.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
+                {
+                    all.Persons.AddRange(page.Persons);
+                }
+
+                context.Output.List(all, all.Persons, ("SUBJECT", a => a.SubjectId), ("GARAGE", a => a.Record?.OwnerParty ?? ""), ("CUSTOMER", a => a.Record?.CustomerRef ?? "(disposed of)"), ("PROVISIONS", a => Number(a.Provisions)), ("SENSITIVE", a => a.Sensitive ? "yes" : "no"), ("ITEMS", a => string.Join(',', a.Items)));
             }
             else
             {

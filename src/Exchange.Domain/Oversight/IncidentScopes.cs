@@ -14,8 +14,11 @@ namespace Exchange.Domain.Oversight;
 /// </summary>
 public sealed class IncidentScopes(IOversightStore store, IHubAuditLog audit, IUnitOfWork unitOfWork, DeclarationRegistry declarations, OversightSettings settings, TimeProvider time)
 {
-    /// <summary>The scope of <paramref name="request"/>'s party and window.</summary>
-    public async Task<IncidentScope> ScopeAsync(CallContext call, GetIncidentScopeRequest request, CancellationToken cancellationToken)
+    /// <summary>The affected persons a stream message carries.</summary>
+    public const int PersonsPerMessage = 1000;
+
+    /// <summary>The scope of <paramref name="request"/>'s party and window, and every affected person in subject ID order.</summary>
+    public async Task<(IncidentScope Scope, IReadOnlyList<AffectedPerson> Affected)> ScopeAsync(CallContext call, GetIncidentScopeRequest request, CancellationToken cancellationToken)
     {
         call.RequireAdministrator();
         Identifiers.RequirePartyId(request.Party, "party");
@@ -59,6 +62,7 @@ public sealed class IncidentScopes(IOversightStore store, IHubAuditLog audit, IU
             });
         }
 
+        var affectedPersons = new List<AffectedPerson>(persons.Count);
         foreach (var (subject, person) in persons.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             var affected = new AffectedPerson
@@ -75,7 +79,7 @@ public sealed class IncidentScopes(IOversightStore store, IHubAuditLog audit, IU
                 affected.Record = key;
             }
 
-            scope.Affected.Add(affected);
+            affectedPersons.Add(affected);
         }
 
         scope.Sensitive = scope.Items.Any(i => i.Sensitive);
@@ -88,7 +92,7 @@ public sealed class IncidentScopes(IOversightStore store, IHubAuditLog audit, IU
                 return true;
             },
             cancellationToken).ConfigureAwait(false);
-        return scope;
+        return (scope, affectedPersons);
     }
 
     private static bool Valid(Timestamp value) => value.Seconds is >= -62135596800 and <= 253402300799 && value.Nanos is >= 0 and < 1_000_000_000;

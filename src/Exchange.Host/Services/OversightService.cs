@@ -26,9 +26,20 @@ internal sealed class OversightService(ExceptionalProvisions exceptional, Incide
     public override async Task<IncidentScope> GetIncidentScope(GetIncidentScopeRequest request, ServerCallContext context)
     {
         var call = await calls.CreateAsync(context).ConfigureAwait(false);
-        var scope = await incidents.ScopeAsync(call, request, context.CancellationToken).ConfigureAwait(false);
+        var (scope, _) = await incidents.ScopeAsync(call, request, context.CancellationToken).ConfigureAwait(false);
         OversightLog.IncidentScopeRead(logger, call.Caller.Id, scope.Party, scope.Persons, scope.ReportRequired);
         return scope;
+    }
+
+    public override async Task ListIncidentPersons(GetIncidentScopeRequest request, IServerStreamWriter<IncidentPersons> responseStream, ServerCallContext context)
+    {
+        var call = await calls.CreateAsync(context).ConfigureAwait(false);
+        var (scope, affected) = await incidents.ScopeAsync(call, request, context.CancellationToken).ConfigureAwait(false);
+        OversightLog.IncidentScopeRead(logger, call.Caller.Id, scope.Party, scope.Persons, scope.ReportRequired);
+        foreach (var chunk in affected.Chunk(IncidentScopes.PersonsPerMessage))
+        {
+            await responseStream.WriteAsync(new IncidentPersons { Persons = { chunk } }, context.CancellationToken).ConfigureAwait(false);
+        }
     }
 
     public override async Task<RetentionRun> RunRetention(RunRetentionRequest request, ServerCallContext context)

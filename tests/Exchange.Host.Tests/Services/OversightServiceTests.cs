@@ -116,11 +116,14 @@ public abstract class OversightServiceTests(DatabaseProvider provider) : HubScen
 
         var scope = await Admin.GetIncidentScopeAsync(new GetIncidentScopeRequest { Party = Vendor, From = Timestamp.FromDateTimeOffset(from), To = Timestamp.FromDateTimeOffset(to) }, cancellationToken: Ct);
 
+        var request = new GetIncidentScopeRequest { Party = Vendor, From = Timestamp.FromDateTimeOffset(from), To = Timestamp.FromDateTimeOffset(to) };
+        var affected = await Admin.ListIncidentPersons(request, cancellationToken: Ct).ResponseStream.ReadAllAsync(Ct).SelectMany(p => p.Persons.ToAsyncEnumerable()).ToListAsync(Ct);
+
         Assert.Equal((2, 3), (scope.Persons, scope.Provisions));
-        Assert.Equal(subjects.Take(2).Order(StringComparer.Ordinal), scope.Affected.Select(a => a.SubjectId));
-        var first = scope.Affected.Single(a => a.SubjectId == subjects[0]);
+        Assert.Equal(subjects.Take(2).Order(StringComparer.Ordinal), affected.Select(a => a.SubjectId));
+        var first = affected.Single(a => a.SubjectId == subjects[0]);
         Assert.Equal((Garage, "INC-1", 2L, false), (first.Record.OwnerParty, first.Record.CustomerRef, first.Provisions, first.Sensitive));
-        var second = scope.Affected.Single(a => a.SubjectId == subjects[1]);
+        var second = affected.Single(a => a.SubjectId == subjects[1]);
         Assert.Equal(["contact.birth_date", "contact.name"], second.Items);
         Assert.True(second.Sensitive);
         Assert.True(scope.Sensitive);
