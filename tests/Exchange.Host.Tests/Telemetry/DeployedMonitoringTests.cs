@@ -19,7 +19,7 @@ public sealed partial class DeployedMonitoringTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static string Root { get; } = FindRoot();
+    private static string Root => RepositoryRoot.Path;
 
     private static string Rules => Path.Combine(Root, "deploy", "prometheus", "exchange-rules.yml");
 
@@ -117,18 +117,6 @@ public sealed partial class DeployedMonitoringTests
         return (process.ExitCode, await output + await error);
     }
 
-    private static string FindRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Exchange.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Exchange.sln not found above " + AppContext.BaseDirectory);
-    }
 
     [GeneratedRegex(@"\b(?:exchange|rpc_server)_[a-z_]+\b|\bup\b")]
     private static partial Regex MetricName();
