@@ -41,6 +41,9 @@ internal sealed class BenchHub : IAsyncDisposable
 
     public Uri Address { get; }
 
+    /// <summary>The operations port (probes, /metrics), when the settings gave one.</summary>
+    public Uri? OperationsAddress => HubApplication.GetOperationsAddress(_app);
+
     public BenchDatabase Database { get; }
 
     /// <summary>The hub's temporary folder, deleted with it: room for the bench's own scratch files.</summary>
@@ -53,7 +56,7 @@ internal sealed class BenchHub : IAsyncDisposable
 
     public X509Certificate2Collection TrustAnchors { get; }
 
-    public static async Task<BenchHub> StartAsync(BenchOptions options)
+    public static async Task<BenchHub> StartAsync(BenchOptions options, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var directory = Path.Combine(Path.GetTempPath(), "exchange-bench-" + Guid.NewGuid().ToString("N")[..12]);
         System.IO.Directory.CreateDirectory(directory);
@@ -80,7 +83,7 @@ internal sealed class BenchHub : IAsyncDisposable
                     ["Exchange:MaxConcurrentCalls"] = "2048",
                     // Configured levels win over SetMinimumLevel, so the default is set here too.
                     ["Logging:LogLevel:Default"] = "Warning",
-                }.Concat(database.HubSettings));
+                }.Concat(database.HubSettings).Concat(settings ?? new Dictionary<string, string?>()));
                 builder.Logging.ClearProviders();
                 builder.Logging.SetMinimumLevel(LogLevel.Warning);
                 builder.Logging.AddSimpleConsole(console => console.SingleLine = true);

@@ -27,7 +27,9 @@ internal sealed record BenchOptions
           --only WHAT         transport (Ping calls), records (writes and reads), feed (change-feed
                               deliveries to 100 subscriptions, memory of 1,000 idle ones) or recall
                               (a campaign matched against --recall-vehicles, its notices delivered);
-                              all when absent
+                              all when absent; or telemetry: purpose-checked reads at --read-rate
+                              against hubs with telemetry off and on (Prometheus scraped every
+                              second) in the order off, on, on, off, and the CPU per read of each
           --recall-vehicles N vehicles across 1,000 garages, loaded through the store, that a new
                               recall campaign is matched against (default 1000000; minutes to load)
           --provider NAME     sqlite (default: a file in a temporary folder) or postgres: a database
@@ -94,6 +96,9 @@ internal sealed record BenchOptions
     public bool Feed { get; init; } = true;
 
     public bool Recall { get; init; } = true;
+
+    /// <summary>Instead of the scenarios: the CPU cost of telemetry on against off (<see cref="TelemetryRun"/>).</summary>
+    public bool Telemetry { get; init; }
 
     /// <summary>Vehicles the recall scenario loads before it creates a campaign.</summary>
     public int RecallVehicles { get; init; } = 1_000_000;
@@ -172,7 +177,8 @@ internal sealed record BenchOptions
                     "records" => options with { Transport = false, Records = true, Feed = false, Recall = false },
                     "feed" => options with { Transport = false, Records = false, Feed = true, Recall = false },
                     "recall" => options with { Transport = false, Records = false, Feed = false, Recall = true },
-                    _ => throw new ArgumentException($"--only takes transport, records, feed or recall, not '{text}'."),
+                    "telemetry" => options with { Transport = false, Records = false, Feed = false, Recall = false, Telemetry = true },
+                    _ => throw new ArgumentException($"--only takes transport, records, feed, recall or telemetry, not '{text}'."),
                 },
                 "--provider" => options with
                 {
