@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
-using System.Threading.RateLimiting;
 using Exchange.Contracts.V1;
 using Exchange.Domain.Provisions;
+using Exchange.Host.Calls;
 
 namespace Exchange.Host.Telemetry;
 
@@ -16,23 +16,20 @@ internal sealed class DecisionTelemetry(HubMetrics metrics, ILogger<DecisionTele
     /// <summary>Refusal lines logged a minute for one rule at most.</summary>
     public const int RefusalLinesPerMinute = 10;
 
-    private readonly ConcurrentDictionary<string, RuleLines> _refusals = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, LogBudget> _refusals = new(StringComparer.Ordinal);
 
     public void Recording(IReadOnlyList<ProvisionFact> facts)
     {
-        metrics.Provisions(facts);
-        if (!logger.IsEnabled(LogLevel.Information))
-        {
-            return;
-        }
+        var log = logger.IsEnabled(LogLevel.Information);
 
+        // Runs of one call's entries alike are counted and logged at once: a page of a search is one purpose and outcome.
         var count = 0;
         ProvisionFact? run = null;
         foreach (var fact in facts)
         {
             if (run is not null && (fact.CallId != run.CallId || fact.Outcome != run.Outcome || fact.Rule != run.Rule || fact.Purpose != run.Purpose))
             {
-                Log(run, count);
+                Observe(run, count, log);
                 count = 0;
             }
 
@@ -42,7 +39,7 @@ internal sealed class DecisionTelemetry(HubMetrics metrics, ILogger<DecisionTele
 
         if (run is not null)
         {
-            Log(run, count);
+            Observe(run, count, log);
         }
     }
 
@@ -57,8 +54,14 @@ internal sealed class DecisionTelemetry(HubMetrics metrics, ILogger<DecisionTele
     // The party that called: a vendor acts as agent; a write or an opt-out names the caller as provider, the hub as recipient; a read the caller as recipient.
     private static string CallerOf(ProvisionFact fact) => fact.Agent ?? (fact.Recipient == ProvisionFact.Hub ? fact.Provider : fact.Recipient);
 
-    private void Log(ProvisionFact fact, int count)
+    private void Observe(ProvisionFact fact, int count, bool log)
     {
+        metrics.Provisions(fact, count);
+        if (!log)
+        {
+            return;
+        }
+
         var purpose = metrics.PurposeLabel(fact.Purpose);
         if (fact.Outcome != ProvisionOutcome.Refused)
         {
@@ -67,40 +70,10 @@ internal sealed class DecisionTelemetry(HubMetrics metrics, ILogger<DecisionTele
         }
 
         var rule = HubMetrics.RuleLabel(fact.Rule);
-        var lines = _refusals.GetOrAdd(rule, static _ => new RuleLines());
+        var lines = _refusals.GetOrAdd(rule, static _ => new LogBudget(RefusalLinesPerMinute));
         if (lines.MayLog(out var dropped))
         {
             TelemetryLog.Refused(logger, fact.CallId, CallerOf(fact), rule, purpose, count, dropped);
         }
-    }
-
-    private sealed class RuleLines : IDisposable
-    {
-        private readonly TokenBucketRateLimiter _bucket = new(new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = RefusalLinesPerMinute,
-            TokensPerPeriod = RefusalLinesPerMinute,
-            ReplenishmentPeriod = TimeSpan.FromMinutes(1),
-            QueueLimit = 0,
-            AutoReplenishment = true,
-        });
-
-        private long _dropped;
-
-        public bool MayLog(out long dropped)
-        {
-            using var lease = _bucket.AttemptAcquire();
-            if (!lease.IsAcquired)
-            {
-                Interlocked.Increment(ref _dropped);
-                dropped = 0;
-                return false;
-            }
-
-            dropped = Interlocked.Exchange(ref _dropped, 0);
-            return true;
-        }
-
-        public void Dispose() => _bucket.Dispose();
     }
 }

@@ -29,6 +29,11 @@ internal sealed class HubMetrics : IDisposable
     private static readonly FrozenSet<string> BuiltInPurposes = typeof(Purposes).GetFields(BindingFlags.Public | BindingFlags.Static)
         .Where(f => f.IsLiteral).Select(f => (string)f.GetRawConstantValue()!).ToFrozenSet(StringComparer.Ordinal);
 
+    // provided, received, refused, opted_out...: the contract's names, so that an outcome added to it is labelled too.
+    private static readonly FrozenDictionary<ProvisionOutcome, string> Outcomes = System.Enum.GetValues<ProvisionOutcome>()
+        .Where(o => o != ProvisionOutcome.Unspecified)
+        .ToFrozenDictionary(o => o, o => System.Text.RegularExpressions.Regex.Replace(o.ToString(), "(?<=[a-z])([A-Z])", "_$1").ToLowerInvariant());
+
     private readonly Meter _meter;
     private readonly TimeProvider _time;
     private readonly Counter<long> _provisions;
@@ -57,32 +62,12 @@ internal sealed class HubMetrics : IDisposable
         _meter.CreateObservableGauge("exchange.health.status", HealthStatuses, "1", "Each health check: 1 healthy, 0.5 degraded, 0 unhealthy (checks run every sample interval).");
     }
 
-    /// <summary>Counts facts by their labels.</summary>
-    public void Provisions(IReadOnlyList<ProvisionFact> facts)
+    /// <summary>Counts <paramref name="count"/> facts labelled as <paramref name="fact"/> is.</summary>
+    public void Provisions(ProvisionFact fact, int count)
     {
-        if (!_provisions.Enabled)
+        if (_provisions.Enabled)
         {
-            return;
-        }
-
-        // Runs of equal labels are added at once: a page of a search is one purpose and outcome.
-        var count = 0;
-        ProvisionFact? run = null;
-        foreach (var fact in facts)
-        {
-            if (run is not null && (fact.Outcome != run.Outcome || fact.Rule != run.Rule || fact.Purpose != run.Purpose))
-            {
-                AddProvisions(run, count);
-                count = 0;
-            }
-
-            run = fact;
-            count++;
-        }
-
-        if (run is not null)
-        {
-            AddProvisions(run, count);
+            _provisions.Add(count, new KeyValuePair<string, object?>("purpose", PurposeLabel(fact.Purpose)), new KeyValuePair<string, object?>("outcome", OutcomeLabel(fact.Outcome)), new KeyValuePair<string, object?>("rule", RuleLabel(fact.Rule)));
         }
     }
 
@@ -94,15 +79,7 @@ internal sealed class HubMetrics : IDisposable
     public static string RuleLabel(string? rule) => rule is null ? "none" : Rules.Contains(rule) ? rule : Other;
 
     /// <summary>The outcome as a label.</summary>
-    public static string OutcomeLabel(ProvisionOutcome outcome) => outcome switch
-    {
-        ProvisionOutcome.Provided => "provided",
-        ProvisionOutcome.Received => "received",
-        ProvisionOutcome.Refused => "refused",
-        ProvisionOutcome.OptedOut => "opted_out",
-        ProvisionOutcome.OptOutWithdrawn => "opt_out_withdrawn",
-        _ => Other,
-    };
+    public static string OutcomeLabel(ProvisionOutcome outcome) => Outcomes.GetValueOrDefault(outcome, Other);
 
     /// <summary>Counts a Records/Sync stream open until the result is disposed.</summary>
     public IDisposable SyncOpened() => new Open(_syncs);
@@ -133,9 +110,6 @@ internal sealed class HubMetrics : IDisposable
     public void HealthReported(HealthReport report) => _health = report;
 
     public void Dispose() => _meter.Dispose();
-
-    private void AddProvisions(ProvisionFact fact, int count) =>
-        _provisions.Add(count, new KeyValuePair<string, object?>("purpose", PurposeLabel(fact.Purpose)), new KeyValuePair<string, object?>("outcome", OutcomeLabel(fact.Outcome)), new KeyValuePair<string, object?>("rule", RuleLabel(fact.Rule)));
 
     private IEnumerable<Measurement<long>> Sampled(Func<HubSample, long> figure) =>
         _sample is { } sample ? [new Measurement<long>(figure(sample))] : [];

@@ -31,73 +31,47 @@ public sealed class CallMetricsInterceptor : Interceptor, IDisposable
     }
 
     /// <inheritdoc />
-    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
-    {
-        var started = Stopwatch.GetTimestamp();
-        try
-        {
-            var response = await continuation(request, context).ConfigureAwait(false);
-            Record(context, started, context.Status.StatusCode);
-            return response;
-        }
-        catch (Exception e)
-        {
-            Record(context, started, StatusOf(e, context));
-            throw;
-        }
-    }
+    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation) =>
+        MeasureAsync(context, () => continuation(request, context));
 
     /// <inheritdoc />
-    public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        var started = Stopwatch.GetTimestamp();
-        try
-        {
-            var response = await continuation(requestStream, context).ConfigureAwait(false);
-            Record(context, started, context.Status.StatusCode);
-            return response;
-        }
-        catch (Exception e)
-        {
-            Record(context, started, StatusOf(e, context));
-            throw;
-        }
-    }
+    public override Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation) =>
+        MeasureAsync(context, () => continuation(requestStream, context));
 
     /// <inheritdoc />
-    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        var started = Stopwatch.GetTimestamp();
-        try
+    public override Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation) =>
+        MeasureAsync(context, async () =>
         {
             await continuation(request, responseStream, context).ConfigureAwait(false);
-            Record(context, started, context.Status.StatusCode);
-        }
-        catch (Exception e)
-        {
-            Record(context, started, StatusOf(e, context));
-            throw;
-        }
-    }
+            return true;
+        });
 
     /// <inheritdoc />
-    public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        var started = Stopwatch.GetTimestamp();
-        try
+    public override Task DuplexStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation) =>
+        MeasureAsync(context, async () =>
         {
             await continuation(requestStream, responseStream, context).ConfigureAwait(false);
-            Record(context, started, context.Status.StatusCode);
-        }
-        catch (Exception e)
-        {
-            Record(context, started, StatusOf(e, context));
-            throw;
-        }
-    }
+            return true;
+        });
 
     /// <inheritdoc />
     public void Dispose() => _meter.Dispose();
+
+    private async Task<T> MeasureAsync<T>(ServerCallContext context, Func<Task<T>> call)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var result = await call().ConfigureAwait(false);
+            Record(context, started, context.Status.StatusCode);
+            return result;
+        }
+        catch (Exception e)
+        {
+            Record(context, started, StatusOf(e, context));
+            throw;
+        }
+    }
 
     private static StatusCode StatusOf(Exception exception, ServerCallContext context) => exception switch
     {

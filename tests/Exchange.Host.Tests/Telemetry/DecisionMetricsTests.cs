@@ -60,11 +60,7 @@ public sealed class DecisionMetricsTests
     public async Task Each_refusal_is_logged_with_its_call_and_rule_until_the_rules_lines_run_out()
     {
         var logs = new CapturedLogs(LogLevel.Information);
-        await using var hub = await TestHub.StartAsync(settings: OperationsPort, configure: b =>
-        {
-            b.Logging.SetMinimumLevel(LogLevel.Information);
-            b.Logging.AddProvider(logs);
-        });
+        await using var hub = await StartLoggingAsync(logs);
         var garage = new Records.RecordsClient(hub.Channel(Garage));
 
         for (var i = 0; i < 13; i++)
@@ -86,11 +82,7 @@ public sealed class DecisionMetricsTests
     public async Task No_metric_label_or_log_line_carries_a_personal_value_or_a_callers_string()
     {
         var logs = new CapturedLogs(LogLevel.Debug);
-        await using var hub = await TestHub.StartAsync(settings: OperationsPort, configure: b =>
-        {
-            b.Logging.SetMinimumLevel(LogLevel.Debug);
-            b.Logging.AddProvider(logs);
-        });
+        await using var hub = await StartLoggingAsync(logs);
         var garage = new Records.RecordsClient(hub.Channel(Garage));
         var lotus = new Records.RecordsClient(hub.Channel("group-lotus"));
         var record = Sample.Customer("zqx-ref-1");
@@ -151,6 +143,14 @@ public sealed class DecisionMetricsTests
         Assert.Contains("policy.decide", trace);
         Assert.Contains("provision_log.record", trace);
     }
+
+    // A hub with the operations port whose every log line down to the capture's level is captured.
+    private static Task<TestHub> StartLoggingAsync(CapturedLogs logs) =>
+        TestHub.StartAsync(settings: OperationsPort, configure: b =>
+        {
+            b.Logging.SetMinimumLevel(logs.Minimum);
+            b.Logging.AddProvider(logs);
+        });
 
     private static async Task<T> EventuallyAsync<T>(Func<T?> read)
         where T : class
