@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using Exchange.Domain.Provisions;
 using Exchange.Domain.Telemetry;
@@ -81,6 +82,14 @@ internal static class HubTelemetry
             {
                 metrics.AddMeter(CallConcurrencyLimit.MeterName, CallRefusals.MeterName, ProvisionLogMeter, HubMetrics.MeterName, "Npgsql")
                     .AddRuntimeInstrumentation();
+
+                // A meter provider listens to meters by name across the process: another hub in it (tests, the
+                // bench) has meters of the same names from its own factory, which are not this hub's figures.
+                ((IDeferredMeterProviderBuilder)metrics).Configure((sp, builder) =>
+                {
+                    var own = sp.GetRequiredService<IMeterFactory>();
+                    builder.AddView(instrument => instrument.Meter.Scope is IMeterFactory factory && !ReferenceEquals(factory, own) ? MetricStreamConfiguration.Drop : null);
+                });
                 if (operations.Port is not null)
                 {
                     metrics.AddPrometheusExporter();
