@@ -43,6 +43,9 @@ internal sealed class BenchHub : IAsyncDisposable
 
     public Uri Address { get; }
 
+    /// <summary>The operations port (probes, /metrics), when the settings gave one.</summary>
+    public Uri? OperationsAddress => HubApplication.GetOperationsAddress(_app);
+
     public BenchDatabase Database { get; }
 
     /// <summary>The hub's temporary folder, deleted with it: room for the bench's own scratch files.</summary>
@@ -58,7 +61,7 @@ internal sealed class BenchHub : IAsyncDisposable
     /// <summary>The witness key of <see cref="GroupBody"/>, configured as the log's one witness (quorum 1).</summary>
     public NoteKey Witness { get; }
 
-    public static async Task<BenchHub> StartAsync(BenchOptions options)
+    public static async Task<BenchHub> StartAsync(BenchOptions options, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var directory = Path.Combine(Path.GetTempPath(), "exchange-bench-" + Guid.NewGuid().ToString("N")[..12]);
         System.IO.Directory.CreateDirectory(directory);
@@ -91,7 +94,7 @@ internal sealed class BenchHub : IAsyncDisposable
                     ["Exchange:TreeLog:Witnesses:0:Party"] = GroupBody,
                     ["Exchange:TreeLog:Witnesses:0:VerifierKey"] = witness.VerifierKey,
                     ["Exchange:TreeLog:Quorum"] = "1",
-                }.Concat(database.HubSettings));
+                }.Concat(database.HubSettings).Concat(settings ?? new Dictionary<string, string?>()));
                 builder.Logging.ClearProviders();
                 builder.Logging.SetMinimumLevel(LogLevel.Warning);
                 builder.Logging.AddSimpleConsole(console => console.SingleLine = true);

@@ -30,7 +30,9 @@ internal sealed record BenchOptions
                               subjects (an incident's scope over --incident-entries, a disposal
                               of --disposal-records) or log (inclusion and consistency proofs
                               served, checkpoint and cosignature latency at --log-entries); all
-                              when absent
+                              when absent; or telemetry: purpose-checked reads at --read-rate
+                              against hubs with telemetry off and on (Prometheus scraped every
+                              second) in the order off, on, on, off, and the CPU per read of each
           --log-entries N     provision-log entries the log scenario fills the log to, through the
                               store, before it measures (default 10000000: about ten minutes to fill)
           --recall-vehicles N vehicles across 1,000 garages, loaded through the store, that a new
@@ -108,6 +110,9 @@ internal sealed record BenchOptions
 
     /// <summary>Entries the transparency-log scenario fills the provision log to.</summary>
     public int LogEntries { get; init; } = 10_000_000;
+
+    /// <summary>Instead of the scenarios: the CPU cost of telemetry on against off (<see cref="TelemetryRun"/>).</summary>
+    public bool Telemetry { get; init; }
 
     /// <summary>Vehicles the recall scenario loads before it creates a campaign.</summary>
     public int RecallVehicles { get; init; } = 1_000_000;
@@ -199,7 +204,8 @@ internal sealed record BenchOptions
                     "recall" => options with { Transport = false, Records = false, Feed = false, Recall = true, Subjects = false, Log = false },
                     "subjects" => options with { Transport = false, Records = false, Feed = false, Recall = false, Subjects = true, Log = false },
                     "log" => options with { Transport = false, Records = false, Feed = false, Recall = false, Subjects = false, Log = true },
-                    _ => throw new ArgumentException($"--only takes transport, records, feed, recall, subjects or log, not '{text}'."),
+                    "telemetry" => options with { Transport = false, Records = false, Feed = false, Recall = false, Subjects = false, Log = false, Telemetry = true },
+                    _ => throw new ArgumentException($"--only takes transport, records, feed, recall, subjects, log or telemetry, not '{text}'."),
                 },
                 "--provider" => options with
                 {

@@ -28,6 +28,11 @@ if (options.Instances > 1)
     return await SeveralInstancesRun.RunAsync(options);
 }
 
+if (options.Telemetry)
+{
+    return await TelemetryRun.RunAsync(options);
+}
+
 await using var hub = await BenchHub.StartAsync(options);
 var channels = Enumerable.Range(0, options.Connections).Select(_ => hub.CreateChannel()).ToArray();
 var readerChannels = Enumerable.Range(0, options.Connections).Select(_ => hub.CreateChannel(BenchHub.GroupBody)).ToArray();

@@ -166,7 +166,7 @@ internal static class RecordScenarios
         }
     }
 
-    private static string CustomerRef(int writer, long index) => FormattableString.Invariant($"W{writer}-{index:D7}");
+    internal static string CustomerRef(int writer, long index) => FormattableString.Invariant($"W{writer}-{index:D7}");
 
     // A typical customer of a garage: contact, one vehicle with its inspection certificate, one
     // repair with a part, one cost record; about 600 bytes on the wire.

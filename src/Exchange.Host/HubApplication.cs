@@ -13,6 +13,7 @@ using Exchange.Host.Calls;
 using Exchange.Host.Configuration;
 using Exchange.Host.Pki;
 using Exchange.Host.Services;
+using Exchange.Host.Telemetry;
 using Exchange.Protocol.Identity;
 using Exchange.Protocol.Server;
 using Exchange.Storage;
@@ -57,6 +58,8 @@ internal static class HubApplication
             sp.GetService<IMeterFactory>()));
         builder.Services.AddGrpc(grpc =>
         {
+            // Outermost: every call is measured, those refused below too.
+            grpc.Interceptors.Add<CallMetricsInterceptor>();
             // First: a call refused for load costs nothing more.
             grpc.Interceptors.Add<ConcurrencyLimitInterceptor>();
             grpc.Interceptors.Add<ResponseCompressionInterceptor>();
@@ -100,12 +103,17 @@ internal static class HubApplication
                     PublicEndpoint.MarkPublic(listen);
                 });
             }
+
+            OperationsEndpoint.Listen(kestrel, services.GetRequiredService<IOptions<OperationsOptions>>().Value);
         });
 
         configure?.Invoke(builder);
+        // After configure: telemetry is wired from the configuration as the caller left it.
+        builder.AddHubTelemetry();
 
         var app = builder.Build();
         app.UsePublicEndpoint();
+        app.MapOperationsEndpoint(HubTelemetry.ServesMetrics(app.Configuration));
         app.MapDeclarationPage();
         app.MapTransparencyLog();
         app.MapGrpcService<DiagnosticsService>();
@@ -131,7 +139,10 @@ internal static class HubApplication
     public static Uri GetListeningAddress(WebApplication app) => GetAddresses(app)[0];
 
     /// <summary>The address of the public declaration page, when it is served.</summary>
-    public static Uri? GetPublicAddress(WebApplication app) => GetAddresses(app).Skip(1).FirstOrDefault();
+    public static Uri? GetPublicAddress(WebApplication app) => GetAddresses(app).Skip(1).FirstOrDefault(a => a.Scheme == Uri.UriSchemeHttps);
+
+    /// <summary>The address of the operations port (plain HTTP), when it is served.</summary>
+    public static Uri? GetOperationsAddress(WebApplication app) => GetAddresses(app).FirstOrDefault(a => a.Scheme == Uri.UriSchemeHttp);
 
     private static List<Uri> GetAddresses(WebApplication app) =>
         app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(a => new Uri(a)).ToList();
@@ -199,6 +210,16 @@ internal static class HubApplication
         if (GetPublicAddress(app) is { } publicAddress)
         {
             HostLog.PublicPage(logger, publicAddress.ToString());
+        }
+
+        if (GetOperationsAddress(app) is { } operationsAddress)
+        {
+            TelemetryLog.OperationsListening(logger, operationsAddress.ToString());
+        }
+
+        if (HubTelemetry.OtlpEndpoint(app.Configuration, app.Services.GetRequiredService<IOptions<TelemetryOptions>>().Value) is { } otlp && app.Services.GetRequiredService<IOptions<TelemetryOptions>>().Value.Enabled)
+        {
+            TelemetryLog.ExportingOtlp(logger, otlp.ToString());
         }
 
         var dev = app.Services.GetRequiredService<HubCertificates>().DevelopmentDirectory;

@@ -19,6 +19,9 @@ internal static class HubHealth
     /// <summary>Tag of the checks only <see cref="ReadinessService"/> reports.</summary>
     public const string ReadinessOnlyTag = "readiness-only";
 
+    /// <summary>Whether readiness reports the check: all but the Degraded load check, which readiness has its own, failing, copy of.</summary>
+    public static bool IsReadinessCheck(HealthCheckRegistration check) => check.Name != Load;
+
     public static IServiceCollection AddHubHealthChecks(this IServiceCollection services)
     {
         services.AddGrpcHealthChecks(grpc =>

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Exchange.Domain.Declarations;
 using Exchange.Domain.Items;
+using Exchange.Domain.Telemetry;
 
 namespace Exchange.Domain.Policy;
 
@@ -22,6 +23,20 @@ public sealed class PolicyDecisions
 
     /// <summary>What <see cref="PolicyEngine.Decide"/> decides for <paramref name="request"/>, from memory when it was decided before.</summary>
     public PolicyDecision Decide(AccessRequest request, DeclarationRecord declaration, IReadOnlyList<Grant> grants)
+    {
+        using var activity = DomainActivity.Source.StartActivity("policy.decide");
+        var decision = DecideOrRecall(request, declaration, grants);
+        if (activity is not null)
+        {
+            // The rule is one of PolicyRules: never the caller's text.
+            activity.SetTag("exchange.policy.outcome", decision.Permitted ? "permit" : "deny");
+            activity.SetTag("exchange.policy.rule", decision.Rule);
+        }
+
+        return decision;
+    }
+
+    private PolicyDecision DecideOrRecall(AccessRequest request, DeclarationRecord declaration, IReadOnlyList<Grant> grants)
     {
         var memo = Volatile.Read(ref _memo);
         if (!ReferenceEquals(memo.Declaration, declaration) || !ReferenceEquals(memo.Grants, grants))

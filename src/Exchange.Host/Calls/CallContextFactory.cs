@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Collections.Concurrent;
 using Exchange.Domain;
 using Exchange.Domain.Parties;
@@ -28,7 +29,18 @@ internal sealed class CallContextFactory(IPartyDirectory parties, RegisteredPart
         return Create(registered.Remember(party));
     }
 
-    private static CallContext Create(Party party) => new(party, "call_" + Guid.CreateVersion7().ToString("N"));
+    private static CallContext Create(Party party)
+    {
+        var call = new CallContext(party, "call_" + Guid.CreateVersion7().ToString("N"));
+        // The request's span: the provision log's call ID leads to the trace (docs/operations.md).
+        if (Activity.Current is { IsAllDataRequested: true } span)
+        {
+            span.SetTag("exchange.call_id", call.CallId);
+            span.SetTag("exchange.caller", party.Id);
+        }
+
+        return call;
+    }
 }
 
 /// <summary>

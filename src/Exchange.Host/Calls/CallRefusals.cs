@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using System.Threading.RateLimiting;
 using Exchange.Domain.Policy;
 using Grpc.Core;
 
@@ -28,17 +27,8 @@ internal sealed partial class CallRefusals : IDisposable
     private readonly Meter _meter;
     private readonly Counter<long> _malformed;
     private readonly Counter<long> _storage;
-    private readonly TokenBucketRateLimiter _logs = new(new TokenBucketRateLimiterOptions
-    {
-        TokenLimit = LogsPerMinute,
-        TokensPerPeriod = LogsPerMinute,
-        ReplenishmentPeriod = TimeSpan.FromMinutes(1),
-        QueueLimit = 0,
-        AutoReplenishment = true,
-    });
-
+    private readonly LogBudget _logs = new(LogsPerMinute);
     private readonly ILogger<CallRefusals> _logger;
-    private long _suppressed;
 
     public CallRefusals(ILogger<CallRefusals> logger, IMeterFactory? meters = null)
     {
@@ -52,7 +42,7 @@ internal sealed partial class CallRefusals : IDisposable
     public RpcException Malformed(string method, string problem)
     {
         _malformed.Add(1, new KeyValuePair<string, object?>("rpc.method", method));
-        if (MayLog(out var suppressed))
+        if (_logs.MayLog(out var suppressed))
         {
             MalformedRequest(_logger, method, problem, suppressed);
         }
@@ -64,7 +54,7 @@ internal sealed partial class CallRefusals : IDisposable
     public void StorageFailed(string method, StatusCode status, Exception exception)
     {
         _storage.Add(1, new KeyValuePair<string, object?>("rpc.grpc.status_code", (int)status));
-        if (MayLog(out var suppressed))
+        if (_logs.MayLog(out var suppressed))
         {
             StorageFailure(_logger, method, status, exception.Message, suppressed);
         }
@@ -74,20 +64,6 @@ internal sealed partial class CallRefusals : IDisposable
     {
         _logs.Dispose();
         _meter.Dispose();
-    }
-
-    private bool MayLog(out long suppressed)
-    {
-        using var lease = _logs.AttemptAcquire();
-        if (!lease.IsAcquired)
-        {
-            Interlocked.Increment(ref _suppressed);
-            suppressed = 0;
-            return false;
-        }
-
-        suppressed = Interlocked.Exchange(ref _suppressed, 0);
-        return true;
     }
 
     [LoggerMessage(EventId = 2010, Level = LogLevel.Warning, Message = "Refused a malformed request to {Method} with INVALID_ARGUMENT: {Problem} ({Suppressed} such warnings suppressed before this one)")]

@@ -1,6 +1,7 @@
 using Exchange.Contracts.V1;
 using Exchange.Domain.Feed;
 using Exchange.Host.Calls;
+using Exchange.Host.Telemetry;
 using Exchange.Protocol.Server;
 using Grpc.Core;
 
@@ -10,13 +11,14 @@ namespace Exchange.Host.Services;
 /// gRPC face of <see cref="ChangeFeed"/>. Each page is read in a scope of its own, so that an idle
 /// subscription holds no database context, only its wait on <see cref="FeedHead"/>.
 /// </summary>
-internal sealed class FeedService(ChangeFeed feed, CallContextFactory calls, FeedHead head, IServiceScopeFactory scopes, CallerStandingGuard standing, IHostApplicationLifetime lifetime) : Feed.FeedBase
+internal sealed class FeedService(ChangeFeed feed, CallContextFactory calls, FeedHead head, IServiceScopeFactory scopes, CallerStandingGuard standing, IHostApplicationLifetime lifetime, HubMetrics metrics) : Feed.FeedBase
 {
     public override async Task Subscribe(SubscribeRequest request, IServerStreamWriter<FeedEvent> responseStream, ServerCallContext context)
     {
         var call = await calls.CreateAsync(context).ConfigureAwait(false);
         var after = await feed.StartAsync(call, request, context.CancellationToken).ConfigureAwait(false);
         using var subscription = head.Subscribe();
+        using var subscriber = metrics.SubscriberOpened();
         // Sent at once, not with the first event: a subscriber starting from_latest learns where it
         // stands, so that a drop before any event arrives can be resumed from there without a gap.
         await context.WriteResponseHeadersAsync(new Metadata { { FeedPosition.Header, FeedPosition.Format(after) } }).ConfigureAwait(false);
@@ -41,6 +43,8 @@ internal sealed class FeedService(ChangeFeed feed, CallContextFactory calls, Fee
                     {
                         return;
                     }
+
+                    metrics.FeedSent(message.OccurredAt);
                 }
 
                 if (page.Through == after)

@@ -1,6 +1,7 @@
 using Exchange.Contracts.V1;
 using Exchange.Domain.Provisions;
 using Exchange.Host.Calls;
+using Exchange.Host.Telemetry;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
@@ -8,7 +9,7 @@ using Grpc.Core;
 namespace Exchange.Host.Services;
 
 /// <summary>gRPC face of <see cref="ProvisionLogAudit"/>.</summary>
-internal sealed class ProvisionLogService(ProvisionLogAudit audit, ProvisionTree tree, CallContextFactory calls) : ProvisionLog.ProvisionLogBase
+internal sealed class ProvisionLogService(ProvisionLogAudit audit, ProvisionTree tree, CallContextFactory calls, HubMetrics metrics) : ProvisionLog.ProvisionLogBase
 {
     public override async Task<Contracts.V1.TreeCheckpoint> GetTreeCheckpoint(GetTreeCheckpointRequest request, ServerCallContext context)
     {
@@ -74,7 +75,9 @@ internal sealed class ProvisionLogService(ProvisionLogAudit audit, ProvisionTree
     public override async Task<VerifyResponse> Verify(VerifyRequest request, ServerCallContext context)
     {
         (await calls.CreateAsync(context).ConfigureAwait(false)).RequireAdministrator();
-        return ToMessage(await audit.VerifyAsync(context.CancellationToken).ConfigureAwait(false));
+        var result = await audit.VerifyAsync(context.CancellationToken).ConfigureAwait(false);
+        metrics.Verified(result.Intact);
+        return ToMessage(result);
     }
 
     public override async Task VerifyFull(VerifyFullRequest request, IServerStreamWriter<VerifyFullResponse> responseStream, ServerCallContext context)
@@ -82,6 +85,11 @@ internal sealed class ProvisionLogService(ProvisionLogAudit audit, ProvisionTree
         (await calls.CreateAsync(context).ConfigureAwait(false)).RequireAdministrator();
         await foreach (var report in audit.WalkAsync(request.ResumeToken, request.ProgressEveryEntries, context.CancellationToken).ConfigureAwait(false))
         {
+            if (report.Result is { } result)
+            {
+                metrics.Verified(result.Intact);
+            }
+
             var message = report.Progress is { } p
                 ? new VerifyFullResponse { Progress = new VerifyProgress { EntriesChecked = p.EntriesChecked, ThroughSequence = p.ThroughSequence, HeadSequence = p.HeadSequence, EntriesPerSecond = p.EntriesPerSecond, ResumeToken = p.ResumeToken } }
                 : new VerifyFullResponse { Result = ToMessage(report.Result!) };

@@ -2,6 +2,7 @@ using Exchange.Contracts.V1;
 using Exchange.Domain;
 using Exchange.Domain.Records;
 using Exchange.Host.Calls;
+using Exchange.Host.Telemetry;
 using Exchange.Protocol.Server;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
@@ -9,7 +10,7 @@ using Grpc.Core;
 namespace Exchange.Host.Services;
 
 /// <summary>gRPC face of <see cref="CustomerRecords"/>.</summary>
-internal sealed class RecordsService(CustomerRecords records, RecordSync sync, CallContextFactory calls, CallerStandingGuard standing) : Records.RecordsBase
+internal sealed class RecordsService(CustomerRecords records, RecordSync sync, CallContextFactory calls, CallerStandingGuard standing, HubMetrics metrics) : Records.RecordsBase
 {
     public override async Task<PutCustomerResponse> PutCustomer(PutCustomerRequest request, ServerCallContext context)
     {
@@ -62,6 +63,7 @@ internal sealed class RecordsService(CustomerRecords records, RecordSync sync, C
     public override async Task Sync(IAsyncStreamReader<SyncRequest> requestStream, IServerStreamWriter<SyncResponse> responseStream, ServerCallContext context)
     {
         var call = await calls.CreateAsync(context).ConfigureAwait(false);
+        using var open = metrics.SyncOpened();
         try
         {
             await SyncPump.RunAsync(sync, call, standing, requestStream, responseStream, context).ConfigureAwait(false);

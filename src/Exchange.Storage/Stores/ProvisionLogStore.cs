@@ -8,7 +8,7 @@ using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Exchange.Storage.Stores;
 
-internal sealed class ProvisionLogStore(Lazy<ExchangeDbContext> context, ConnectionLeases leases, ProvisionTerms terms, UnitOfWork unitOfWork) : IProvisionLogStore
+internal sealed class ProvisionLogStore(Lazy<ExchangeDbContext> context, ConnectionLeases leases, ProvisionTerms terms, UnitOfWork unitOfWork, IProvisionObserver? observer = null) : IProvisionLogStore
 {
     // Entries per statement of ReadRangeAsync: few enough to hold in memory, enough that a walk spends its time hashing.
     private const int RangePage = 4096;
@@ -26,6 +26,9 @@ internal sealed class ProvisionLogStore(Lazy<ExchangeDbContext> context, Connect
     {
         var transaction = Db.Database.CurrentTransaction?.GetDbTransaction()
             ?? throw new InvalidOperationException("Provision-log entries are appended inside a unit of work only.");
+        observer?.Recording(facts);
+        using var activity = StorageActivity.Source.StartActivity("provision_log.append");
+        activity?.SetTag("exchange.provision_log.entries", facts.Count);
         using var head = transaction.Connection!.CreateCommand();
         head.Transaction = transaction;
         head.CommandText = HeadSql.For(leases.Names);

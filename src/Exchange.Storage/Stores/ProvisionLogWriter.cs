@@ -48,9 +48,11 @@ internal sealed partial class ProvisionLogWriter : BackgroundService, IProvision
     private readonly Histogram<int> _commitEntries;
     private readonly Histogram<double> _wait;
     private readonly FailureClock _committing = new();
+    private readonly IProvisionObserver? _observer;
 
-    public ProvisionLogWriter(ConnectionLeases leases, WriteGate gate, ProvisionTerms terms, ILogger<ProvisionLogWriter> logger, IMeterFactory? meters = null)
+    public ProvisionLogWriter(ConnectionLeases leases, WriteGate gate, ProvisionTerms terms, ILogger<ProvisionLogWriter> logger, IMeterFactory? meters = null, IProvisionObserver? observer = null)
     {
+        _observer = observer;
         _leases = leases;
         _gate = gate;
         _terms = terms;
@@ -71,14 +73,38 @@ internal sealed partial class ProvisionLogWriter : BackgroundService, IProvision
             return Task.CompletedTask;
         }
 
+        _observer?.Recording(facts);
+        var caller = Activity.Current;
+        var activity = StorageActivity.Source.StartActivity("provision_log.record");
+        // Not async: the span ends with the commit, and the caller's current span stays its own.
+        Activity.Current = caller;
+        activity?.SetTag("exchange.provision_log.entries", facts.Count);
+
         // Not cancelled once queued: a caller that goes away still had its refusal or provision decided.
         var pending = new Pending(facts);
         if (!_queue.Writer.TryWrite(pending))
         {
+            activity?.Dispose();
             throw new ObjectDisposedException(nameof(ProvisionLogWriter), "The hub is stopping; nothing more is recorded.");
         }
 
-        return pending.Committed.Task;
+        return activity is null ? pending.Committed.Task : EndWithCommitAsync(pending.Committed.Task, activity);
+    }
+
+    private static async Task EndWithCommitAsync(Task committed, Activity activity)
+    {
+        using (activity)
+        {
+            try
+            {
+                await committed.ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                activity.SetStatus(ActivityStatusCode.Error, e.GetType().Name);
+                throw;
+            }
+        }
     }
 
     /// <summary>Takes no more entries, commits those queued, then stops.</summary>

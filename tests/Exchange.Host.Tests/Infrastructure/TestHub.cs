@@ -30,6 +30,7 @@ public sealed class TestHub : IAsyncDisposable
         Time = time;
         Address = HubApplication.GetListeningAddress(app);
         PublicAddress = HubApplication.GetPublicAddress(app);
+        OperationsAddress = HubApplication.GetOperationsAddress(app);
         TrustAnchors = app.Services.GetRequiredService<HubCertificates>().TrustAnchors;
     }
 
@@ -38,6 +39,9 @@ public sealed class TestHub : IAsyncDisposable
 
     /// <summary>The public declaration endpoint (HTTPS, no client certificate).</summary>
     public Uri? PublicAddress { get; }
+
+    /// <summary>The operations port (plain HTTP: probes and metrics), when Exchange:Operations:Port is set.</summary>
+    public Uri? OperationsAddress { get; }
 
     /// <summary>The temporary folder holding the hub's certificates and data.</summary>
     public string Directory { get; }

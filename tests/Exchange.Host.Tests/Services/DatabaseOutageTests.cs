@@ -1,3 +1,4 @@
+using System.Net;
 using Exchange.Contracts.V1;
 using Exchange.Host.Tests.Infrastructure;
 using Exchange.Storage;
@@ -20,7 +21,8 @@ public sealed class DatabaseOutageTests
     [Fact]
     public async Task Calls_get_unavailable_while_the_database_is_unreachable_and_the_hub_recovers_by_itself()
     {
-        await using var hub = await TestHub.StartAsync(provider: DatabaseProvider.Postgres);
+        await using var hub = await TestHub.StartAsync(provider: DatabaseProvider.Postgres, settings: new Dictionary<string, string?> { ["Exchange:Operations:Port"] = "0" });
+        using var probe = new HttpClient { BaseAddress = hub.OperationsAddress };
         hub.ExpectError(_ => true); // the outage is logged as errors (the log writer's commits, the handshake check); what matters is what callers get
         var database = new NpgsqlConnectionStringBuilder(hub.PostgresConnectionString).Database!;
         using var garage = hub.Channel("garage-kaminoyama");
@@ -40,6 +42,8 @@ public sealed class DatabaseOutageTests
         Assert.Equal(StatusCode.Unavailable, during.StatusCode);
         Assert.Equal(StatusCode.Unavailable, write.StatusCode);
         Assert.Equal(HealthStatus.Unhealthy, report.Entries["database"].Status);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await probe.GetAsync("/healthz/ready", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await probe.GetAsync("/healthz/live", Ct)).StatusCode);
 
         await ServerAsync($"ALTER DATABASE {database} ALLOW_CONNECTIONS true");
 
@@ -48,6 +52,7 @@ public sealed class DatabaseOutageTests
         Assert.Equal("C001", recovered.Record.CustomerRef);
         await records.PutCustomerAsync(new PutCustomerRequest { Purpose = "after-sales", Record = Sample.Customer("C002") }, cancellationToken: Ct);
         Assert.Equal(HealthStatus.Healthy, (await health.CheckHealthAsync(Ct)).Entries["database"].Status);
+        Assert.Equal(HttpStatusCode.OK, (await probe.GetAsync("/healthz/ready", Ct)).StatusCode);
         var verified = await new ProvisionLog.ProvisionLogClient(hub.Channel("admin")).VerifyAsync(new VerifyRequest(), cancellationToken: Ct);
         Assert.True(verified.Intact, verified.Problem);
     }
