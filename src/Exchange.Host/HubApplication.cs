@@ -177,7 +177,7 @@ internal static class HubApplication
         services.AddSingleton(sp =>
         {
             var retention = sp.GetRequiredService<IOptions<HubOptions>>().Value.Retention;
-            return new RetentionSettings(retention.CustomerRecords, retention.WithdrawnGarageNotice, retention.ProvisionLogEntries);
+            return new RetentionSettings(retention.CustomerRecords, retention.WithdrawnGarageNotice, retention.ProvisionLogEntries, retention.SubjectRequests);
         });
         services.AddSingleton(sp =>
         {

@@ -3,6 +3,7 @@ using Exchange.Contracts.V1;
 using Exchange.Domain.Audit;
 using Exchange.Domain.Parties;
 using Exchange.Domain.Provisions;
+using Exchange.Domain.Subjects;
 using Google.Protobuf.WellKnownTypes;
 
 namespace Exchange.Domain.Oversight;
@@ -10,11 +11,11 @@ namespace Exchange.Domain.Oversight;
 /// <summary>
 /// Disposal of personal data past its retention period (Kaminoyama §5), run daily by the hub and
 /// on demand by administrators: customer records not changed for their period, every record of a
-/// garage that withdrew longer ago than its notice period, and the subject IDs of provision-log
-/// entries older than theirs (the entries and their hashes stay, so the chain, the tree and every
+/// garage that withdrew longer ago than its notice period, persons' finished requests, and the
+/// subject IDs of provision-log entries older than theirs (the entries and their hashes stay, so the chain, the tree and every
 /// proof still verify). Each run is recorded with what it disposed of, and audited.
 /// </summary>
-public sealed class RetentionRuns(IOversightStore store, IProvisionLogStore log, IPartyRegistryStore parties, IHubAuditLog audit, IUnitOfWork unitOfWork, RetentionSettings settings, TimeProvider time)
+public sealed class RetentionRuns(IOversightStore store, IProvisionLogStore log, IPartyRegistryStore parties, ISubjectRequestStore requests, IHubAuditLog audit, IUnitOfWork unitOfWork, RetentionSettings settings, TimeProvider time)
 {
     /// <summary>Kinds of disposal, as runs name them.</summary>
     public const string CustomerRecords = "customer-record";
@@ -24,6 +25,9 @@ public sealed class RetentionRuns(IOversightStore store, IProvisionLogStore log,
 
     /// <summary>Provision-log entries whose subject ID was erased.</summary>
     public const string ProvisionLogSubjects = "provision-log-subject";
+
+    /// <summary>Persons' finished requests.</summary>
+    public const string SubjectRequests = "subject-request";
 
     /// <summary>Runs the disposal (administrators only, or the hub's own daily run with a null call).</summary>
     public async Task<RetentionRun> RunAsync(CallContext? call, bool dryRun, CancellationToken cancellationToken)
@@ -57,6 +61,10 @@ public sealed class RetentionRuns(IOversightStore store, IProvisionLogStore log,
         var logBefore = started - settings.ProvisionLogEntries;
         var through = await log.LastBeforeAsync(logBefore, cancellationToken).ConfigureAwait(false);
         run.Disposed.Add(Count(ProvisionLogSubjects, await log.ReduceThroughAsync(through, dryRun, cancellationToken).ConfigureAwait(false), logBefore));
+
+        var requestsBefore = started - settings.SubjectRequests;
+        var disposedRequests = await unitOfWork.RunAsync(ct => requests.DisposeFinishedAsync(requestsBefore, dryRun, ct), cancellationToken).ConfigureAwait(false);
+        run.Disposed.Add(Count(SubjectRequests, disposedRequests, requestsBefore));
 
         run.FinishedAt = Timestamp.FromDateTimeOffset(time.GetUtcNow());
         var details = string.Join("; ", run.Disposed.Select(d => $"{d.Kind} {d.Count} (before {AuditTime.Format(d.Cutoff.ToDateTimeOffset())})")) + (dryRun ? "; dry run, nothing disposed of" : "");

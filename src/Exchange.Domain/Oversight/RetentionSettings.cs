@@ -4,4 +4,5 @@ namespace Exchange.Domain.Oversight;
 /// <param name="CustomerRecords">A customer record is erased this long after its last change.</param>
 /// <param name="WithdrawnGarageNotice">A withdrawn garage's records are erased this long after it withdrew.</param>
 /// <param name="ProvisionLogEntries">A provision-log entry loses its subject ID this long after it was made (its hash stays, so the chain and the tree still verify).</param>
-public sealed record RetentionSettings(TimeSpan CustomerRecords, TimeSpan WithdrawnGarageNotice, TimeSpan ProvisionLogEntries);
+/// <param name="SubjectRequests">A person's completed or refused request (its verification, its correction's values) is deleted this long after it was opened.</param>
+public sealed record RetentionSettings(TimeSpan CustomerRecords, TimeSpan WithdrawnGarageNotice, TimeSpan ProvisionLogEntries, TimeSpan SubjectRequests);

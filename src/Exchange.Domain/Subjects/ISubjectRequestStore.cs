@@ -37,4 +37,10 @@ public interface ISubjectRequestStore
     /// reminders, and sets the next one due; false when another instance counted it first.
     /// </summary>
     Task<bool> CountReminderAsync(string requestId, string partner, int remindersBefore, DateTimeOffset at, DateTimeOffset nextAt, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes (or with <paramref name="dryRun"/> counts) the completed and refused requests opened
+    /// before <paramref name="openedBefore"/>, with their propagations; returns how many requests.
+    /// </summary>
+    Task<long> DisposeFinishedAsync(DateTimeOffset openedBefore, bool dryRun, CancellationToken cancellationToken);
 }

@@ -59,6 +59,11 @@ internal sealed class HubOptionsValidator(IHostEnvironment environment) : IValid
             failures.Add($"Exchange:Retention:ProvisionLogEntries must be {leastLog} to 7305.00:00:00 (it is {retention.ProvisionLogEntries}): provision records are kept at least as long as APPI's rules require.");
         }
 
+        if (retention.SubjectRequests < least || retention.SubjectRequests > TimeSpan.FromDays(7305))
+        {
+            failures.Add($"Exchange:Retention:SubjectRequests must be {least} to 7305.00:00:00 (it is {retention.SubjectRequests}).");
+        }
+
         if (retention.RunInterval < TimeSpan.FromMinutes(1) || retention.RunInterval > TimeSpan.FromDays(7))
         {
             failures.Add($"Exchange:Retention:RunInterval must be 00:01:00 to 7.00:00:00 (it is {retention.RunInterval}).");

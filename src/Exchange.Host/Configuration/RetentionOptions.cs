@@ -15,6 +15,9 @@ internal sealed class RetentionOptions
     /// </summary>
     public TimeSpan ProvisionLogEntries { get; set; } = TimeSpan.FromDays(1096);
 
+    /// <summary>A person's completed or refused request is deleted this long after it was opened (1 day to 20 years; default 3 years).</summary>
+    public TimeSpan SubjectRequests { get; set; } = TimeSpan.FromDays(1096);
+
     /// <summary>How often each instance runs the disposal (1 minute to 7 days; default 1 day).</summary>
     public TimeSpan RunInterval { get; set; } = TimeSpan.FromDays(1);
 }

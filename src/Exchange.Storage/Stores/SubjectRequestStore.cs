@@ -159,4 +159,17 @@ internal sealed class SubjectRequestStore(Lazy<ExchangeDbContext> context) : ISu
         Reminders = row.Reminders,
         LastRemindedAt = row.LastRemindedAt is { } reminded ? Timestamp.FromDateTimeOffset(reminded) : null,
     };
+
+    public async Task<long> DisposeFinishedAsync(DateTimeOffset openedBefore, bool dryRun, CancellationToken cancellationToken)
+    {
+        int[] finished = [(int)SubjectRequestStatus.Completed, (int)SubjectRequestStatus.Refused];
+        var expired = Db.SubjectRequests.Where(r => r.OpenedAt < openedBefore && finished.Contains(r.Status));
+        if (dryRun)
+        {
+            return await expired.LongCountAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await Db.SubjectRequestPropagations.Where(p => expired.Any(r => r.Id == p.RequestId)).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        return await expired.ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+    }
 }

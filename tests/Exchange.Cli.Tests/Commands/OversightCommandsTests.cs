@@ -39,7 +39,7 @@ public sealed class OversightCommandsTests : CliScenario
         var runs = (await RunAsAsync("admin", "retention", "runs")).Expect(0);
 
         var kinds = run.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[0]);
-        Assert.Equal(["customer-record", "withdrawn-garage-record", "provision-log-subject"], kinds);
+        Assert.Equal(["customer-record", "withdrawn-garage-record", "provision-log-subject", "subject-request"], kinds);
         Assert.Contains("dry run", run.Error, StringComparison.Ordinal);
         var id = run.Error.Split(' ')[1];
         Assert.Contains(runs.Out.Split('\n'), l => l.StartsWith(id, StringComparison.Ordinal) && l.Contains(" yes ", StringComparison.Ordinal));

@@ -24,6 +24,7 @@ public abstract class OversightServiceTests(DatabaseProvider provider) : HubScen
         ["Exchange:Retention:CustomerRecords"] = "00:10:00",
         ["Exchange:Retention:WithdrawnGarageNotice"] = "00:05:00",
         ["Exchange:Retention:ProvisionLogEntries"] = "00:30:00",
+        ["Exchange:Retention:SubjectRequests"] = "00:20:00",
         ["Exchange:Incidents:SensitiveItems:0"] = "contact.birth_date",
     });
 
@@ -35,6 +36,10 @@ public abstract class OversightServiceTests(DatabaseProvider provider) : HubScen
         var garage = new Records.RecordsClient(Channel(Garage));
         var start = _time.GetUtcNow();
         await PutAsync(garage, "OLD-1", "OLD-2");
+        var subjects = new Subjects.SubjectsClient(Channel(Garage));
+        var refused = await subjects.OpenRequestAsync(new OpenRequestRequest { Kind = SubjectRequestKind.Deletion, Records = { Key("OLD-1") } }, cancellationToken: Ct);
+        await subjects.RefuseRequestAsync(new RefuseRequestRequest { RequestId = refused.Id, Ground = RefusalGround.WithdrawnByPerson, Reason = "本人が取り下げ" }, cancellationToken: Ct);
+        var pending = await subjects.OpenRequestAsync(new OpenRequestRequest { Kind = SubjectRequestKind.Deletion, Records = { Key("OLD-2") } }, cancellationToken: Ct);
         _time.Advance(TimeSpan.FromMinutes(11));
         await PutAsync(garage, "NEW-1");
 
@@ -43,7 +48,7 @@ public abstract class OversightServiceTests(DatabaseProvider provider) : HubScen
         Assert.NotNull((await garage.GetCustomerAsync(Get("OLD-1"), cancellationToken: Ct)).Record);
 
         var run = await Admin.RunRetentionAsync(new RunRetentionRequest(), cancellationToken: Ct);
-        Assert.Equal((2, 0, 0), (Disposed(run, "customer-record"), Disposed(run, "withdrawn-garage-record"), Disposed(run, "provision-log-subject")));
+        Assert.Equal((2, 0, 0, 0), (Disposed(run, "customer-record"), Disposed(run, "withdrawn-garage-record"), Disposed(run, "provision-log-subject"), Disposed(run, "subject-request")));
         Assert.Equal(StatusCode.NotFound, (await Refusals.FailsAsync(() => garage.GetCustomerAsync(Get("OLD-2"), cancellationToken: Ct).ResponseAsync)).StatusCode);
         Assert.NotNull((await garage.GetCustomerAsync(Get("NEW-1"), cancellationToken: Ct)).Record);
 
@@ -54,6 +59,10 @@ public abstract class OversightServiceTests(DatabaseProvider provider) : HubScen
         _time.Advance(TimeSpan.FromMinutes(25));
         var reduced = await Admin.RunRetentionAsync(new RunRetentionRequest(), cancellationToken: Ct);
         Assert.Equal(named, Disposed(reduced, "provision-log-subject"));
+        // The refused request went with the same run; the one still open stays.
+        Assert.Equal(1, Disposed(reduced, "subject-request"));
+        Assert.Equal(StatusCode.NotFound, (await Refusals.FailsAsync(() => subjects.GetRequestAsync(new GetRequestRequest { RequestId = refused.Id }, cancellationToken: Ct).ResponseAsync)).StatusCode);
+        Assert.Equal(SubjectRequestStatus.Received, (await subjects.GetRequestAsync(new GetRequestRequest { RequestId = pending.Id }, cancellationToken: Ct)).Status);
 
         var after = (await Hub.ReadAllAsync()).ToDictionary(e => e.Sequence);
         Assert.All(before, e =>
