@@ -20,7 +20,10 @@ internal sealed class RetentionService(IServiceScopeFactory scopes, IOptions<Hub
             {
                 await using var scope = scopes.CreateAsyncScope();
                 var run = await scope.ServiceProvider.GetRequiredService<RetentionRuns>().RunAsync(null, dryRun: false, stoppingToken).ConfigureAwait(false);
-                Ran(logger, run);
+                if (run.Disposed.Any(d => d.Count > 0))
+                {
+                    Ran(logger, run);
+                }
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

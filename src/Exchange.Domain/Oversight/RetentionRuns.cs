@@ -29,7 +29,10 @@ public sealed class RetentionRuns(IOversightStore store, IProvisionLogStore log,
     /// <summary>Persons' finished requests.</summary>
     public const string SubjectRequests = "subject-request";
 
-    /// <summary>Runs the disposal (administrators only, or the hub's own daily run with a null call).</summary>
+    /// <summary>
+    /// Runs the disposal (administrators only, or the hub's own daily run with a null call). Every
+    /// administrator's run is recorded and audited; the hub's own only when it disposed of something.
+    /// </summary>
     public async Task<RetentionRun> RunAsync(CallContext? call, bool dryRun, CancellationToken cancellationToken)
     {
         call?.RequireAdministrator();
@@ -67,6 +70,12 @@ public sealed class RetentionRuns(IOversightStore store, IProvisionLogStore log,
         run.Disposed.Add(Count(SubjectRequests, disposedRequests, requestsBefore));
 
         run.FinishedAt = Timestamp.FromDateTimeOffset(time.GetUtcNow());
+        if (call is null && run.Disposed.All(d => d.Count == 0))
+        {
+            // The hub's own run that found nothing expired disposed of nothing: no record, no audit event.
+            return run;
+        }
+
         var details = string.Join("; ", run.Disposed.Select(d => $"{d.Kind} {d.Count} (before {AuditTime.Format(d.Cutoff.ToDateTimeOffset())})")) + (dryRun ? "; dry run, nothing disposed of" : "");
         await unitOfWork.RunAsync(
             async ct =>
