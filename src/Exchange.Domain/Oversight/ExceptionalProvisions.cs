@@ -141,18 +141,27 @@ public sealed class ExceptionalProvisions(
 
         var authority = Text(request.Authority, "authority", MaxAuthority, required: true);
         var particulars = Text(request.Particulars, "particulars", MaxParticulars, required: false);
-        if (request.Items.Count == 0 || Identifiers.RequestProblem("", request.Items) is not null
-            || !ItemCatalog.CustomerRecords.TryExpand(request.Items, out var expanded, out var unknown))
+        if (request.Items.Count == 0)
         {
-            throw Invalid(request.Items.Count == 0 ? "items must name the declared items or groups provided" : $"items holds {Identifiers.Quote(request.Items.FirstOrDefault(i => !ItemCatalog.CustomerRecords.Items.Contains(i) && !ItemCatalog.CustomerRecords.Groups.Contains(i)))}, which is not a declared item or group");
+            throw Invalid("items must name the declared items or groups provided");
         }
 
-        if (request.ProvidedAt is { } provided && (provided.Seconds is < -62135596800 or > 253402300799 || provided.ToDateTimeOffset() > now.AddMinutes(5)))
+        if (Identifiers.RequestProblem("", request.Items) is { } malformed)
+        {
+            throw Invalid(malformed);
+        }
+
+        if (!ItemCatalog.CustomerRecords.TryExpand(request.Items, out var expanded, out var unknown))
+        {
+            throw Invalid($"items holds {Identifiers.Quote(unknown)}, which is not a declared item or group");
+        }
+
+        // The request screen has already refused a Timestamp outside years 1-9999.
+        if (request.ProvidedAt is { } provided && provided.ToDateTimeOffset() > now.AddMinutes(5))
         {
             throw Invalid("provided_at must not be in the future");
         }
 
-        _ = unknown;
         return (authority, particulars, BasisName(request.LegalBasis), expanded.Order(StringComparer.Ordinal).ToList());
     }
 

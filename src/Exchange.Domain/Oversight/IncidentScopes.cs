@@ -22,7 +22,8 @@ public sealed class IncidentScopes(IOversightStore store, IHubAuditLog audit, IU
     {
         call.RequireAdministrator();
         Identifiers.RequirePartyId(request.Party, "party");
-        if (request.From is null || request.To is null || !Valid(request.From) || !Valid(request.To) || request.From.ToDateTimeOffset() >= request.To.ToDateTimeOffset())
+        // The request screen has already refused a Timestamp outside years 1-9999.
+        if (request.From is null || request.To is null || request.From.ToDateTimeOffset() >= request.To.ToDateTimeOffset())
         {
             throw new ExchangeException(FailureKind.InvalidArgument, "from and to must be valid times, from before to");
         }
@@ -46,6 +47,7 @@ public sealed class IncidentScopes(IOversightStore store, IHubAuditLog audit, IU
             }
         }
 
+        var itemPersons = persons.Values.SelectMany(p => p.Items).CountBy(i => i, StringComparer.Ordinal).ToDictionary(StringComparer.Ordinal);
         var records = await store.RecordsOfAsync(persons.Keys, cancellationToken).ConfigureAwait(false);
         var declaration = await declarations.InForceAsync(time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         var names = declaration.Content.Items.ToDictionary(i => i.Id, i => i.Name?.Ja ?? "", StringComparer.Ordinal);
@@ -57,7 +59,7 @@ public sealed class IncidentScopes(IOversightStore store, IHubAuditLog audit, IU
                 Item = item,
                 ItemNameJa = names.GetValueOrDefault(item, ""),
                 Provisions = count,
-                Persons = persons.Values.Count(p => p.Items.Contains(item)),
+                Persons = itemPersons[item],
                 Sensitive = settings.SensitiveItems.Contains(item),
             });
         }
@@ -94,8 +96,6 @@ public sealed class IncidentScopes(IOversightStore store, IHubAuditLog audit, IU
             cancellationToken).ConfigureAwait(false);
         return (scope, affectedPersons);
     }
-
-    private static bool Valid(Timestamp value) => value.Seconds is >= -62135596800 and <= 253402300799 && value.Nanos is >= 0 and < 1_000_000_000;
 
     private sealed class Person(DateTimeOffset first)
     {

@@ -30,6 +30,8 @@ public static class ProvisionReportBuilder
         IReadOnlyDictionary<int, DeclarationRecord> declarations, IReadOnlyDictionary<string, string> partyNames, IReadOnlyDictionary<long, ExceptionalProvision> exceptional, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(exceptional);
+        // Each version's item names once, not once per listed entry.
+        var itemNames = declarations.ToDictionary(d => d.Key, d => d.Value.Content.Items.ToDictionary(i => i.Id, i => i.Name?.Ja ?? i.Id, StringComparer.Ordinal));
         ArgumentNullException.ThrowIfNull(subjectIds);
         ArgumentNullException.ThrowIfNull(declarations);
         ArgumentNullException.ThrowIfNull(partyNames);
@@ -43,7 +45,7 @@ public static class ProvisionReportBuilder
             {
                 if (exceptional.GetValueOrDefault(entry.Sequence) is { DiscloseToSubject: true } shown)
                 {
-                    var reported = Reported(entry, declarations.GetValueOrDefault(fact.DeclarationVersion), partyNames);
+                    var reported = Reported(entry, declarations.GetValueOrDefault(fact.DeclarationVersion), itemNames.GetValueOrDefault(fact.DeclarationVersion), partyNames);
                     (reported.Authority, reported.LegalBasis, reported.RecipientNameJa, reported.PurposeJa) = (shown.Authority, fact.Rule ?? "", shown.Authority, "");
                     reported.Time = shown.ProvidedAt ?? reported.Time;
                     report.Provisions.Add(reported);
@@ -54,7 +56,7 @@ public static class ProvisionReportBuilder
 
             if (fact.Outcome == ProvisionOutcome.Provided && fact.Recipient != fact.Provider)
             {
-                report.Provisions.Add(Reported(entry, declarations.GetValueOrDefault(fact.DeclarationVersion), partyNames));
+                report.Provisions.Add(Reported(entry, declarations.GetValueOrDefault(fact.DeclarationVersion), itemNames.GetValueOrDefault(fact.DeclarationVersion), partyNames));
                 continue;
             }
 
@@ -90,11 +92,10 @@ public static class ProvisionReportBuilder
         _ => "unspecified",
     };
 
-    private static ReportedProvision Reported(ChainedProvision entry, DeclarationRecord? declaration, IReadOnlyDictionary<string, string> partyNames)
+    private static ReportedProvision Reported(ChainedProvision entry, DeclarationRecord? declaration, Dictionary<string, string>? itemNames, IReadOnlyDictionary<string, string> partyNames)
     {
         var fact = entry.Fact;
         string Name(string party) => partyNames.GetValueOrDefault(party, party);
-        var itemNames = declaration?.Content.Items.ToDictionary(i => i.Id, i => i.Name?.Ja ?? i.Id, StringComparer.Ordinal) ?? [];
         var reported = new ReportedProvision
         {
             Sequence = entry.Sequence,
@@ -112,7 +113,7 @@ public static class ProvisionReportBuilder
             EntryHash = entry.EntryHash,
         };
         reported.Items.AddRange(fact.Items);
-        reported.ItemNamesJa.AddRange(fact.Items.Select(i => itemNames.GetValueOrDefault(i, i)));
+        reported.ItemNamesJa.AddRange(fact.Items.Select(i => itemNames?.GetValueOrDefault(i, i) ?? i));
         return reported;
     }
 }
