@@ -30,4 +30,12 @@ internal static class ResponseStreams
         context.CancellationToken.IsCancellationRequested
         || context.GetHttpContext().RequestAborted.IsCancellationRequested
         || context.Status.StatusCode == StatusCode.DeadlineExceeded;
+
+    /// <summary>
+    /// True when <paramref name="exception"/>, met reading or writing a call's streams, only means the
+    /// caller went away: a reset stream reads as an <see cref="IOException"/>, sometimes before the
+    /// call's token is cancelled. Such a call is the caller's choice, not a service error to log.
+    /// </summary>
+    internal static bool CallerWentAway(Exception exception, ServerCallContext context) =>
+        exception is IOException || (exception is not Domain.ExchangeException && CallHasEnded(context));
 }

@@ -55,11 +55,17 @@ internal sealed class DiagnosticsService(TimeProvider time) : Diagnostics.Diagno
     {
         await EchoMetadataAsync(context).ConfigureAwait(false);
         long messages = 0, bytes = 0;
-        await foreach (var ping in requestStream.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
+        try
         {
-            ThrowIfRequested(ping.EchoStatus);
-            messages++;
-            bytes += ping.Payload.Length;
+            await foreach (var ping in requestStream.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
+            {
+                ThrowIfRequested(ping.EchoStatus);
+                messages++;
+                bytes += ping.Payload.Length;
+            }
+        }
+        catch (Exception e) when (ResponseStreams.CallerWentAway(e, context))
+        {
         }
 
         return new PingSummary { Caller = context.GetCaller().Id.ToString(), Messages = messages, PayloadBytes = bytes };
@@ -69,13 +75,19 @@ internal sealed class DiagnosticsService(TimeProvider time) : Diagnostics.Diagno
     {
         await EchoMetadataAsync(context).ConfigureAwait(false);
         long sequence = 0;
-        await foreach (var ping in requestStream.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
+        try
         {
-            ThrowIfRequested(ping.EchoStatus);
-            if (!await responseStream.TryWriteAsync(Reply(context, ping.Payload, ++sequence), context).ConfigureAwait(false))
+            await foreach (var ping in requestStream.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
             {
-                return;
+                ThrowIfRequested(ping.EchoStatus);
+                if (!await responseStream.TryWriteAsync(Reply(context, ping.Payload, ++sequence), context).ConfigureAwait(false))
+                {
+                    return;
+                }
             }
+        }
+        catch (Exception e) when (ResponseStreams.CallerWentAway(e, context))
+        {
         }
     }
 

@@ -1,5 +1,4 @@
 using Exchange.Contracts.V1;
-using Exchange.Domain;
 using Exchange.Domain.Records;
 using Exchange.Host.Calls;
 using Exchange.Host.Telemetry;
@@ -68,11 +67,9 @@ internal sealed class RecordsService(CustomerRecords records, RecordSync sync, C
         {
             await SyncPump.RunAsync(sync, call, standing, requestStream, responseStream, context).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException || (e is not ExchangeException && ResponseStreams.CallHasEnded(context)))
+        catch (Exception e) when (ResponseStreams.CallerWentAway(e, context))
         {
-            // The caller went away (a reset stream reads as an IOException, sometimes before the call's
-            // token is cancelled); a group committing meanwhile either committed, to be acknowledged on
-            // resume, or rolled back.
+            // A group committing meanwhile either committed, to be acknowledged on resume, or rolled back.
         }
     }
 
