@@ -1,4 +1,6 @@
 using Exchange.Storage.Entities;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
@@ -7,9 +9,10 @@ namespace Exchange.Storage;
 /// <summary>
 /// The hub's database: one model for every provider, with snake_case table and column names. Each
 /// provider has its own context type deriving from this one (<see cref="Sqlite.SqliteExchangeDbContext"/>,
-/// <see cref="Postgres.PostgresExchangeDbContext"/>), so that each has its own migrations.
+/// <see cref="Postgres.PostgresExchangeDbContext"/>), so that each has its own migrations. Staff
+/// accounts are ASP.NET Core Identity's own tables (users, claims, logins, tokens), in this model.
 /// </summary>
-internal abstract class ExchangeDbContext(DbContextOptions options) : DbContext(options)
+internal abstract class ExchangeDbContext(DbContextOptions options) : IdentityUserContext<StaffAccount>(options)
 {
     public DbSet<PartyRow> Parties => Set<PartyRow>();
     public DbSet<VendorAuthorisationRow> VendorAuthorisations => Set<VendorAuthorisationRow>();
@@ -63,6 +66,17 @@ internal abstract class ExchangeDbContext(DbContextOptions options) : DbContext(
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        base.OnModelCreating(modelBuilder);
+        modelBuilder.Entity<StaffAccount>(e =>
+        {
+            e.ToTable("staff_accounts");
+            e.Property(a => a.PartyId).HasMaxLength(64);
+            e.Property(a => a.DisplayName).HasMaxLength(100);
+            e.HasIndex(a => a.PartyId);
+        });
+        modelBuilder.Entity<IdentityUserClaim<string>>().ToTable("staff_account_claims");
+        modelBuilder.Entity<IdentityUserLogin<string>>().ToTable("staff_account_logins");
+        modelBuilder.Entity<IdentityUserToken<string>>().ToTable("staff_account_tokens");
         modelBuilder.Entity<PartyRow>(e =>
         {
             e.ToTable("parties");

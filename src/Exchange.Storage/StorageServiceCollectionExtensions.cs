@@ -80,6 +80,7 @@ public static class StorageServiceCollectionExtensions
         services.AddScoped<IPartyRegistryStore, PartyRegistryStore>();
         services.AddScoped<IAuthorisationRegistryStore, AuthorisationRegistryStore>();
         services.AddScoped<IHubAuditLog, HubAuditLogStore>();
+        services.AddScoped<Domain.Staff.IStaffDirectory, StaffDirectoryStore>();
         services.AddScoped<ICertificateStore, CertificateStore>();
         services.AddSingleton<ConnectionLeases>();
         services.AddSingleton<ICallerStandingStore, CallerStandingStore>();

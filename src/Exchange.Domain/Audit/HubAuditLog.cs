@@ -9,7 +9,8 @@ namespace Exchange.Domain.Audit;
 /// <param name="Action">What was done, one of <see cref="HubAuditActions"/>.</param>
 /// <param name="Subject">What it was done to: a party ID, a certificate serial, a request or authorisation ID, a grant, a declaration version or a person's subject ID.</param>
 /// <param name="Details">Human-readable particulars (never personal data of customers).</param>
-public sealed record HubAuditEvent(DateTimeOffset Time, string Actor, string Action, string Subject, string Details)
+/// <param name="StaffId">The pseudonymous ID of the staff member of <paramref name="Actor"/> who acted, or null when its system did.</param>
+public sealed record HubAuditEvent(DateTimeOffset Time, string Actor, string Action, string Subject, string Details, string? StaffId = null)
 {
     /// <summary>The actor name of the hub itself (start-up registrations).</summary>
     public const string HubActor = "hub";

@@ -34,6 +34,7 @@ public static class ProvisionChain
             Outcome = fact.Outcome,
             Rule = fact.Rule ?? "",
             PreviousHash = previousHash,
+            StaffId = fact.StaffId ?? "",
         };
         message.Items.AddRange(fact.Items);
         return message;
@@ -52,7 +53,8 @@ public static class ProvisionChain
         message.DeclarationHash,
         message.CallId,
         message.Outcome,
-        NullIfEmpty(message.Rule));
+        NullIfEmpty(message.Rule),
+        NullIfEmpty(message.StaffId));
 
     /// <summary>The hash of an entry.</summary>
     public static string Hash(long sequence, ProvisionFact fact, string previousHash)

@@ -24,6 +24,7 @@ namespace Exchange.Domain.Provisions;
 /// <param name="CallId">The call's ID.</param>
 /// <param name="Outcome">Provided, received or refused; or a person's opt-out from <paramref name="Purpose"/> (or its withdrawal), relayed by <paramref name="Provider"/>.</param>
 /// <param name="Rule">The refusing rule, for refusals.</param>
+/// <param name="StaffId">The pseudonymous ID of the staff member who acted for the calling party, if a staff token named one.</param>
 public sealed record ProvisionFact(
     DateTimeOffset Time,
     string Provider,
@@ -36,7 +37,8 @@ public sealed record ProvisionFact(
     string DeclarationHash,
     string CallId,
     ProvisionOutcome Outcome,
-    string? Rule)
+    string? Rule,
+    string? StaffId = null)
 {
     /// <summary>The name used for the hub itself as provider or recipient.</summary>
     public const string Hub = "hub";
@@ -56,9 +58,10 @@ public sealed record ProvisionFact(
             return "a party is not an identifier";
         }
 
-        if ((SubjectId is not null && !IsToken(SubjectId)) || !IsToken(DeclarationHash) || !IsToken(CallId) || (Rule is not null && !IsToken(Rule)))
+        if ((SubjectId is not null && !IsToken(SubjectId)) || !IsToken(DeclarationHash) || !IsToken(CallId) || (Rule is not null && !IsToken(Rule))
+            || (StaffId is not null && !IsToken(StaffId)))
         {
-            return "a subject, hash, call ID or rule is not an identifier";
+            return "a subject, hash, call ID, rule or staff ID is not an identifier";
         }
 
         if (Purpose.Length > 0 && !Identifiers.IsPurpose(Purpose))

@@ -128,6 +128,7 @@ internal sealed class ProvisionTermsRow
     public required string DeclarationHash { get; set; }
     public int Outcome { get; set; }
     public string? Rule { get; set; }
+    public string? StaffId { get; set; }
 }
 
 /// <summary>
@@ -229,6 +230,7 @@ internal sealed class HubAuditRow
     public required string Action { get; set; }
     public required string Subject { get; set; }
     public required string Details { get; set; }
+    public string? StaffId { get; set; }
 }
 
 /// <summary>

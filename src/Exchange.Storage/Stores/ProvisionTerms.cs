@@ -103,7 +103,8 @@ internal sealed class ProvisionTerms
         terms?.DeclarationHash ?? "",
         entry.CallId,
         (Contracts.V1.ProvisionOutcome)(terms?.Outcome ?? 0),
-        terms?.Rule);
+        terms?.Rule,
+        terms?.StaffId);
 
     // Facts joining the chain hold identifiers only (ProvisionFact.Problem): no field holds a line break, none is
     // empty but the purpose, and the items hold no space, so this text tells every two terms apart.
@@ -117,7 +118,8 @@ internal sealed class ProvisionTerms
         fact.DeclarationVersion.ToString(CultureInfo.InvariantCulture),
         fact.DeclarationHash,
         ((int)fact.Outcome).ToString(CultureInfo.InvariantCulture),
-        fact.Rule ?? "");
+        fact.Rule ?? "",
+        fact.StaffId ?? "");
 
     private static ProvisionTermsRow RowOf(ProvisionFact fact, byte[] digest) => new()
     {
@@ -131,6 +133,7 @@ internal sealed class ProvisionTerms
         DeclarationHash = fact.DeclarationHash,
         Outcome = (int)fact.Outcome,
         Rule = fact.Rule,
+        StaffId = fact.StaffId,
     };
 
     private static async Task<int?> FindAsync(DbTransaction transaction, SchemaNames names, byte[] digest, CancellationToken cancellationToken)

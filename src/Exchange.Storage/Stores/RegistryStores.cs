@@ -118,7 +118,7 @@ internal sealed class HubAuditLogStore(Lazy<ExchangeDbContext> context) : IHubAu
 
     public Task AppendAsync(HubAuditEvent auditEvent, CancellationToken cancellationToken)
     {
-        Db.HubAudit.Add(new HubAuditRow { Time = auditEvent.Time, Actor = auditEvent.Actor, Action = auditEvent.Action, Subject = auditEvent.Subject, Details = auditEvent.Details });
+        Db.HubAudit.Add(new HubAuditRow { Time = auditEvent.Time, Actor = auditEvent.Actor, Action = auditEvent.Action, Subject = auditEvent.Subject, Details = auditEvent.Details, StaffId = auditEvent.StaffId });
         return Task.CompletedTask;
     }
 
@@ -141,7 +141,7 @@ internal sealed class HubAuditLogStore(Lazy<ExchangeDbContext> context) : IHubAu
         }
 
         return (await rows.OrderByDescending(a => a.Sequence).Take(query.Limit).ToListAsync(cancellationToken).ConfigureAwait(false))
-            .Select(a => new RecordedAuditEvent(a.Sequence, new HubAuditEvent(a.Time, a.Actor, a.Action, a.Subject, a.Details)))
+            .Select(a => new RecordedAuditEvent(a.Sequence, new HubAuditEvent(a.Time, a.Actor, a.Action, a.Subject, a.Details, a.StaffId)))
             .ToList();
     }
 }
