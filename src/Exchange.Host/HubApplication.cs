@@ -188,7 +188,11 @@ internal static class HubApplication
         services.AddScoped<IncidentScopes>();
         services.AddScoped<RetentionRuns>();
         services.AddHostedService<RetentionService>();
-        services.AddSingleton(sp => new SubjectSettings { ReminderAfter = sp.GetRequiredService<IOptions<HubOptions>>().Value.Subjects.ReminderAfter });
+        services.AddSingleton(sp => new SubjectSettings
+        {
+            ReminderAfter = sp.GetRequiredService<IOptions<HubOptions>>().Value.Subjects.ReminderAfter,
+            ShowActingStaff = sp.GetRequiredService<IOptions<HubOptions>>().Value.Subjects.ShowActingStaff,
+        });
         services.AddScoped<SubjectRequests>();
         services.AddScoped<SubjectDisclosures>();
         services.AddHostedService<SubjectReminders>();

@@ -79,7 +79,7 @@ public sealed class CertificateRegistry(
                 }
 
                 await store.AddRequestAsync(request, ct).ConfigureAwait(false);
-                await audit.AppendAsync(new HubAuditEvent(now, caller.Id, HubAuditActions.SigningRequestSubmitted, request.Id, $"for {forParty}; {summary.KeyDescription} key sha256:{summary.PublicKeySha256}"), ct).ConfigureAwait(false);
+                await audit.AppendAsync(new HubAuditEvent(now, caller.Id, HubAuditActions.SigningRequestSubmitted, request.Id, $"for {forParty}; {summary.KeyDescription} key sha256:{summary.PublicKeySha256}", call.StaffId), ct).ConfigureAwait(false);
                 return true;
             },
             cancellationToken).ConfigureAwait(false);
@@ -110,7 +110,7 @@ public sealed class CertificateRegistry(
                 var record = Record(signed, party.Id, IssuanceKind.Approved, request.Id, null, now, call.Caller.Id);
                 await DecideAsync(request.Id, SigningRequestStatus.Approved, now, call.Caller.Id, null, signed.SerialNumber, ct).ConfigureAwait(false);
                 await store.AddCertificateAsync(record, ct).ConfigureAwait(false);
-                await audit.AppendAsync(new HubAuditEvent(now, call.Caller.Id, HubAuditActions.CertificateIssued, signed.SerialNumber, $"for {party.Id}, request {request.Id}; valid {AuditTime.Format(signed.NotBefore)} to {AuditTime.Format(signed.NotAfter)}; sha256:{signed.Sha256Fingerprint}"), ct).ConfigureAwait(false);
+                await audit.AppendAsync(new HubAuditEvent(now, call.Caller.Id, HubAuditActions.CertificateIssued, signed.SerialNumber, $"for {party.Id}, request {request.Id}; valid {AuditTime.Format(signed.NotBefore)} to {AuditTime.Format(signed.NotAfter)}; sha256:{signed.Sha256Fingerprint}", call.StaffId), ct).ConfigureAwait(false);
                 return new Issuance(record, signed.ChainPem, issuer.TrustAnchorsPem);
             },
             cancellationToken).ConfigureAwait(false);
@@ -127,7 +127,7 @@ public sealed class CertificateRegistry(
             {
                 var request = await FindPendingAsync(requestId, ct).ConfigureAwait(false);
                 await DecideAsync(request.Id, SigningRequestStatus.Rejected, now, call.Caller.Id, note, null, ct).ConfigureAwait(false);
-                await audit.AppendAsync(new HubAuditEvent(now, call.Caller.Id, HubAuditActions.SigningRequestRejected, request.Id, $"for {request.PartyId}: {note}"), ct).ConfigureAwait(false);
+                await audit.AppendAsync(new HubAuditEvent(now, call.Caller.Id, HubAuditActions.SigningRequestRejected, request.Id, $"for {request.PartyId}: {note}", call.StaffId), ct).ConfigureAwait(false);
                 return request with { Status = SigningRequestStatus.Rejected, DecidedAt = now, DecidedBy = call.Caller.Id, DecisionNote = note };
             },
             cancellationToken).ConfigureAwait(false);
@@ -185,10 +185,10 @@ public sealed class CertificateRegistry(
                 }
 
                 var revocation = new RevocationRecord(serial, certificate?.PartyId, now, reason.Value, text, caller.Id);
-                await RecordRevocationAsync(revocation, ct).ConfigureAwait(false);
+                await RecordRevocationAsync(revocation, call.StaffId, ct).ConfigureAwait(false);
                 if (reason == RevocationReason.KeyCompromise && certificate is not null)
                 {
-                    await RevokeRenewalsOfAsync(certificate, caller.Id, now, ct).ConfigureAwait(false);
+                    await RevokeRenewalsOfAsync(certificate, caller.Id, call.StaffId, now, ct).ConfigureAwait(false);
                 }
 
                 return new RevokedCertificate(revocation, certificate is null ? null : certificate with { Revocation = revocation });
@@ -219,7 +219,7 @@ public sealed class CertificateRegistry(
                 var signed = issuer.Issue(csrPem, party.Id, party.NameEn, now - ClockSkew, now + settings.ClientCertificateLifetime);
                 var record = Record(signed, party.Id, IssuanceKind.Renewed, null, presented.SerialNumber, now, caller.Id);
                 await store.AddCertificateAsync(record, ct).ConfigureAwait(false);
-                await audit.AppendAsync(new HubAuditEvent(now, caller.Id, HubAuditActions.CertificateRenewed, signed.SerialNumber, $"for {party.Id}, renewing {presented.SerialNumber}; valid {AuditTime.Format(signed.NotBefore)} to {AuditTime.Format(signed.NotAfter)}; sha256:{signed.Sha256Fingerprint}"), ct).ConfigureAwait(false);
+                await audit.AppendAsync(new HubAuditEvent(now, caller.Id, HubAuditActions.CertificateRenewed, signed.SerialNumber, $"for {party.Id}, renewing {presented.SerialNumber}; valid {AuditTime.Format(signed.NotBefore)} to {AuditTime.Format(signed.NotAfter)}; sha256:{signed.Sha256Fingerprint}", call.StaffId), ct).ConfigureAwait(false);
                 return new Issuance(record, signed.ChainPem, issuer.TrustAnchorsPem);
             },
             cancellationToken).ConfigureAwait(false);
@@ -253,14 +253,14 @@ public sealed class CertificateRegistry(
         : CertificateValidity.Valid;
 
     /// <summary>Revokes every usable certificate of a party (its withdrawal); joins the caller's unit of work.</summary>
-    internal async Task RevokeAllOfPartyAsync(string actor, string partyId, RevocationReason reason, string note, CancellationToken cancellationToken)
+    internal async Task RevokeAllOfPartyAsync(CallContext call, string partyId, RevocationReason reason, string note, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         foreach (var certificate in await store.ListCertificatesAsync(partyId, cancellationToken).ConfigureAwait(false))
         {
             if (certificate.Revocation is null && certificate.NotAfter >= now)
             {
-                await RecordRevocationAsync(new RevocationRecord(certificate.SerialNumber, partyId, now, reason, note, actor), cancellationToken).ConfigureAwait(false);
+                await RecordRevocationAsync(new RevocationRecord(certificate.SerialNumber, partyId, now, reason, note, call.Caller.Id), call.StaffId, cancellationToken).ConfigureAwait(false);
             }
         }
     }
@@ -359,15 +359,15 @@ public sealed class CertificateRegistry(
         }
     }
 
-    private async Task RecordRevocationAsync(RevocationRecord revocation, CancellationToken cancellationToken)
+    private async Task RecordRevocationAsync(RevocationRecord revocation, string? staffId, CancellationToken cancellationToken)
     {
         await store.AddRevocationAsync(revocation, cancellationToken).ConfigureAwait(false);
         var owner = revocation.PartyId is null ? "a certificate the hub has no record of" : $"certificate of {revocation.PartyId}";
         var note = revocation.Note is null ? "" : $": {revocation.Note}";
-        await audit.AppendAsync(new HubAuditEvent(revocation.RevokedAt, revocation.RevokedBy, HubAuditActions.CertificateRevoked, revocation.SerialNumber, $"{owner}; reason {revocation.Reason.ToWire()}{note}"), cancellationToken).ConfigureAwait(false);
+        await audit.AppendAsync(new HubAuditEvent(revocation.RevokedAt, revocation.RevokedBy, HubAuditActions.CertificateRevoked, revocation.SerialNumber, $"{owner}; reason {revocation.Reason.ToWire()}{note}", staffId), cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task RevokeRenewalsOfAsync(CertificateRecord compromised, string actor, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task RevokeRenewalsOfAsync(CertificateRecord compromised, string actor, string? staffId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var all = await store.ListCertificatesAsync(compromised.PartyId, cancellationToken).ConfigureAwait(false);
         var pending = new Queue<string>([compromised.SerialNumber]);
@@ -378,7 +378,7 @@ public sealed class CertificateRegistry(
                 pending.Enqueue(child.SerialNumber);
                 if (child.Revocation is null)
                 {
-                    await RecordRevocationAsync(new RevocationRecord(child.SerialNumber, child.PartyId, now, RevocationReason.KeyCompromise, $"renewed from {compromised.SerialNumber}, whose key was compromised", actor), cancellationToken).ConfigureAwait(false);
+                    await RecordRevocationAsync(new RevocationRecord(child.SerialNumber, child.PartyId, now, RevocationReason.KeyCompromise, $"renewed from {compromised.SerialNumber}, whose key was compromised", actor), staffId, cancellationToken).ConfigureAwait(false);
                 }
             }
         }

@@ -139,7 +139,7 @@ public sealed class DeclarationRegistry(IDeclarationStore store, TimeProvider ti
                 await store.AddAsync(record, ct).ConfigureAwait(false);
                 var details = $"version {record.Version}, hash {record.Hash}, published {AuditTime.Format(record.PublishedAt)}, effective {AuditTime.Format(record.EffectiveAt)}; "
                     + (latest is null ? "first version" : $"against version {latest.Version}: {DeclarationChanges.Describe(latest.Content, record.Content)}");
-                await audit.AppendAsync(new HubAuditEvent(now, call.Caller.Id, HubAuditActions.DeclarationPublished, $"declaration/{record.Version}", details), ct).ConfigureAwait(false);
+                await audit.AppendAsync(new HubAuditEvent(now, call.Caller.Id, HubAuditActions.DeclarationPublished, $"declaration/{record.Version}", details, call.StaffId), ct).ConfigureAwait(false);
                 await feed.AppendAsync([FeedEntries.DeclarationPublished(record)], ct).ConfigureAwait(false);
                 return record;
             },

@@ -200,13 +200,13 @@ public sealed class ChangeFeed(
         }
 
         var provided = CustomerRecords.Provide(found, decision.AllowedItems);
-        return new Decision(new ProvisionFact(now, owner, caller.Id, null, subjectId, provided.Items, purpose, declaration.Version, declaration.Hash, call.CallId, ProvisionOutcome.Provided, null), provided);
+        return new Decision(new ProvisionFact(now, owner, caller.Id, null, subjectId, provided.Items, purpose, declaration.Version, declaration.Hash, call.CallId, ProvisionOutcome.Provided, null, call.StaffId), provided);
     }
 
     private sealed record Decision(ProvisionFact Fact, ProvidedRecord? Provided)
     {
         public static Decision Withheld(Terms terms, string owner, string subjectId, string purpose, IReadOnlyList<string> requested, string? rule) =>
-            new(new ProvisionFact(terms.Now, owner, terms.Call.Caller.Id, null, subjectId, requested, purpose, terms.Declaration.Version, terms.Declaration.Hash, terms.Call.CallId, ProvisionOutcome.Refused, rule), null);
+            new(new ProvisionFact(terms.Now, owner, terms.Call.Caller.Id, null, subjectId, requested, purpose, terms.Declaration.Version, terms.Declaration.Hash, terms.Call.CallId, ProvisionOutcome.Refused, rule, terms.Call.StaffId), null);
     }
 
     private sealed record Terms(CallContext Call, DateTimeOffset Now, DeclarationRecord Declaration, IReadOnlyList<Policy.Grant> Grants);

@@ -68,7 +68,7 @@ public sealed class ExceptionalProvisions(
             RecordedBy = call.Caller.Id,
             RecordedAt = Timestamp.FromDateTimeOffset(now),
         };
-        var facts = subjects.Select(s => new ProvisionFact(now, s.Key.OwnerParty, Authority, null, s.SubjectId, items, Purpose, declaration.Version, declaration.Hash, call.CallId, ProvisionOutcome.Exceptional, basis)).ToList();
+        var facts = subjects.Select(s => new ProvisionFact(now, s.Key.OwnerParty, Authority, null, s.SubjectId, items, Purpose, declaration.Version, declaration.Hash, call.CallId, ProvisionOutcome.Exceptional, basis, call.StaffId)).ToList();
         await unitOfWork.RunAsync(
             async ct =>
             {
@@ -77,7 +77,7 @@ public sealed class ExceptionalProvisions(
                 await store.AddExceptionalAsync(provision, ct).ConfigureAwait(false);
                 var details = $"{basis} to an authority; {subjects.Count} person(s); items {string.Join(' ', items)}; provided {AuditTime.Format(providedAt)}; "
                     + $"{(provision.DiscloseToSubject ? "shown" : "not shown")} in the persons' reports; provision-log entries {entries[0].Sequence}–{entries[^1].Sequence}";
-                await audit.AppendAsync(new HubAuditEvent(now, call.Caller.Id, HubAuditActions.ExceptionalProvisionRecorded, provision.Id, details), ct).ConfigureAwait(false);
+                await audit.AppendAsync(new HubAuditEvent(now, call.Caller.Id, HubAuditActions.ExceptionalProvisionRecorded, provision.Id, details, call.StaffId), ct).ConfigureAwait(false);
                 return true;
             },
             cancellationToken).ConfigureAwait(false);

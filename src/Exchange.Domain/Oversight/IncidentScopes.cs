@@ -90,7 +90,7 @@ public sealed class IncidentScopes(IOversightStore store, IHubAuditLog audit, IU
         await unitOfWork.RunAsync(
             async ct =>
             {
-                await audit.AppendAsync(new HubAuditEvent(time.GetUtcNow(), call.Caller.Id, HubAuditActions.IncidentScopeRead, request.Party, details), ct).ConfigureAwait(false);
+                await audit.AppendAsync(new HubAuditEvent(time.GetUtcNow(), call.Caller.Id, HubAuditActions.IncidentScopeRead, request.Party, details, call.StaffId), ct).ConfigureAwait(false);
                 return true;
             },
             cancellationToken).ConfigureAwait(false);

@@ -81,7 +81,7 @@ public sealed class RetentionRuns(IOversightStore store, IProvisionLogStore log,
             async ct =>
             {
                 await store.AddRunAsync(run, ct).ConfigureAwait(false);
-                await audit.AppendAsync(new HubAuditEvent(run.FinishedAt.ToDateTimeOffset(), run.RunBy, HubAuditActions.RetentionRun, run.Id, details), ct).ConfigureAwait(false);
+                await audit.AppendAsync(new HubAuditEvent(run.FinishedAt.ToDateTimeOffset(), run.RunBy, HubAuditActions.RetentionRun, run.Id, details, call?.StaffId), ct).ConfigureAwait(false);
                 return true;
             },
             cancellationToken).ConfigureAwait(false);

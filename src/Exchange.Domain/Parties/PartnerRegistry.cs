@@ -64,7 +64,7 @@ public sealed class PartnerRegistry(
                 }
 
                 await parties.AddAsync(details, ct).ConfigureAwait(false);
-                await audit.AppendAsync(new HubAuditEvent(now, call.Caller.Id, HubAuditActions.PartyAdded, request.Id, $"role {role.ToWire()}; {nameJa} / {nameEn}"), ct).ConfigureAwait(false);
+                await audit.AppendAsync(new HubAuditEvent(now, call.Caller.Id, HubAuditActions.PartyAdded, request.Id, $"role {role.ToWire()}; {nameJa} / {nameEn}", call.StaffId), ct).ConfigureAwait(false);
                 return true;
             },
             cancellationToken).ConfigureAwait(false);
@@ -141,7 +141,7 @@ public sealed class PartnerRegistry(
             {
                 var recorded = await authorisations.AddAsync(authorisation, caller.Id, now, ct).ConfigureAwait(false);
                 var window = grant.ValidUntil is { } end ? $"{AuditTime.Format(from)} to {AuditTime.Format(end)}" : $"from {AuditTime.Format(from)}, until revoked";
-                await audit.AppendAsync(new HubAuditEvent(now, caller.Id, HubAuditActions.AuthorisationGranted, $"authorisation/{recorded.Id}", $"{garageId} authorises {grant.VendorId} to {string.Join(" and ", operations.Order(StringComparer.Ordinal))}, {window}"), ct).ConfigureAwait(false);
+                await audit.AppendAsync(new HubAuditEvent(now, caller.Id, HubAuditActions.AuthorisationGranted, $"authorisation/{recorded.Id}", $"{garageId} authorises {grant.VendorId} to {string.Join(" and ", operations.Order(StringComparer.Ordinal))}, {window}", call.StaffId), ct).ConfigureAwait(false);
                 return recorded;
             },
             cancellationToken).ConfigureAwait(false);
@@ -189,7 +189,7 @@ public sealed class PartnerRegistry(
                 }
 
                 var revoked = await authorisations.RevokeAsync(id, caller.Id, now, ct).ConfigureAwait(false);
-                await audit.AppendAsync(new HubAuditEvent(now, caller.Id, HubAuditActions.AuthorisationRevoked, $"authorisation/{id}", $"{found.Authorisation.GarageId} no longer authorises {found.Authorisation.VendorId}"), ct).ConfigureAwait(false);
+                await audit.AppendAsync(new HubAuditEvent(now, caller.Id, HubAuditActions.AuthorisationRevoked, $"authorisation/{id}", $"{found.Authorisation.GarageId} no longer authorises {found.Authorisation.VendorId}", call.StaffId), ct).ConfigureAwait(false);
                 return revoked;
             },
             cancellationToken).ConfigureAwait(false);
@@ -273,11 +273,11 @@ public sealed class PartnerRegistry(
                 }
 
                 await parties.SetStatusAsync(partyId, status, now, ct).ConfigureAwait(false);
-                await audit.AppendAsync(new HubAuditEvent(now, call.Caller.Id, action, partyId, note ?? ""), ct).ConfigureAwait(false);
+                await audit.AppendAsync(new HubAuditEvent(now, call.Caller.Id, action, partyId, note ?? "", call.StaffId), ct).ConfigureAwait(false);
                 if (status == PartyStatus.Withdrawn)
                 {
-                    await EndAuthorisationsAsync(call.Caller.Id, partyId, now, ct).ConfigureAwait(false);
-                    await certificates.RevokeAllOfPartyAsync(call.Caller.Id, partyId, RevocationReason.CessationOfOperation, "party withdrawn", ct).ConfigureAwait(false);
+                    await EndAuthorisationsAsync(call, partyId, now, ct).ConfigureAwait(false);
+                    await certificates.RevokeAllOfPartyAsync(call, partyId, RevocationReason.CessationOfOperation, "party withdrawn", ct).ConfigureAwait(false);
                 }
 
                 return true;
@@ -286,15 +286,16 @@ public sealed class PartnerRegistry(
         return await FindRequiredAsync(partyId, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task EndAuthorisationsAsync(string actor, string partyId, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task EndAuthorisationsAsync(CallContext call, string partyId, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        var actor = call.Caller.Id;
         var naming = (await authorisations.ListAsync(partyId, null, cancellationToken).ConfigureAwait(false))
             .Concat(await authorisations.ListAsync(null, partyId, cancellationToken).ConfigureAwait(false))
             .Where(a => a.RevokedAt is null && (a.Authorisation.ValidUntil is null || a.Authorisation.ValidUntil > now));
         foreach (var found in naming)
         {
             await authorisations.RevokeAsync(found.Id, actor, now, cancellationToken).ConfigureAwait(false);
-            await audit.AppendAsync(new HubAuditEvent(now, actor, HubAuditActions.AuthorisationRevoked, $"authorisation/{found.Id}", $"{found.Authorisation.GarageId} no longer authorises {found.Authorisation.VendorId}: party '{partyId}' withdrew"), cancellationToken).ConfigureAwait(false);
+            await audit.AppendAsync(new HubAuditEvent(now, actor, HubAuditActions.AuthorisationRevoked, $"authorisation/{found.Id}", $"{found.Authorisation.GarageId} no longer authorises {found.Authorisation.VendorId}: party '{partyId}' withdrew", call.StaffId), cancellationToken).ConfigureAwait(false);
         }
     }
 }

@@ -32,7 +32,7 @@ public sealed class GrantRegistry(IGrantStore grants, IHubAuditLog audit, IUnitO
                 }
 
                 await grants.SetAsync(grant, ct).ConfigureAwait(false);
-                await audit.AppendAsync(new HubAuditEvent(now, call.Caller.Id, HubAuditActions.GrantSet, AuditSubject(grant.Kind, grant.Subject, grant.Purpose), Details(grant.Kind, grant.Subject, grant.Purpose, before?.Items, grant.Items)), ct).ConfigureAwait(false);
+                await audit.AppendAsync(new HubAuditEvent(now, call.Caller.Id, HubAuditActions.GrantSet, AuditSubject(grant.Kind, grant.Subject, grant.Purpose), Details(grant.Kind, grant.Subject, grant.Purpose, before?.Items, grant.Items), call.StaffId), ct).ConfigureAwait(false);
                 return true;
             },
             cancellationToken).ConfigureAwait(false);
@@ -53,7 +53,7 @@ public sealed class GrantRegistry(IGrantStore grants, IHubAuditLog audit, IUnitO
                     return false;
                 }
 
-                await audit.AppendAsync(new HubAuditEvent(now, call.Caller.Id, HubAuditActions.GrantRemoved, AuditSubject(kind, subject, purpose), Details(kind, subject, purpose, before?.Items, null)), ct).ConfigureAwait(false);
+                await audit.AppendAsync(new HubAuditEvent(now, call.Caller.Id, HubAuditActions.GrantRemoved, AuditSubject(kind, subject, purpose), Details(kind, subject, purpose, before?.Items, null), call.StaffId), ct).ConfigureAwait(false);
                 return true;
             },
             cancellationToken).ConfigureAwait(false);

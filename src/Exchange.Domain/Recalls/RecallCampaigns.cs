@@ -311,7 +311,7 @@ public sealed class RecallCampaigns(
                 var counts = await store.AffectedCountsAsync([number], ct).ConfigureAwait(false);
                 var total = counts.GetValueOrDefault(number);
                 var details = string.Create(CultureInfo.InvariantCulture, $"version {version} of {definition.Manufacturer}'s campaign; {definition.ChassisRanges.Count} chassis range(s), {definition.ModelCodes.Count} model code(s), starts {RecallDates.Format(startsOn)}; {matched.Count} vehicle(s) newly affected, {total} in all");
-                await audit.AppendAsync(new HubAuditEvent(now, caller.Id, expectedVersion is null ? HubAuditActions.RecallCampaignCreated : HubAuditActions.RecallCampaignRevised, $"recall/{number}", details), ct).ConfigureAwait(false);
+                await audit.AppendAsync(new HubAuditEvent(now, caller.Id, expectedVersion is null ? HubAuditActions.RecallCampaignCreated : HubAuditActions.RecallCampaignRevised, $"recall/{number}", details, call.StaffId), ct).ConfigureAwait(false);
                 return (matched.Count, total);
             },
             cancellationToken).ConfigureAwait(false);

@@ -383,7 +383,7 @@ public sealed class CustomerRecords(
         var subject = pseudonyms.SubjectOf(ownerParty, customerRef);
         var (recipient, agent) = RecipientOf(caller, ownerParty, purpose);
         ProvisionFact Fact(ProvisionOutcome outcome, IReadOnlyList<string> provided, string? rule) =>
-            new(now, ownerParty, recipient, agent, subject, provided, purpose, declaration.Version, declaration.Hash, call.CallId, outcome, rule);
+            new(now, ownerParty, recipient, agent, subject, provided, purpose, declaration.Version, declaration.Hash, call.CallId, outcome, rule, call.StaffId);
 
         if (Identifiers.RequestProblem(purpose, items) is { } malformed)
         {
@@ -454,7 +454,7 @@ public sealed class CustomerRecords(
         var caller = call.Caller;
         var owner = string.IsNullOrEmpty(filter.OwnerParty) ? (caller.Role is PartyRole.MemberGarage ? caller.Id : null) : filter.OwnerParty;
         ProvisionFact Refusal(IReadOnlyList<string> requested, string? rule) =>
-            new(now, owner ?? "*", caller.Id, null, null, requested, purpose, declaration.Version, declaration.Hash, call.CallId, ProvisionOutcome.Refused, rule);
+            new(now, owner ?? "*", caller.Id, null, null, requested, purpose, declaration.Version, declaration.Hash, call.CallId, ProvisionOutcome.Refused, rule, call.StaffId);
         if (Identifiers.RequestProblem(purpose, items) is { } malformed)
         {
             throw await RefuseAsync(Refusal([], PolicyRules.RequestMalformed) with { Purpose = "" }, Malformed(malformed), cancellationToken).ConfigureAwait(false);
@@ -480,7 +480,7 @@ public sealed class CustomerRecords(
         // opted out, count towards it but are not provided; each of the former gets a refusal entry.
         var limit = filter.Limit is > 0 and <= MaxSearch ? filter.Limit : MaxSearch;
         var optOutOf = declaration.Purpose(purpose) is { OptOutAllowed: true } ? purpose : null;
-        var template = new ProvisionFact(now, "", caller.Id, null, null, [], purpose, declaration.Version, declaration.Hash, call.CallId, ProvisionOutcome.Provided, null);
+        var template = new ProvisionFact(now, "", caller.Id, null, null, [], purpose, declaration.Version, declaration.Hash, call.CallId, ProvisionOutcome.Provided, null, call.StaffId);
         var search = new CustomerSearch(caller, customers, recorder, filter with { OwnerParty = owner, Limit = limit }, start, limit, optOutOf, decision.AllowedItems, Requested(items), template,
             after => SearchPageToken.Issue(binding, after, time.GetUtcNow(), signer));
         return search.ReadAsync(cancellationToken);
@@ -511,7 +511,7 @@ public sealed class CustomerRecords(
             _ => throw Malformed("group_by must name a dimension"),
         };
         ProvisionFact Fact(ProvisionOutcome outcome, string? rule) =>
-            new(now, owner ?? "*", caller.Id, null, null, items, purpose, declaration.Version, declaration.Hash, call.CallId, outcome, rule);
+            new(now, owner ?? "*", caller.Id, null, null, items, purpose, declaration.Version, declaration.Hash, call.CallId, outcome, rule, call.StaffId);
 
         if (Identifiers.RequestProblem(purpose, []) is { } malformed)
         {
@@ -613,10 +613,10 @@ public sealed class CustomerRecords(
 
         await customers.SetOptOutAsync(subject, purpose, optedOut, now, cancellationToken).ConfigureAwait(false);
         var outcome = optedOut ? ProvisionOutcome.OptedOut : ProvisionOutcome.OptOutWithdrawn;
-        var entry = (await log.AppendAsync([new ProvisionFact(now, relayedBy, ProvisionFact.Hub, agent, subject, [], purpose, declaration.Version, declaration.Hash, call.CallId, outcome, null)], cancellationToken).ConfigureAwait(false))[0];
+        var entry = (await log.AppendAsync([new ProvisionFact(now, relayedBy, ProvisionFact.Hub, agent, subject, [], purpose, declaration.Version, declaration.Hash, call.CallId, outcome, null, call.StaffId)], cancellationToken).ConfigureAwait(false))[0];
         var details = $"purpose {purpose}; before: {OptOutState(wasOptedOut)}; after: {OptOutState(optedOut)}; customer of {ownerParty}"
             + (agent is null ? "" : $", relayed by {agent} for it") + $"; provision-log entry {entry.Sequence}";
-        await audit.AppendAsync(new HubAuditEvent(now, caller.Id, optedOut ? HubAuditActions.OptOutRecorded : HubAuditActions.OptOutWithdrawn, subject, details), cancellationToken).ConfigureAwait(false);
+        await audit.AppendAsync(new HubAuditEvent(now, caller.Id, optedOut ? HubAuditActions.OptOutRecorded : HubAuditActions.OptOutWithdrawn, subject, details, call.StaffId), cancellationToken).ConfigureAwait(false);
         return true;
     }
 

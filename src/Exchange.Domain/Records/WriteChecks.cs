@@ -133,7 +133,7 @@ internal sealed class WriteChecks
     /// </summary>
     public ProvisionFact Fact(CheckedChange change, ProvisionOutcome outcome, string? rule) =>
         new(Now, Agent is not null && Identifiers.IsPartyId(change.Owner) ? change.Owner : _call.Caller.Id, ProvisionFact.Hub, Agent, change.SubjectId, change.Items,
-            _malformed is null ? _purpose : "", Declaration.Version, Declaration.Hash, _call.CallId, outcome, rule);
+            _malformed is null ? _purpose : "", Declaration.Version, Declaration.Hash, _call.CallId, outcome, rule, _call.StaffId);
 
     /// <summary>The refusal fact of <paramref name="change"/>, under its own rule or <paramref name="rule"/>.</summary>
     public ProvisionFact Refusal(CheckedChange change, string? rule = null) => Fact(change, ProvisionOutcome.Refused, rule ?? change.Refusal?.Rule);

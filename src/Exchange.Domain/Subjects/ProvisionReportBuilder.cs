@@ -26,8 +26,10 @@ public static class ProvisionReportBuilder
     /// <param name="partyNames">Legal names (Japanese) by party ID; a party not in it is shown by its ID.</param>
     /// <param name="exceptional">The exceptional provisions the exceptional entries record, by sequence.</param>
     /// <param name="now">When the report is made.</param>
+    /// <param name="showStaff">Whether each listed provision names the staff member who acted (<see cref="SubjectSettings.ShowActingStaff"/>).</param>
     public static ProvisionReport Build(string requestId, IReadOnlyList<string> subjectIds, IEnumerable<ChainedProvision> entries,
-        IReadOnlyDictionary<int, DeclarationRecord> declarations, IReadOnlyDictionary<string, string> partyNames, IReadOnlyDictionary<long, ExceptionalProvision> exceptional, DateTimeOffset now)
+        IReadOnlyDictionary<int, DeclarationRecord> declarations, IReadOnlyDictionary<string, string> partyNames, IReadOnlyDictionary<long, ExceptionalProvision> exceptional, DateTimeOffset now,
+        bool showStaff = false)
     {
         ArgumentNullException.ThrowIfNull(exceptional);
         // Each version's item names once, not once per listed entry.
@@ -45,7 +47,7 @@ public static class ProvisionReportBuilder
             {
                 if (exceptional.GetValueOrDefault(entry.Sequence) is { DiscloseToSubject: true } shown)
                 {
-                    var reported = Reported(entry, declarations.GetValueOrDefault(fact.DeclarationVersion), itemNames.GetValueOrDefault(fact.DeclarationVersion), partyNames);
+                    var reported = Reported(entry, declarations.GetValueOrDefault(fact.DeclarationVersion), itemNames.GetValueOrDefault(fact.DeclarationVersion), partyNames, showStaff);
                     (reported.Authority, reported.LegalBasis, reported.RecipientNameJa, reported.PurposeJa) = (shown.Authority, fact.Rule ?? "", shown.Authority, "");
                     reported.Time = shown.ProvidedAt ?? reported.Time;
                     report.Provisions.Add(reported);
@@ -56,7 +58,7 @@ public static class ProvisionReportBuilder
 
             if (fact.Outcome == ProvisionOutcome.Provided && fact.Recipient != fact.Provider)
             {
-                report.Provisions.Add(Reported(entry, declarations.GetValueOrDefault(fact.DeclarationVersion), itemNames.GetValueOrDefault(fact.DeclarationVersion), partyNames));
+                report.Provisions.Add(Reported(entry, declarations.GetValueOrDefault(fact.DeclarationVersion), itemNames.GetValueOrDefault(fact.DeclarationVersion), partyNames, showStaff));
                 continue;
             }
 
@@ -92,7 +94,7 @@ public static class ProvisionReportBuilder
         _ => "unspecified",
     };
 
-    private static ReportedProvision Reported(ChainedProvision entry, DeclarationRecord? declaration, Dictionary<string, string>? itemNames, IReadOnlyDictionary<string, string> partyNames)
+    private static ReportedProvision Reported(ChainedProvision entry, DeclarationRecord? declaration, Dictionary<string, string>? itemNames, IReadOnlyDictionary<string, string> partyNames, bool showStaff)
     {
         var fact = entry.Fact;
         string Name(string party) => partyNames.GetValueOrDefault(party, party);
@@ -111,6 +113,7 @@ public static class ProvisionReportBuilder
             DeclarationVersion = fact.DeclarationVersion,
             Outcome = OutcomeName(fact.Outcome),
             EntryHash = entry.EntryHash,
+            StaffId = showStaff ? fact.StaffId ?? "" : "",
         };
         reported.Items.AddRange(fact.Items);
         reported.ItemNamesJa.AddRange(fact.Items.Select(i => itemNames?.GetValueOrDefault(i, i) ?? i));

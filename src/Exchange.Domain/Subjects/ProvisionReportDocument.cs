@@ -164,6 +164,11 @@ public static class ProvisionReportDocument
             html.Append("</span>");
         }
 
+        if (provision.StaffId.Length > 0)
+        {
+            html.Append("<br><span class=\"note\">担当者: ").Append(Encode(provision.StaffId)).Append("</span>");
+        }
+
         html.Append("</td><td>");
         var names = provision.Items.Select((item, i) => i < provision.ItemNamesJa.Count && provision.ItemNamesJa[i].Length > 0 ? provision.ItemNamesJa[i] : item);
         html.Append(Encode(string.Join("、", names)));

@@ -23,6 +23,7 @@ public sealed class SubjectDisclosures(
     DeclarationRegistry declarations,
     IOversightStore oversight,
     ProvisionTree tree,
+    SubjectSettings settings,
     TimeProvider time)
 {
     /// <summary>
@@ -82,7 +83,7 @@ public sealed class SubjectDisclosures(
             heldRecord.OptedOutPurposes.AddRange((await customers.OptOutsOfAsync(subject, cancellationToken).ConfigureAwait(false)).Select(o => o.Purpose));
             held.Records.Add(heldRecord);
             var (recipient, agent) = call.Caller.Role == PartyRole.Vendor ? (key.OwnerParty, call.Caller.Id) : (call.Caller.Id, (string?)null);
-            facts.Add(new ProvisionFact(now, key.OwnerParty, recipient, agent, subject, items, SubjectRequests.DisclosurePurpose, declaration.Version, declaration.Hash, call.CallId, ProvisionOutcome.DisclosedToSubject, null));
+            facts.Add(new ProvisionFact(now, key.OwnerParty, recipient, agent, subject, items, SubjectRequests.DisclosurePurpose, declaration.Version, declaration.Hash, call.CallId, ProvisionOutcome.DisclosedToSubject, null, call.StaffId));
         }
 
         await unitOfWork.RunAsync(
@@ -129,7 +130,7 @@ public sealed class SubjectDisclosures(
         }
 
         var exceptional = await oversight.ExceptionalAtAsync(entries.Values.Where(e => e.Fact.Outcome == ProvisionOutcome.Exceptional).Select(e => e.Sequence).ToList(), cancellationToken).ConfigureAwait(false);
-        var report = ProvisionReportBuilder.Build(request.Id, subjects, entries.Values, versions, names, exceptional, now);
+        var report = ProvisionReportBuilder.Build(request.Id, subjects, entries.Values, versions, names, exceptional, now, settings.ShowActingStaff);
         if (withProofs && report.Provisions.Count > 0)
         {
             await AddProofsAsync(report, cancellationToken).ConfigureAwait(false);

@@ -468,7 +468,7 @@ public sealed class SubjectRequests(
             cancellationToken).ConfigureAwait(false);
 
     private Task AuditAsync(DateTimeOffset now, CallContext call, string action, string requestId, string details, CancellationToken cancellationToken) =>
-        audit.AppendAsync(new HubAuditEvent(now, call.Caller.Id, action, AuditSubject(requestId), details), cancellationToken);
+        audit.AppendAsync(new HubAuditEvent(now, call.Caller.Id, action, AuditSubject(requestId), details, call.StaffId), cancellationToken);
 
     private static string AuditSubject(string requestId) => $"subject-request/{requestId}";
 

@@ -11,4 +11,7 @@ internal sealed class SubjectsOptions
 
     /// <summary>How often each instance looks for propagations due for a reminder, 1 second to 1 day.</summary>
     public TimeSpan ReminderCheckInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Whether a person's provision report names the acting staff member (pseudonymous staff ID) beside the party; off by default.</summary>
+    public bool ShowActingStaff { get; set; }
 }

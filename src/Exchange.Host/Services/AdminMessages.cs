@@ -166,6 +166,7 @@ internal static class AdminMessages
         Action = recorded.Event.Action,
         Subject = recorded.Event.Subject,
         Details = recorded.Event.Details,
+        StaffId = recorded.Event.StaffId ?? "",
     };
 
     public static DateTimeOffset? FromOptional(Timestamp? timestamp) => timestamp?.ToDateTimeOffset();

@@ -32,6 +32,26 @@ public sealed class ProvisionChainTests : IDisposable
     }
 
     [Fact]
+    public void An_entry_without_a_staff_member_hashes_as_entries_did_before_staff_IDs_existed()
+    {
+        // Pinned from the chain as written before ProvisionEntry.staff_id: an empty field is not encoded.
+        Assert.Equal("3e91ce74320fdc6dce68512a643a36b52659c82959aab4d63178644b65960c3d", ProvisionChain.Hash(1, Fact(1), ProvisionChain.Genesis));
+        Assert.NotEqual(ProvisionChain.Hash(1, Fact(1), ProvisionChain.Genesis), ProvisionChain.Hash(1, Fact(1) with { StaffId = "stf_0a1b2c" }, ProvisionChain.Genesis));
+    }
+
+    [Fact]
+    public async Task Changing_the_acting_staff_member_breaks_that_entry()
+    {
+        var chain = ProvisionChain.Link(0, ProvisionChain.Genesis, Enumerable.Range(1, 5).Select(i => Fact(i) with { StaffId = "stf_0a1b2c" })).ToList();
+        chain[2] = chain[2] with { Fact = chain[2].Fact with { StaffId = "stf_ffffff" } };
+
+        var result = await ProvisionChain.VerifyAsync(Async(chain), [], _signer, CancellationToken.None);
+
+        Assert.False(result.Intact);
+        Assert.Equal(3L, result.FirstBrokenSequence);
+    }
+
+    [Fact]
     public async Task Changing_any_field_breaks_that_entry()
     {
         var chain = ProvisionChain.Link(0, ProvisionChain.Genesis, Enumerable.Range(1, 5).Select(Fact)).ToList();

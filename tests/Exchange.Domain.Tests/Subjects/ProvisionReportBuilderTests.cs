@@ -81,6 +81,22 @@ public sealed class ProvisionReportBuilderTests
         Assert.DoesNotContain("山形県警察", report.ToString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(false, "")]
+    [InlineData(true, "stf_0a1b2c")]
+    public void A_provision_names_the_party_and_the_acting_staff_member_only_where_policy_lets_the_person_see_it(bool showStaff, string expected)
+    {
+        ChainedProvision[] entries = [Entry(1, Fact(1, Garage, Lotus, ProvisionOutcome.Provided, ["contact.name"], "marketing") with { StaffId = "stf_0a1b2c" })];
+
+        var report = ProvisionReportBuilder.Build("req_4", ["s1"], entries, Declarations, Names, new Dictionary<long, ExceptionalProvision>(), Start.AddDays(1), showStaff);
+        var html = ProvisionReportDocument.Render(report, Declarations[1].Content);
+
+        var listed = Assert.Single(report.Provisions);
+        Assert.Equal(("株式会社ロータス（全日本ロータス同友会）", expected), (listed.RecipientNameJa, listed.StaffId));
+        Assert.Equal(showStaff, html.Contains("stf_0a1b2c", StringComparison.Ordinal));
+        Assert.Equal(showStaff, report.ToString().Contains("stf_0a1b2c", StringComparison.Ordinal));
+    }
+
     private static ChainedProvision Entry(long sequence, ProvisionFact fact) => new(sequence, fact, $"hash-{sequence - 1}", $"hash-{sequence}");
 
     private static ProvisionFact Fact(int hour, string provider, string recipient, ProvisionOutcome outcome, string[] items, string purpose) =>

@@ -38,6 +38,25 @@ public abstract class ProvisionLogStoreTests(DatabaseProvider provider) : Storag
         Assert.Equal((70L, new string('7', 64), at.AddTicks(7), (byte)7), (last.Sequence, last.EntryHash, last.VerifiedAt, last.Signature.Single()));
     }
 
+    [Fact]
+    public async Task The_acting_staff_member_is_stored_with_the_entry_and_reads_back_into_the_same_hash()
+    {
+        using var scope = Storage.Services.CreateScope();
+        var store = scope.ServiceProvider.GetRequiredService<IProvisionLogStore>();
+        var system = new ProvisionFact(DateTimeOffset.UnixEpoch, "garage-kaminoyama", "group-lotus", null, "subject-a", ["contact.name"], "marketing", 1, new string('a', 64), "call_1", ProvisionOutcome.Provided, null);
+        ProvisionFact[] facts = [system, system with { CallId = "call_2", StaffId = "stf_0a1b2c" }, system with { CallId = "call_3", StaffId = "stf_ffeedd" }];
+
+        var appended = await scope.ServiceProvider.GetRequiredService<IUnitOfWork>().RunAsync(ct => store.AppendAsync(facts, ct), Ct);
+        var read = new List<ChainedProvision>();
+        await foreach (var entry in store.ReadRangeAsync(1, 3, Ct))
+        {
+            read.Add(entry);
+        }
+
+        Assert.Equal([null, "stf_0a1b2c", "stf_ffeedd"], read.Select(e => e.Fact.StaffId));
+        Assert.Equal(appended.Select(e => e.EntryHash), read.Select(e => ProvisionChain.Hash(e.Sequence, e.Fact, e.PreviousHash)));
+    }
+
     private async Task AppendAsync(int entries)
     {
         using var scope = Storage.Services.CreateScope();
