@@ -57,6 +57,7 @@ internal sealed class ExchangeCli
         }
 
         Root.Subcommands.Add(PartyCommands.Create(this));
+        Root.Subcommands.Add(StaffCommands.Create(this));
         Root.Subcommands.Add(CertCommands.Create(this));
         Root.Subcommands.Add(AuthorizeCommands.Create(this));
         Root.Subcommands.Add(MiscCommands.Audit(this));
