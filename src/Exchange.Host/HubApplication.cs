@@ -115,8 +115,8 @@ internal static class HubApplication
 
         var app = builder.Build();
         app.UsePublicEndpoint();
-        app.MapTokenService();
         app.MapOperationsEndpoint(HubTelemetry.ServesMetrics(app.Configuration));
+        app.MapTokenService();
         app.MapDeclarationPage();
         app.MapTransparencyLog();
         app.MapGrpcService<DiagnosticsService>();

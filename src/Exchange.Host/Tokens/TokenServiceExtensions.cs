@@ -72,7 +72,7 @@ internal static class TokenServiceExtensions
         return services;
     }
 
-    /// <summary>The token, authorization and discovery endpoints; after the public endpoint's filter, which keeps them off the public listener.</summary>
+    /// <summary>The token, authorization and discovery endpoints; after the public and operations endpoints' filters, which keep them off those listeners.</summary>
     public static void MapTokenService(this WebApplication app)
     {
         app.UseAuthentication();

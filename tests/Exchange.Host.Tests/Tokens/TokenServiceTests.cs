@@ -123,12 +123,18 @@ public sealed class TokenServiceTests : HubScenario
     }
 
     [Fact]
-    public async Task The_token_endpoint_is_not_served_on_the_public_listener()
+    public async Task The_token_endpoints_are_not_served_on_the_public_listener_nor_the_operations_port()
     {
-        using var client = new HttpClient(Exchange.Protocol.Client.MutualTlsChannel.CreateHandler(null, Hub.TrustAnchors)) { BaseAddress = Hub.PublicAddress };
-        using var content = new FormUrlEncodedContent([KeyValuePair.Create("grant_type", "client_credentials"), KeyValuePair.Create("client_id", Garage)]);
-        using var response = await client.PostAsync(new Uri("connect/token", UriKind.Relative), content, Ct);
+        await using var hub = await TestHub.StartAsync(settings: new Dictionary<string, string?> { ["Exchange:Operations:Port"] = "0" });
+        foreach (var address in new[] { hub.PublicAddress!, hub.OperationsAddress! })
+        {
+            using var client = new HttpClient(Exchange.Protocol.Client.MutualTlsChannel.CreateHandler(null, hub.TrustAnchors)) { BaseAddress = address };
+            using var content = new FormUrlEncodedContent([KeyValuePair.Create("grant_type", "client_credentials"), KeyValuePair.Create("client_id", Garage)]);
+            using var token = await client.PostAsync(new Uri("connect/token", UriKind.Relative), content, Ct);
+            using var discovery = await client.GetAsync(new Uri(".well-known/openid-configuration", UriKind.Relative), Ct);
 
-        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, token.StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, discovery.StatusCode);
+        }
     }
 }
