@@ -133,7 +133,7 @@ internal sealed class BearerTokenInterceptor(TokenStanding standing, ILogger<Bea
 
     private RpcException Refuse(ServerCallContext context, string caller, StatusCode code, string reason)
     {
-        TokenLog.CallRefused(logger, context.Method, caller, code.ToString(), reason);
+        TokenLog.BearerRefused(logger, context.Method, caller, code.ToString(), reason);
         return new RpcException(new Status(code, $"bearer token refused: the token {reason}"));
     }
 }

@@ -10,7 +10,7 @@ internal static partial class TokenLog
     public static partial void RequestRefused(ILogger logger, string grantType, string client, string error, string reason);
 
     [LoggerMessage(EventId = 2462, Level = LogLevel.Information, Message = "Call {Method} by {Caller} refused ({Code}): bearer token {Reason}")]
-    public static partial void CallRefused(ILogger logger, string method, string caller, string code, string reason);
+    public static partial void BearerRefused(ILogger logger, string method, string caller, string code, string reason);
 
     [LoggerMessage(EventId = 2463, Level = LogLevel.Information, Message = "Authorization request by {Client} refused ({Error}): {Reason}")]
     public static partial void AuthorizationRefused(ILogger logger, string client, string error, string reason);

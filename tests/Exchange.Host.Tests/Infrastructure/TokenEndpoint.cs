@@ -40,10 +40,10 @@ public static class TokenEndpoint
     public static CallOptions Bearer(string token) =>
         new(new Metadata { { "authorization", "Bearer " + token } }, cancellationToken: TestContext.Current.CancellationToken);
 
-    /// <summary>The claims of a JWT's payload (read, not verified).</summary>
-    public static JsonElement Claims(string token)
+    /// <summary>The claims of a JWT's payload, or its header for <paramref name="part"/> 0 (read, not verified).</summary>
+    public static JsonElement Claims(string token, int part = 1)
     {
-        var payload = token.Split('.')[1].Replace('-', '+').Replace('_', '/');
+        var payload = token.Split('.')[part].Replace('-', '+').Replace('_', '/');
         payload = payload.PadRight(payload.Length + ((4 - (payload.Length % 4)) % 4), '=');
         return JsonDocument.Parse(Convert.FromBase64String(payload)).RootElement.Clone();
     }

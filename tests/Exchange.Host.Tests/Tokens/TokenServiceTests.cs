@@ -28,6 +28,12 @@ public sealed class TokenServiceTests : HubScenario
         Assert.Equal(Base64UrlEncoder.Encode(SHA256.HashData(certificate.RawData)), claims.GetProperty("cnf").GetProperty("x5t#S256").GetString());
         var lifetime = claims.GetProperty("exp").GetInt64() - claims.GetProperty("iat").GetInt64();
         Assert.Equal(300, lifetime);
+        Assert.Equal(Group, claims.GetProperty("client_id").GetString());
+        Assert.Equal("https://exchange.local/", claims.GetProperty("iss").GetString());
+        Assert.True(claims.TryGetProperty("jti", out _));
+        var header = TokenEndpoint.Claims(token, part: 0);
+        Assert.Equal("ES256", header.GetProperty("alg").GetString());
+        Assert.Equal("at+jwt", header.GetProperty("typ").GetString());
     }
 
     [Fact]
