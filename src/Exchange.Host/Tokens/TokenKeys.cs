@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Exchange.Host.Configuration;
+using Exchange.Host.Pki;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 
@@ -19,28 +20,12 @@ internal sealed class TokenKeys : IDisposable
     {
         var directory = Path.Combine(Path.GetFullPath(options.Value.DataDirectory), "keys");
         Directory.CreateDirectory(directory);
-        var signingPath = Path.Combine(directory, "token-signing.key");
-        _signing = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        if (File.Exists(signingPath))
-        {
-            _signing.ImportFromPem(File.ReadAllText(signingPath));
-        }
-        else
-        {
-            WriteSecret(signingPath, _signing.ExportPkcs8PrivateKeyPem());
-        }
-
-        var encryptionPath = Path.Combine(directory, "token-encryption.key");
-        if (!File.Exists(encryptionPath))
-        {
-            WriteSecret(encryptionPath, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
-        }
-
+        _signing = HubKeys.LoadOrCreateEcdsaKey(Path.Combine(directory, "token-signing.key"));
         var signingKey = new ECDsaSecurityKey(_signing);
         // The key ID is the key's thumbprint: the same on every instance that shares the key.
         signingKey.KeyId = Base64UrlEncoder.Encode(signingKey.ComputeJwkThumbprint());
         SigningKey = signingKey;
-        EncryptionKey = new SymmetricSecurityKey(Convert.FromBase64String(File.ReadAllText(encryptionPath).Trim()));
+        EncryptionKey = new SymmetricSecurityKey(HubKeys.LoadOrCreateRandomKey(Path.Combine(directory, "token-encryption.key")));
     }
 
     /// <summary>Signs access tokens and authorization codes.</summary>
@@ -50,13 +35,4 @@ internal sealed class TokenKeys : IDisposable
     public SymmetricSecurityKey EncryptionKey { get; }
 
     public void Dispose() => _signing.Dispose();
-
-    private static void WriteSecret(string path, string content)
-    {
-        File.WriteAllText(path, content + "\n");
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
-    }
 }
