@@ -18,7 +18,7 @@ namespace Exchange.Host.Tokens;
 /// vendor as actor while the garage's authorisation lasts); a staff token's person must be enabled.
 /// These are read from the database on every call. Calls without the header are unchanged.
 /// </summary>
-internal sealed class BearerTokenInterceptor(TokenStanding standing, ILogger<BearerTokenInterceptor> logger) : Interceptor
+internal sealed class BearerTokenInterceptor(ILogger<BearerTokenInterceptor> logger) : Interceptor
 {
     private const string StaffIdKey = "exchange.staff-id";
 
@@ -78,7 +78,9 @@ internal sealed class BearerTokenInterceptor(TokenStanding standing, ILogger<Bea
             throw Refuse(context, caller.PartyId, StatusCode.Unauthenticated, "is not bound to a client certificate");
         }
 
-        var (code, reason) = await RefusalAsync(token, caller.PartyId, context.CancellationToken).ConfigureAwait(false);
+        // Resolved only for a call that carries a token: calls without one open no stores.
+        var standing = http.RequestServices.GetRequiredService<TokenStanding>();
+        var (code, reason) = await RefusalAsync(standing, token, caller.PartyId, context.CancellationToken).ConfigureAwait(false);
         if (reason is not null)
         {
             throw Refuse(context, caller.PartyId, code, reason);
@@ -90,7 +92,7 @@ internal sealed class BearerTokenInterceptor(TokenStanding standing, ILogger<Bea
         }
     }
 
-    private async Task<(StatusCode, string?)> RefusalAsync(ClaimsPrincipal token, string callerParty, CancellationToken cancellationToken)
+    private static async Task<(StatusCode, string?)> RefusalAsync(TokenStanding standing, ClaimsPrincipal token, string callerParty, CancellationToken cancellationToken)
     {
         var party = token.GetClaim(StaffClaims.Party) ?? "";
         if (token.GetClaim(TokenClaims.Actor) is { } actor)

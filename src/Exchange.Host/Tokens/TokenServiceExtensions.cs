@@ -68,6 +68,7 @@ internal static class TokenServiceExtensions
         services.AddOptions<OpenIddictValidationOptions>().Configure<IOptions<TokenOptions>, IOptions<HubOptions>>((validation, tokens, hub) =>
             validation.Issuer = tokens.Value.IssuerFor(hub.Value.TrustDomain));
         // After the caller-identity interceptor, which HubApplication adds first: the token is checked against the certificate's party.
+        services.AddSingleton<BearerTokenInterceptor>();
         services.Configure<GrpcServiceOptions>(grpc => grpc.Interceptors.Add<BearerTokenInterceptor>());
         return services;
     }
