@@ -14,6 +14,7 @@ using Exchange.Host.Configuration;
 using Exchange.Host.Pki;
 using Exchange.Host.Services;
 using Exchange.Host.Telemetry;
+using Exchange.Host.Tokens;
 using Exchange.Protocol.Identity;
 using Exchange.Protocol.Server;
 using Exchange.Storage;
@@ -72,6 +73,7 @@ internal static class HubApplication
         });
         builder.Services.AddGrpcReflection();
         builder.Services.AddHubHealthChecks();
+        builder.Services.AddTokenService();
 
         // Every request is decoded through the screen (after everything that adds gRPC services): see ScreenedServiceMethodProvider.
         builder.Services.RemoveAll(typeof(IServiceMethodProvider<>));
@@ -114,6 +116,7 @@ internal static class HubApplication
         var app = builder.Build();
         app.UsePublicEndpoint();
         app.MapOperationsEndpoint(HubTelemetry.ServesMetrics(app.Configuration));
+        app.MapTokenService();
         app.MapDeclarationPage();
         app.MapTransparencyLog();
         app.MapGrpcService<DiagnosticsService>();

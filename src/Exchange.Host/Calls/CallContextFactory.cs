@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using Exchange.Domain;
 using Exchange.Domain.Parties;
 using Exchange.Domain.Policy;
+using Exchange.Host.Tokens;
 using Exchange.Protocol.Server;
 using Grpc.Core;
 
@@ -14,9 +15,10 @@ internal sealed class CallContextFactory(IPartyDirectory parties, RegisteredPart
     public async Task<CallContext> CreateAsync(ServerCallContext context)
     {
         var caller = context.GetCaller();
+        var staffId = BearerTokenInterceptor.StaffIdOf(context);
         if (registered.Find(caller.PartyId) is { } known)
         {
-            return Create(known);
+            return Create(known, staffId);
         }
 
         var party = await parties.FindAsync(caller.PartyId, context.CancellationToken).ConfigureAwait(false)
@@ -26,12 +28,12 @@ internal sealed class CallContextFactory(IPartyDirectory parties, RegisteredPart
             throw new ExchangeException(FailureKind.PermissionDenied, $"party '{party.Id}' is {party.Status.ToString().ToLowerInvariant()} (rule {PolicyRules.PartyInactive})", PolicyRules.PartyInactive);
         }
 
-        return Create(registered.Remember(party));
+        return Create(registered.Remember(party), staffId);
     }
 
-    private static CallContext Create(Party party)
+    private static CallContext Create(Party party, string? staffId)
     {
-        var call = new CallContext(party, "call_" + Guid.CreateVersion7().ToString("N"));
+        var call = new CallContext(party, "call_" + Guid.CreateVersion7().ToString("N")) { StaffId = staffId };
         // The request's span: the provision log's call ID leads to the trace (docs/operations.md).
         if (Activity.Current is { IsAllDataRequested: true } span)
         {

@@ -20,23 +20,8 @@ internal sealed class HubKeys : ILogSigner, IDisposable
     {
         var directory = Path.Combine(Path.GetFullPath(options.Value.DataDirectory), "keys");
         Directory.CreateDirectory(directory);
-        var subjectPath = Path.Combine(directory, "subject.key");
-        if (!File.Exists(subjectPath))
-        {
-            WriteSecret(subjectPath, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
-        }
-
-        Pseudonyms = new SubjectPseudonyms(Convert.FromBase64String(File.ReadAllText(subjectPath).Trim()));
-        var signingPath = Path.Combine(directory, "log-signing.key");
-        _signing = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        if (File.Exists(signingPath))
-        {
-            _signing.ImportFromPem(File.ReadAllText(signingPath));
-        }
-        else
-        {
-            WriteSecret(signingPath, _signing.ExportPkcs8PrivateKeyPem());
-        }
+        Pseudonyms = new SubjectPseudonyms(LoadOrCreateRandomKey(Path.Combine(directory, "subject.key")));
+        _signing = LoadOrCreateEcdsaKey(Path.Combine(directory, "log-signing.key"));
 
         PublicKeyPem = _signing.ExportSubjectPublicKeyInfoPem();
         TreeKey = LoadTreeKey(options.Value, directory);
@@ -90,6 +75,33 @@ internal sealed class HubKeys : ILogSigner, IDisposable
         {
             key.Dispose();
             throw new InvalidOperationException($"The provision log's note key {path} is named {key.Name}, not the log's origin {origin} (Exchange:TreeLog:Origin).");
+        }
+
+        return key;
+    }
+
+    /// <summary>The 32 random bytes kept (base64) at <paramref name="path"/>, created there on first use.</summary>
+    internal static byte[] LoadOrCreateRandomKey(string path)
+    {
+        if (!File.Exists(path))
+        {
+            WriteSecret(path, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+        }
+
+        return Convert.FromBase64String(File.ReadAllText(path).Trim());
+    }
+
+    /// <summary>The ECDSA P-256 key kept (PKCS#8 PEM) at <paramref name="path"/>, created there on first use.</summary>
+    internal static ECDsa LoadOrCreateEcdsaKey(string path)
+    {
+        var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        if (File.Exists(path))
+        {
+            key.ImportFromPem(File.ReadAllText(path));
+        }
+        else
+        {
+            WriteSecret(path, key.ExportPkcs8PrivateKeyPem());
         }
 
         return key;

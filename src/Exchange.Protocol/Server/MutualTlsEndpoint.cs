@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Exchange.Protocol.Server;
 
-/// <summary>Kestrel endpoints for gRPC: HTTP/2 only (ALPN h2) over TLS, client certificate required.</summary>
+/// <summary>Kestrel endpoints for gRPC over TLS (ALPN h2; HTTP/1.1 too, for the token endpoint), client certificate required.</summary>
 public static class MutualTlsEndpoint
 {
     /// <summary>
@@ -29,7 +29,8 @@ public static class MutualTlsEndpoint
     {
         options.Listen(endpoint, listen =>
         {
-            listen.Protocols = HttpProtocols.Http2;
+            // HTTP/1.1 beside HTTP/2 so plain HTTPS clients reach the token endpoint; gRPC clients negotiate h2 by ALPN.
+            listen.Protocols = HttpProtocols.Http1AndHttp2;
             listen.UseHttps(https =>
             {
                 https.ServerCertificate = serverCertificate;

@@ -1,8 +1,10 @@
 using System.Text;
 using System.Text.Json;
+using Exchange.Contracts.V1;
 using Exchange.Host.Tests.Infrastructure;
 using Exchange.Protocol.Identity;
 using Exchange.Protocol.Pki;
+using Google.Protobuf;
 using Grpc.Core;
 using Microsoft.AspNetCore.Hosting;
 
@@ -175,6 +177,45 @@ public sealed class PythonClientInteropTests : IAsyncLifetime
 
         run.AssertCode(StatusCode.InvalidArgument);
         run.Verify(r => Assert.Equal("purpose is longer than 16384 characters (rule request.malformed)", r.GetProperty("details").GetString()));
+    }
+
+    [Theory]
+    [InlineData("garage-kaminoyama", StatusCode.OK)]
+    [InlineData("vendor-broadleaf", StatusCode.Unauthenticated)]
+    public async Task Python_client_obtains_a_bound_token_over_mtls_and_calls_records_with_it_only_over_its_own_certificate(string callingParty, StatusCode expected)
+    {
+        const string Garage = "garage-kaminoyama";
+        using (var garage = _hub.Channel(Garage))
+        {
+            await new Records.RecordsClient(garage).PutCustomerAsync(new PutCustomerRequest { Purpose = "after-sales", Record = Sample.Customer("C1") }, cancellationToken: Ct);
+        }
+
+        var run = await RunAsync(
+            "token_records",
+            new
+            {
+                ca = Path.Combine(_hub.CertificateDirectory, "ca.crt"),
+                token_party = Garage,
+                token_cert = Path.Combine(_hub.CertificateDirectory, Garage + ".crt"),
+                token_key = Path.Combine(_hub.CertificateDirectory, Garage + ".key"),
+                // GetCustomerRequest, encoded here: the script needs no message class for it.
+                request_hex = Convert.ToHexString(new GetCustomerRequest { Purpose = "after-sales", OwnerParty = Garage, CustomerRef = "C1", Items = { "contact" } }.ToByteArray()),
+            },
+            party: callingParty);
+
+        run.AssertCode(expected);
+        run.Verify(r =>
+        {
+            Assert.Equal("Bearer", r.GetProperty("token_type").GetString());
+            if (expected == StatusCode.OK)
+            {
+                Assert.True(r.GetProperty("reply_bytes").GetInt32() > 0);
+            }
+            else
+            {
+                Assert.StartsWith("bearer token refused: the token is not valid", r.GetProperty("details").GetString(), StringComparison.Ordinal);
+            }
+        });
     }
 
     [Fact]

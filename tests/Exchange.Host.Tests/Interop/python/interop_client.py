@@ -13,8 +13,11 @@ import argparse
 import base64
 import json
 import queue
+import ssl
 import sys
 import time
+import urllib.parse
+import urllib.request
 
 from interop_common import SERVICE, Messages, describe_code, read_bytes, signal_and_wait, status_code, versions
 import grpc
@@ -142,6 +145,36 @@ def case_error_unary(stubs, params):
     return describe_code(grpc.StatusCode.OK)
 
 
+def fetch_token(target, params):
+    """A client-credentials token from the hub's token endpoint with the standard library only:
+    HTTPS (HTTP/1.1) presenting the party's certificate, as RFC 8705 tls_client_auth asks."""
+    context = ssl.create_default_context(cafile=params["ca"])
+    context.load_cert_chain(params["token_cert"], params["token_key"])
+    body = urllib.parse.urlencode({"grant_type": "client_credentials", "client_id": params["token_party"]}).encode("ascii")
+    request = urllib.request.Request(
+        "https://{0}/connect/token".format(target), data=body,
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"})
+    with urllib.request.urlopen(request, context=context, timeout=CALL_TIMEOUT_SECONDS) as response:
+        answer = json.load(response)
+    return answer["access_token"], answer["token_type"]
+
+
+def case_token_records(stubs, params):
+    """Obtains a bound token over mTLS, then calls Records/GetCustomer with it as authorization
+    metadata on the channel's connection (whose certificate may be another party's)."""
+    token, token_type = fetch_token(stubs.target, params)
+    request = bytes.fromhex(params["request_hex"])
+    call = stubs.channel.unary_unary("/exchange.v1.Records/GetCustomer", request_serializer=lambda b: b, response_deserializer=lambda b: b)
+    try:
+        reply, outcome = call.with_call(request, timeout=CALL_TIMEOUT_SECONDS, metadata=(("authorization", "Bearer " + token),))
+        result = describe_code(outcome.code())
+        result["reply_bytes"] = len(reply)
+    except grpc.RpcError as error:
+        result = error_json(error)
+    result["token_type"] = token_type
+    return result
+
+
 def case_error_after_stream(stubs, params):
     request = stubs.messages.PingStreamRequest(
         count=params["count"], echo_status=stubs.messages.EchoStatus(code=params["code"], message=params["message"]))
@@ -257,6 +290,7 @@ def case_revocation(stubs, params):
 
 CASES = {
     "unary": case_unary,
+    "token_records": case_token_records,
     "gzip": case_gzip,
     "server_streaming": case_server_streaming,
     "client_streaming": case_client_streaming,
