@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using Exchange.Contracts.V1;
 using Exchange.Domain.Staff;
+using StaffRole = Exchange.Domain.Staff.StaffRole;
 using Exchange.Host.Pki;
 using Exchange.Host.Staff;
 using Exchange.Host.Tests.Infrastructure;
@@ -58,6 +59,10 @@ public sealed class StaffTokenTests : HubScenario
         Assert.Equal(nameof(StaffRole.Member), claims.GetProperty("staff_role").GetString());
         var garage = Channel(Garage);
         Assert.Equal(Garage, (await new Diagnostics.DiagnosticsClient(garage).PingAsync(new PingRequest(), TokenEndpoint.Bearer(token))).PartyId);
+        await new Records.RecordsClient(garage).PutCustomerAsync(new PutCustomerRequest { Purpose = "after-sales", Record = Sample.Customer("C-STAFF-1") }, TokenEndpoint.Bearer(token));
+        await new Records.RecordsClient(garage).PutCustomerAsync(new PutCustomerRequest { Purpose = "after-sales", Record = Sample.Customer("C-SYSTEM-1") }, cancellationToken: Ct);
+        var written = (await Hub.ReadAllAsync()).Where(e => e.Fact.Outcome == ProvisionOutcome.Received && e.Fact.Provider == Garage).ToList();
+        Assert.Equal([staffId, null], written.TakeLast(2).Select(e => e.Fact.StaffId));
 
         await SetEnabledAsync(staffId, enabled: false);
         var refused = await Refusals.FailsAsync(() => new Diagnostics.DiagnosticsClient(garage).PingAsync(new PingRequest(), TokenEndpoint.Bearer(token)).ResponseAsync);
