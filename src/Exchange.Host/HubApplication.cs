@@ -11,6 +11,7 @@ using Exchange.Domain.Subjects;
 using Exchange.Domain.Records;
 using Exchange.Host.Calls;
 using Exchange.Host.Configuration;
+using Exchange.Host.Console;
 using Exchange.Host.Pki;
 using Exchange.Host.Services;
 using Exchange.Host.Telemetry;
@@ -72,6 +73,7 @@ internal static class HubApplication
         });
         builder.Services.AddGrpcReflection();
         builder.Services.AddHubHealthChecks();
+        builder.Services.AddHubConsole();
 
         // Every request is decoded through the screen (after everything that adds gRPC services): see ScreenedServiceMethodProvider.
         builder.Services.RemoveAll(typeof(IServiceMethodProvider<>));
@@ -104,6 +106,7 @@ internal static class HubApplication
                 });
             }
 
+            kestrel.ListenConsole();
             OperationsEndpoint.Listen(kestrel, services.GetRequiredService<IOptions<OperationsOptions>>().Value);
         });
 
@@ -113,6 +116,7 @@ internal static class HubApplication
 
         var app = builder.Build();
         app.UsePublicEndpoint();
+        app.UseHubConsole();
         app.MapOperationsEndpoint(HubTelemetry.ServesMetrics(app.Configuration));
         app.MapDeclarationPage();
         app.MapTransparencyLog();
@@ -131,6 +135,7 @@ internal static class HubApplication
         app.MapCrl();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
+        app.MapHubConsole();
         app.Lifetime.ApplicationStarted.Register(() => AnnounceListening(app));
         return app;
     }
@@ -194,7 +199,7 @@ internal static class HubApplication
         services.AddHostedService<SubjectReminders>();
     }
 
-    private static IPEndPoint ToEndPoint(Uri listen)
+    internal static IPEndPoint ToEndPoint(Uri listen)
     {
         var host = listen.Host.Trim('[', ']');
         var address = host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(host);

@@ -31,6 +31,7 @@ public sealed class TestHub : IAsyncDisposable
         Address = HubApplication.GetListeningAddress(app);
         PublicAddress = HubApplication.GetPublicAddress(app);
         OperationsAddress = HubApplication.GetOperationsAddress(app);
+        ConsoleAddress = app.Services.GetRequiredService<Host.Console.ConsoleListener>().Address;
         TrustAnchors = app.Services.GetRequiredService<HubCertificates>().TrustAnchors;
     }
 
@@ -42,6 +43,9 @@ public sealed class TestHub : IAsyncDisposable
 
     /// <summary>The operations port (plain HTTP: probes and metrics), when Exchange:Operations:Port is set.</summary>
     public Uri? OperationsAddress { get; }
+
+    /// <summary>The operators' web console, e.g. https://127.0.0.1:41236/console.</summary>
+    public Uri? ConsoleAddress { get; }
 
     /// <summary>The temporary folder holding the hub's certificates and data.</summary>
     public string Directory { get; }
@@ -87,6 +91,7 @@ public sealed class TestHub : IAsyncDisposable
             {
                 ["Exchange:Listen"] = "https://127.0.0.1:0",
                 ["Exchange:PublicListen"] = "https://127.0.0.1:0",
+                ["Exchange:Console:Listen"] = "https://127.0.0.1:0",
                 ["Exchange:Pki:DevelopmentDirectory"] = Path.Combine(directory, "certs"),
                 ["Exchange:DataDirectory"] = Path.Combine(directory, "data"),
                 ["Exchange:Database:Provider"] = provider.ToString(),
