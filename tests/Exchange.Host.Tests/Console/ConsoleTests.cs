@@ -69,6 +69,15 @@ public sealed partial class ConsoleTests : HubScenario
         await Assertions.Expect(audit).ToContainTextAsync("certificate.revoked");
         await Assertions.Expect(audit.Locator("tr", new() { HasText = StaffAuditActions.SignedIn }).First).ToContainTextAsync(staffId);
         await ConsoleBrowser.ScreenshotAsync(page, "audit");
+
+        foreach (var path in new[] { "/console/parties", "/console/grants", "/console/authorisations", "/console/recalls", "/console/persons-requests", "/console/staff", "/console/provision-log" })
+        {
+            Assert.Equal((int)HttpStatusCode.OK, (await page.GotoAsync(browser.Url(path)))!.Status);
+            await ConsoleBrowser.ScreenshotAsync(page, path["/console/".Length..]);
+        }
+
+        await page.ClickAsync("#verify-log");
+        await Assertions.Expect(page.Locator("#verification")).ToContainTextAsync("intact");
     }
 
     [Fact]
@@ -126,6 +135,16 @@ public sealed partial class ConsoleTests : HubScenario
         Assert.All(parties, party => Assert.Equal("garage-kaminoyama", party));
         Assert.Equal(0, await page.Locator(".revoke").CountAsync());
         await ConsoleBrowser.ScreenshotAsync(page, "certificates-garage");
+
+        foreach (var path in new[] { "/console/authorisations", "/console/recalls", "/console/persons-requests" })
+        {
+            Assert.Equal((int)HttpStatusCode.OK, (await page.GotoAsync(browser.Url(path)))!.Status);
+        }
+
+        await page.GotoAsync(browser.Url("/console/provisions?owner=garage-kaminoyama&customer=C-0001"));
+        await Assertions.Expect(page.Locator("#provisions")).ToBeVisibleAsync();
+        await page.GotoAsync(browser.Url("/console/provisions?owner=garage-zao&customer=C-0001"));
+        await Assertions.Expect(page.Locator("#error")).ToContainTextAsync("log.owner-only");
     }
 
     [Fact]
