@@ -34,7 +34,7 @@ internal sealed class ConsoleBootstrap(IServiceProvider services, IOptions<Conso
         }
 
         var account = new StaffAccount { Id = StaffMember.NewId(), UserName = name, PartyId = party, DisplayName = "運営者 / Operator", Role = StaffRole.PartyAdministrator };
-        var password = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(15)).Replace('/', '-').Replace('+', '_') + "aA1!";
+        var password = StaffAdministration.OneTimePassword();
         var result = await users.CreateAsync(account, password).ConfigureAwait(false);
         if (!result.Succeeded)
         {

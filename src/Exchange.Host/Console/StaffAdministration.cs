@@ -139,6 +139,6 @@ internal sealed class StaffAdministration(
         }
     }
 
-    // Meets Identity's password rules whatever the random part holds.
-    private static string OneTimePassword() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(15)).Replace('/', '-').Replace('+', '_') + "aA1!";
+    /// <summary>A random password that meets Identity's rules whatever the random part holds.</summary>
+    public static string OneTimePassword() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(15)).Replace('/', '-').Replace('+', '_') + "aA1!";
 }

@@ -14,6 +14,9 @@ public sealed partial class ConsoleTests : HubScenario
 {
     private const string Password = "Correct horse battery 7";
 
+    protected override Task<TestHub> StartHubAsync() =>
+        TestHub.StartAsync(settings: new Dictionary<string, string?> { ["Exchange:Console:Listen"] = "https://127.0.0.1:0" });
+
     [Fact]
     public async Task An_operator_signs_in_with_totp_approves_a_request_revokes_a_certificate_and_publishes_a_declaration_each_audited()
     {

@@ -44,7 +44,7 @@ public sealed class TestHub : IAsyncDisposable
     /// <summary>The operations port (plain HTTP: probes and metrics), when Exchange:Operations:Port is set.</summary>
     public Uri? OperationsAddress { get; }
 
-    /// <summary>The operators' web console, e.g. https://127.0.0.1:41236/console.</summary>
+    /// <summary>The operators' web console, e.g. https://127.0.0.1:41236/console, when Exchange:Console:Listen is set (https://127.0.0.1:0).</summary>
     public Uri? ConsoleAddress { get; }
 
     /// <summary>The temporary folder holding the hub's certificates and data.</summary>
@@ -91,7 +91,6 @@ public sealed class TestHub : IAsyncDisposable
             {
                 ["Exchange:Listen"] = "https://127.0.0.1:0",
                 ["Exchange:PublicListen"] = "https://127.0.0.1:0",
-                ["Exchange:Console:Listen"] = "https://127.0.0.1:0",
                 ["Exchange:Pki:DevelopmentDirectory"] = Path.Combine(directory, "certs"),
                 ["Exchange:DataDirectory"] = Path.Combine(directory, "data"),
                 ["Exchange:Database:Provider"] = provider.ToString(),

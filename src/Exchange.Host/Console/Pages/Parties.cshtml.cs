@@ -6,7 +6,7 @@ namespace Exchange.Host.Console.Pages;
 
 /// <summary>Registers, suspends and reactivates parties (operators).</summary>
 [Authorize(Policy = ConsoleClaims.OperatorPolicy)]
-internal sealed class PartiesModel(ConsoleCalls calls, PartnerRegistry registry) : ConsolePageModel(calls)
+internal sealed class PartiesModel(ConsoleCalls calls, PartnerRegistry registry, Calls.RegisteredParties registered) : ConsolePageModel(calls)
 {
     public IReadOnlyList<PartyDetails> Parties { get; private set; } = [];
 
@@ -31,7 +31,15 @@ internal sealed class PartiesModel(ConsoleCalls calls, PartnerRegistry registry)
     public Task OnGetAsync() => LoadAsync();
 
     public Task<IActionResult> OnPostAddAsync() =>
-        ActAsync(async (call, ct) => $"登録しました / Registered {(await registry.AddAsync(call, new NewParty(PartyId, Role, NameJa, NameEn, Contact), ct).ConfigureAwait(false)).Party.Id}", LoadAsync);
+        ActAsync(
+            async (call, ct) =>
+            {
+                var added = await registry.AddAsync(call, new NewParty(PartyId, Role, NameJa, NameEn, Contact), ct).ConfigureAwait(false);
+                // As over gRPC: a new administrator may use the reserve of calls from its first call.
+                registered.Remember(added.Party);
+                return $"登録しました / Registered {added.Party.Id}";
+            },
+            LoadAsync);
 
     public Task<IActionResult> OnPostSuspendAsync() =>
         ActAsync(async (call, ct) => $"停止しました / Suspended {(await registry.SuspendAsync(call, PartyId, Reason, ct).ConfigureAwait(false)).Party.Id}", LoadAsync);
