@@ -58,6 +58,12 @@ public sealed class ConsoleBrowser : IAsyncDisposable
     public async Task SubmitPasswordAsync(IPage page, string signInName, string password)
     {
         await page.GotoAsync(Url("/console/signin"));
+        await FillPasswordAsync(page, signInName, password);
+    }
+
+    /// <summary>Fills in the sign-in form the page shows.</summary>
+    public static async Task FillPasswordAsync(IPage page, string signInName, string password)
+    {
         await page.FillAsync("input[name=SignInName]", signInName);
         await page.FillAsync("input[name=Password]", password);
         await page.ClickAsync("#sign-in");

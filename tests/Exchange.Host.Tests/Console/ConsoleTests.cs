@@ -151,6 +151,24 @@ public sealed partial class ConsoleTests : HubScenario
     }
 
     [Fact]
+    public async Task Sign_in_goes_on_to_the_page_asked_for_and_never_off_site()
+    {
+        await using var browser = await ConsoleBrowser.LaunchAsync(Hub);
+        var page = await browser.NewPageAsync();
+        await browser.CreateStaffAsync("garage-kaminoyama", "sato", Password);
+        await page.GotoAsync(browser.Url("/console/certificates"));
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/console/signin\\?ReturnUrl=%2Fconsole%2Fcertificates$"));
+        await ConsoleBrowser.ScreenshotAsync(page, "signin");
+        await ConsoleBrowser.FillPasswordAsync(page, "sato", Password);
+        await Assertions.Expect(page).ToHaveURLAsync(browser.Url("/console/certificates"));
+
+        var other = await browser.NewPageAsync();
+        await other.GotoAsync(browser.Url("/console/signin?ReturnUrl=https%3A%2F%2Fphish.example%2F"));
+        await ConsoleBrowser.FillPasswordAsync(other, "sato", Password);
+        await Assertions.Expect(other).ToHaveURLAsync(browser.Url("/console"));
+    }
+
+    [Fact]
     public async Task A_post_without_the_antiforgery_token_is_refused()
     {
         await using var browser = await ConsoleBrowser.LaunchAsync(Hub);

@@ -14,6 +14,10 @@ internal sealed class SignInModel(SignInManager<StaffAccount> signIn, StaffAdmin
     [BindProperty]
     public string Password { get; set; } = "";
 
+    /// <summary>Where the person was going (a console page, or the token service's authorization endpoint); only local addresses are followed.</summary>
+    [BindProperty(SupportsGet = true)]
+    public string? ReturnUrl { get; set; }
+
     public void OnGet()
     {
     }
@@ -23,13 +27,13 @@ internal sealed class SignInModel(SignInManager<StaffAccount> signIn, StaffAdmin
         var result = await signIn.PasswordSignInAsync(SignInName, Password, isPersistent: false, lockoutOnFailure: true).ConfigureAwait(false);
         if (result.RequiresTwoFactor)
         {
-            return Redirect(ConsoleEndpoint.Prefix + "/signin/totp");
+            return Redirect(ConsoleEndpoint.Prefix + "/signin/totp" + (ReturnUrl is { Length: > 0 } ? "?ReturnUrl=" + Uri.EscapeDataString(ReturnUrl) : ""));
         }
 
         if (result.Succeeded && await signIn.UserManager.FindByNameAsync(SignInName).ConfigureAwait(false) is { } account)
         {
             await SignInRecorder.RecordAsync(staff, logger, account, HttpContext.RequestAborted).ConfigureAwait(false);
-            return Redirect(ConsoleEndpoint.Prefix);
+            return SignInRecorder.Onward(this, ReturnUrl);
         }
 
         ViewData["Error"] = SignInRecorder.Refusal(result, logger);

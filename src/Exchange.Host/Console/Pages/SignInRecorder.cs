@@ -1,6 +1,7 @@
 using Exchange.Domain.Staff;
 using Exchange.Storage.Entities;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Exchange.Host.Console.Pages;
 
@@ -12,6 +13,10 @@ internal static class SignInRecorder
         await staff.RecordOwnAsync(account, StaffAuditActions.SignedIn, cancellationToken).ConfigureAwait(false);
         ConsoleLog.SignedIn(logger, account.Id, account.PartyId);
     }
+
+    /// <summary>On to where the person was going when it is on this site (no open redirect), else the console's home.</summary>
+    public static Microsoft.AspNetCore.Mvc.IActionResult Onward(PageModel page, string? returnUrl) =>
+        page.Url.IsLocalUrl(returnUrl) ? new Microsoft.AspNetCore.Mvc.LocalRedirectResult(returnUrl) : new Microsoft.AspNetCore.Mvc.RedirectResult(ConsoleEndpoint.Prefix);
 
     public static string Refusal(SignInResult result, ILogger logger)
     {

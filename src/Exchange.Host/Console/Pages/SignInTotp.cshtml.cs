@@ -11,6 +11,9 @@ internal sealed class SignInTotpModel(SignInManager<StaffAccount> signIn, StaffA
     [BindProperty]
     public string Code { get; set; } = "";
 
+    [BindProperty(SupportsGet = true)]
+    public string? ReturnUrl { get; set; }
+
     public async Task<IActionResult> OnGetAsync() =>
         await signIn.GetTwoFactorAuthenticationUserAsync().ConfigureAwait(false) is null ? Redirect(ConsoleEndpoint.Prefix + "/signin") : Page();
 
@@ -26,7 +29,7 @@ internal sealed class SignInTotpModel(SignInManager<StaffAccount> signIn, StaffA
         if (result.Succeeded)
         {
             await SignInRecorder.RecordAsync(staff, logger, account, HttpContext.RequestAborted).ConfigureAwait(false);
-            return Redirect(ConsoleEndpoint.Prefix);
+            return SignInRecorder.Onward(this, ReturnUrl);
         }
 
         if (result.IsLockedOut)
