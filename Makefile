@@ -4,9 +4,9 @@ CONFIGURATION ?= Release
 
 .PHONY: run test test-postgres build bench bench-scale clean cli dev-certs fuzz
 
-## run: start the hub on https://127.0.0.1:7443 (embedded SQLite, development PKI in certs/dev on first run)
+## run: start the hub on https://127.0.0.1:7443 and the operators' console on https://127.0.0.1:7445/console (embedded SQLite, development PKI in certs/dev on first run; the console's first operator and its one-time password are in the log)
 run:
-	$(DOTNET) run --project src/Exchange.Host -c $(CONFIGURATION) -- --environment Development --Exchange:Pki:DevelopmentDirectory=$(CURDIR)/certs/dev --Exchange:DataDirectory=$(CURDIR)/data
+	$(DOTNET) run --project src/Exchange.Host -c $(CONFIGURATION) -- --environment Development --Exchange:Pki:DevelopmentDirectory=$(CURDIR)/certs/dev --Exchange:DataDirectory=$(CURDIR)/data --Exchange:Console:Listen=https://127.0.0.1:7445
 
 ## test: build everything and run every test (unit, integration over real mTLS, interop with python3-grpcio)
 test:

@@ -11,6 +11,7 @@ using Exchange.Domain.Subjects;
 using Exchange.Domain.Records;
 using Exchange.Host.Calls;
 using Exchange.Host.Configuration;
+using Exchange.Host.Console;
 using Exchange.Host.Pki;
 using Exchange.Host.Services;
 using Exchange.Host.Telemetry;
@@ -74,6 +75,7 @@ internal static class HubApplication
         builder.Services.AddGrpcReflection();
         builder.Services.AddHubHealthChecks();
         builder.Services.AddTokenService();
+        builder.Services.AddHubConsole();
 
         // Every request is decoded through the screen (after everything that adds gRPC services): see ScreenedServiceMethodProvider.
         builder.Services.RemoveAll(typeof(IServiceMethodProvider<>));
@@ -106,6 +108,7 @@ internal static class HubApplication
                 });
             }
 
+            kestrel.ListenConsole();
             OperationsEndpoint.Listen(kestrel, services.GetRequiredService<IOptions<OperationsOptions>>().Value);
         });
 
@@ -116,6 +119,8 @@ internal static class HubApplication
         var app = builder.Build();
         app.UsePublicEndpoint();
         app.MapOperationsEndpoint(HubTelemetry.ServesMetrics(app.Configuration));
+        // After the public and operations endpoints' filters, which keep sign-in, the console and tokens off those listeners.
+        app.UseHubConsole();
         app.MapTokenService();
         app.MapDeclarationPage();
         app.MapTransparencyLog();
@@ -134,6 +139,7 @@ internal static class HubApplication
         app.MapCrl();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
+        app.MapHubConsole();
         app.Lifetime.ApplicationStarted.Register(() => AnnounceListening(app));
         return app;
     }
@@ -201,7 +207,7 @@ internal static class HubApplication
         services.AddHostedService<SubjectReminders>();
     }
 
-    private static IPEndPoint ToEndPoint(Uri listen)
+    internal static IPEndPoint ToEndPoint(Uri listen)
     {
         var host = listen.Host.Trim('[', ']');
         var address = host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(host);

@@ -73,10 +73,6 @@ internal static class TokenServiceExtensions
         return services;
     }
 
-    /// <summary>The token, authorization and discovery endpoints; after the public and operations endpoints' filters, which keep them off those listeners.</summary>
-    public static void MapTokenService(this WebApplication app)
-    {
-        app.UseAuthentication();
-        AuthorizationEndpoint.Map(app);
-    }
+    /// <summary>The token, authorization and discovery endpoints; after the public and operations endpoints' filters, which keep them off those listeners, and after authentication (<c>UseHubConsole</c>).</summary>
+    public static void MapTokenService(this WebApplication app) => AuthorizationEndpoint.Map(app);
 }

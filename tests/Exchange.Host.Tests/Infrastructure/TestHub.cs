@@ -31,6 +31,7 @@ public sealed class TestHub : IAsyncDisposable
         Address = HubApplication.GetListeningAddress(app);
         PublicAddress = HubApplication.GetPublicAddress(app);
         OperationsAddress = HubApplication.GetOperationsAddress(app);
+        ConsoleAddress = app.Services.GetRequiredService<Host.Console.ConsoleListener>().Address;
         TrustAnchors = app.Services.GetRequiredService<HubCertificates>().TrustAnchors;
     }
 
@@ -42,6 +43,9 @@ public sealed class TestHub : IAsyncDisposable
 
     /// <summary>The operations port (plain HTTP: probes and metrics), when Exchange:Operations:Port is set.</summary>
     public Uri? OperationsAddress { get; }
+
+    /// <summary>The operators' web console, e.g. https://127.0.0.1:41236/console, when Exchange:Console:Listen is set (https://127.0.0.1:0).</summary>
+    public Uri? ConsoleAddress { get; }
 
     /// <summary>The temporary folder holding the hub's certificates and data.</summary>
     public string Directory { get; }
