@@ -60,7 +60,9 @@ internal static class ConsoleEndpoint
             }
 
             var headers = context.Response.Headers;
-            headers.ContentSecurityPolicy = "default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+            // form-action covers the redirects after a form too: signing in on the way to /connect/authorize ends at
+            // the party system's loopback listener (the only redirect URIs the token service accepts).
+            headers.ContentSecurityPolicy = "default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; form-action 'self' http://127.0.0.1:* http://[::1]:*; frame-ancestors 'none'";
             headers.XContentTypeOptions = "nosniff";
             headers.XFrameOptions = "DENY";
             headers.StrictTransportSecurity = "max-age=31536000";

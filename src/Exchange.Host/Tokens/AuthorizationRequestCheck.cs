@@ -44,5 +44,5 @@ internal sealed class AuthorizationRequestCheck(TokenStanding standing, ILogger<
 
     private static bool IsLoopback(string? redirectUri) =>
         Uri.TryCreate(redirectUri, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttp && string.IsNullOrEmpty(uri.Fragment)
-        && IPAddress.TryParse(uri.Host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address);
+        && IPAddress.TryParse(uri.Host.Trim('[', ']'), out var address) && (address.Equals(IPAddress.Loopback) || address.Equals(IPAddress.IPv6Loopback));
 }
