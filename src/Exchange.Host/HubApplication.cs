@@ -136,6 +136,7 @@ internal static class HubApplication
         app.MapGrpcService<RecallsService>();
         app.MapGrpcService<OversightService>();
         app.MapGrpcService<SubjectsService>();
+        app.MapGrpcService<StaffService>();
         app.MapCrl();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();

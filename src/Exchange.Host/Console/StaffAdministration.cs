@@ -41,6 +41,21 @@ internal sealed class StaffAdministration(
     public async Task<Created> CreateAsync(CallContext call, string partyId, string signInName, string displayName, StaffRole role, CancellationToken cancellationToken)
     {
         await ScopeAsync(call, partyId, cancellationToken).ConfigureAwait(false);
+        if (signInName is not { Length: >= 3 and <= 64 } || !signInName.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or '@' or '+'))
+        {
+            throw new ExchangeException(FailureKind.InvalidArgument, "sign_in_name must be 3-64 of letters, digits, '.', '_', '-', '@', '+'");
+        }
+
+        if (displayName is not { Length: >= 1 and <= 100 } || displayName.Any(char.IsControl) || displayName.Trim().Length == 0)
+        {
+            throw new ExchangeException(FailureKind.InvalidArgument, "display_name must be 1-100 characters, not blank, without control characters");
+        }
+
+        if (!Enum.IsDefined(role))
+        {
+            throw new ExchangeException(FailureKind.InvalidArgument, "role must be member or party-administrator");
+        }
+
         if (await parties.FindAsync(partyId, cancellationToken).ConfigureAwait(false) is null)
         {
             throw new ExchangeException(FailureKind.NotFound, $"party '{partyId}' is not registered");
