@@ -1,5 +1,6 @@
 using Exchange.Host.Tests.Infrastructure;
 using Exchange.Storage;
+using Microsoft.AspNetCore.DataProtection.Infrastructure;
 using Microsoft.Playwright;
 
 namespace Exchange.Host.Tests.Console;
@@ -27,8 +28,8 @@ public sealed class ConsoleAcrossInstancesTests
                 ["Exchange:Database:Provider"] = provider.ToString(),
                 ["Exchange:Database:ConnectionString"] = first.PostgresConnectionString,
             },
-            // Another machine's install path: Data Protection would otherwise tell the applications apart by it.
-            configure: builder => builder.Environment.ContentRootPath = first.Directory);
+            // Installed in another folder, which Data Protection would otherwise tell the applications apart by.
+            configure: builder => builder.Services.AddSingleton<IApplicationDiscriminator, InstalledElsewhere>());
         await using var browser = await ConsoleBrowser.LaunchAsync(first);
         var page = await browser.NewPageAsync();
         var staffId = await browser.CreateStaffAsync("garage-kaminoyama", "yamada", Password);
@@ -50,5 +51,10 @@ public sealed class ConsoleAcrossInstancesTests
         Assert.Equal(302, signedOut.Status);
         Assert.Equal("/console/signin", signedOut.Headers["location"]);
         Assert.Equal(1, await first.ExecuteSqlAsync("UPDATE data_protection_keys SET friendly_name = friendly_name"));
+    }
+
+    private sealed class InstalledElsewhere : IApplicationDiscriminator
+    {
+        public string Discriminator => "/opt/exchange-second";
     }
 }
