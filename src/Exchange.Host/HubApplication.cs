@@ -19,6 +19,7 @@ using Exchange.Host.Tokens;
 using Exchange.Protocol.Identity;
 using Exchange.Protocol.Server;
 using Exchange.Storage;
+using Microsoft.AspNetCore.DataProtection;
 using Grpc.AspNetCore.Server.Model;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -175,6 +176,8 @@ internal static class HubApplication
         services.AddScoped<CallContextFactory>();
         services.AddSingleton<RegisteredParties>();
         services.AddHostedService<HubStartup>();
+        // After HubStartup: Data Protection reads its key ring as the host starts, once the database is migrated.
+        services.AddDataProtection().SetApplicationName("Exchange").PersistKeysToExchangeDatabase();
         services.AddHostedService<CheckpointService>();
         services.AddHostedService<TreeCheckpointService>();
         services.AddScoped<IRecordChanges, FeedRecordChanges>();

@@ -1,4 +1,5 @@
 using Exchange.Storage.Entities;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -10,10 +11,12 @@ namespace Exchange.Storage;
 /// The hub's database: one model for every provider, with snake_case table and column names. Each
 /// provider has its own context type deriving from this one (<see cref="Sqlite.SqliteExchangeDbContext"/>,
 /// <see cref="Postgres.PostgresExchangeDbContext"/>), so that each has its own migrations. Staff
-/// accounts are ASP.NET Core Identity's own tables (users, claims, logins, tokens), in this model.
+/// accounts are ASP.NET Core Identity's own tables (users, claims, logins, tokens), in this model; so is
+/// ASP.NET Core Data Protection's key ring, which every hub instance on the database shares.
 /// </summary>
-internal abstract class ExchangeDbContext(DbContextOptions options) : IdentityUserContext<StaffAccount>(options)
+internal abstract class ExchangeDbContext(DbContextOptions options) : IdentityUserContext<StaffAccount>(options), IDataProtectionKeyContext
 {
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<PartyRow> Parties => Set<PartyRow>();
     public DbSet<VendorAuthorisationRow> VendorAuthorisations => Set<VendorAuthorisationRow>();
     public DbSet<DeclarationRow> Declarations => Set<DeclarationRow>();
@@ -77,6 +80,7 @@ internal abstract class ExchangeDbContext(DbContextOptions options) : IdentityUs
         modelBuilder.Entity<IdentityUserClaim<string>>().ToTable("staff_account_claims");
         modelBuilder.Entity<IdentityUserLogin<string>>().ToTable("staff_account_logins");
         modelBuilder.Entity<IdentityUserToken<string>>().ToTable("staff_account_tokens");
+        modelBuilder.Entity<DataProtectionKey>().ToTable("data_protection_keys");
         modelBuilder.Entity<PartyRow>(e =>
         {
             e.ToTable("parties");
