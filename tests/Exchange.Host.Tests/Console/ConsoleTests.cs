@@ -82,6 +82,18 @@ public sealed partial class ConsoleTests : HubScenario
 
         await page.ClickAsync("#verify-log");
         await Assertions.Expect(page.Locator("#verification")).ToContainTextAsync("intact");
+
+        // Once the log holds an entry and the tree is signed over it, the page shows that checkpoint.
+        await new Records.RecordsClient(Channel("garage-kaminoyama")).PutCustomerAsync(new PutCustomerRequest { Purpose = "after-sales", Record = Sample.Customer("C-CONSOLE-1") }, cancellationToken: Ct);
+        await using (var scope = Hub.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<Exchange.Domain.Provisions.ProvisionTree>().CheckpointAsync(Ct);
+        }
+
+        await page.GotoAsync(browser.Url("/console/provision-log"));
+        await Assertions.Expect(page.Locator("#checkpoint-note")).ToContainTextAsync("exchange.local/provision-log");
+        await Assertions.Expect(page.Locator("#checkpoint")).ToContainTextAsync("0 / 0");
+        await ConsoleBrowser.ScreenshotAsync(page, "provision-log");
     }
 
     [Fact]
