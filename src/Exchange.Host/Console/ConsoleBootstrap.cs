@@ -4,6 +4,7 @@ using Exchange.Host.Pki;
 using Exchange.Storage.Entities;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
+using Exchange.Host.Staff;
 
 namespace Exchange.Host.Console;
 

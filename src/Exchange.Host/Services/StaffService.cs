@@ -1,9 +1,9 @@
 using Exchange.Contracts.V1;
 using Exchange.Host.Calls;
-using Exchange.Host.Console;
 using Exchange.Storage.Entities;
 using Grpc.Core;
 using DomainStaffRole = Exchange.Domain.Staff.StaffRole;
+using Exchange.Host.Staff;
 
 namespace Exchange.Host.Services;
 

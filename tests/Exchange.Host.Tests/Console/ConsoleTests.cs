@@ -108,7 +108,7 @@ public sealed partial class ConsoleTests : HubScenario
         await using (var scope = Hub.Services.CreateAsyncScope())
         {
             var admin = new Domain.CallContext(new Domain.Parties.Party("admin", Domain.Parties.PartyRole.Administrator, Domain.Parties.PartyStatus.Active, "運営者", "Operator"), "call_test") { StaffId = "stf_test" };
-            await scope.ServiceProvider.GetRequiredService<StaffAdministration>().DisableAsync(admin, staffId, Ct);
+            await scope.ServiceProvider.GetRequiredService<Exchange.Host.Staff.StaffAdministration>().DisableAsync(admin, staffId, Ct);
         }
 
         await page.GotoAsync(browser.Url("/console/certificates"));

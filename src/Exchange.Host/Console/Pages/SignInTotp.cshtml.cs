@@ -2,6 +2,7 @@ using Exchange.Storage.Entities;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Exchange.Host.Staff;
 
 namespace Exchange.Host.Console.Pages;
 

@@ -3,6 +3,7 @@ using Exchange.Domain.Staff;
 using Exchange.Storage.Entities;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using Exchange.Host.Staff;
 
 namespace Exchange.Host.Console.Pages;
 

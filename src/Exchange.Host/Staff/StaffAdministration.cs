@@ -8,7 +8,9 @@ using Exchange.Storage.Entities;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 
-namespace Exchange.Host.Console;
+using Exchange.Host.Console;
+
+namespace Exchange.Host.Staff;
 
 /// <summary>
 /// Staff accounts managed in the console: operators manage any party's staff, a party administrator
